@@ -1,0 +1,29 @@
+#pragma once
+
+#include "lab.h"
+#include "labdiagnostic.h"
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+// Reads a lab file (YAML, format v1) into a Lab, collecting every problem with its line and column.
+class LabParser
+{
+public:
+    struct Result
+    {
+        Lab lab;
+        LabDiagnostics errors;
+        bool ok() const { return errors.isEmpty(); }
+    };
+
+    static Result parseFile(const QString &path);
+    // displayName is what errors print before ":line:column" (usually the file name as given).
+    static Result parseText(const QByteArray &yaml, const QString &displayName, const QString &filePath = QString());
+
+    // Metric names expectations may use (besides values a check saves and "<probe>.<metric>").
+    static QStringList knownMetrics();
+    // Names every lab may reference without declaring them: LAB_DIR, RUN_DIR, BIN_DIR.
+    static QStringList builtinVariables();
+};

@@ -1,0 +1,65 @@
+#pragma once
+
+#include "probespec.h"
+#include "sourcelocation.h"
+
+#include <QList>
+#include <QMap>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// How the console learns which member holds a role (leader / replica / ...).
+struct RoleProbeSpec
+{
+    ProbeSpec probe;
+    // 200 (say): the service is "leader" when the probe answers that status, else "replica".
+    int leaderIfStatus = 0;
+    // When set, the extracted value equal to this text means "leader", anything else "replica";
+    // when empty and nothing else is set, the extracted text is the role itself.
+    QString leaderIfEquals;
+};
+
+// A file rendered with ${NAME} substitution before the service starts (nginx.conf and the like).
+struct TemplateFileSpec
+{
+    QString from;
+    QString to;
+    SourceLocation where;
+};
+
+// One service of the stack under test.
+struct ServiceSpec
+{
+    QString name;
+    QStringList command;          // processes backend: argv
+    QMap<QString, QString> env;   // extra environment; values may hold ${SECRET}
+    QString workdir;
+    QStringList dependsOn;
+    QList<TemplateFileSpec> templates;
+    std::optional<ProbeSpec> ready;
+    std::optional<RoleProbeSpec> role;
+    QStringList versionCommand;   // prints the service's version for the run log
+    qint64 stopGraceMs = 5000;    // SIGTERM, then SIGKILL after this long
+    SourceLocation where;
+};
+
+struct StackSpec
+{
+    enum class Backend { Processes, Compose };
+
+    Backend backend = Backend::Processes;
+    QString project;          // compose project name
+    QStringList composeFiles; // compose files, relative to the lab file
+    QList<ServiceSpec> services;
+    SourceLocation where;
+
+    const ServiceSpec *service(const QString &name) const
+    {
+        for (const ServiceSpec &s : services)
+            if (s.name == name)
+                return &s;
+        return nullptr;
+    }
+};
