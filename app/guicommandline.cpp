@@ -1,0 +1,38 @@
+#include "guicommandline.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+bool GuiCommandLine::parse(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QCoreApplication::translate("main",
+        "HA Lab Console: prove that a replicated service stack survives failures."));
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    const QCommandLineOption selfTest(QStringLiteral("self-test"),
+                                      QCoreApplication::translate("main", "Start, load the lab (the demo lab by default), check it and quit."));
+    parser.addOption(selfTest);
+    parser.addPositionalArgument(QStringLiteral("lab"), QCoreApplication::translate("main", "Lab file to open (default: the bundled demo lab)."),
+                                 QStringLiteral("[lab]"));
+    if (!parser.parse(arguments)) {
+        fprintf(stderr, "halab: %s\n", qPrintable(parser.errorText()));
+        m_exitCode = 2;
+        return false;
+    }
+    if (parser.isSet(help)) {
+        parser.showHelp(0); // exits
+    }
+    if (parser.isSet(version)) {
+        parser.showVersion(); // exits
+    }
+    m_selfTest = parser.isSet(selfTest);
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() > 1) {
+        fprintf(stderr, "halab: open one lab at a time\n");
+        m_exitCode = 2;
+        return false;
+    }
+    m_labPath = positional.value(0);
+    return true;
+}

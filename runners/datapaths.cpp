@@ -1,0 +1,48 @@
+#include "datapaths.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace DataPaths {
+
+QString dataDir()
+{
+    const QString fromEnv = qEnvironmentVariable("HALAB_DATA_DIR");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    const QString installed = QDir(binDir()).absoluteFilePath(QStringLiteral("../") + QStringLiteral(HALAB_INSTALL_DATA_DIR));
+    if (QFileInfo::exists(installed + QStringLiteral("/resources/labs")))
+        return QDir::cleanPath(installed);
+    return QStringLiteral(HALAB_SOURCE_DATA_DIR);
+}
+
+QString demoLabPath()
+{
+    return dataDir() + QStringLiteral("/resources/labs/demo.halab.yaml");
+}
+
+QString binDir()
+{
+    return QCoreApplication::applicationDirPath();
+}
+
+QString runDir(const Lab &lab)
+{
+    QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    if (base.isEmpty())
+        base = QDir::tempPath() + QStringLiteral("/halab");
+    const QString dir = base + QStringLiteral("/stacks/") + (lab.id.isEmpty() ? QStringLiteral("lab") : lab.id);
+    QDir().mkpath(dir);
+    return dir;
+}
+
+QMap<QString, QString> builtins(const Lab &lab)
+{
+    return {{QStringLiteral("LAB_DIR"), QFileInfo(lab.filePath).absolutePath()},
+            {QStringLiteral("RUN_DIR"), runDir(lab)},
+            {QStringLiteral("BIN_DIR"), binDir()}};
+}
+
+} // namespace DataPaths

@@ -1,0 +1,19 @@
+#pragma once
+
+#include "lab.h"
+
+#include <QMap>
+#include <QString>
+
+// Where the console finds its bundled files and keeps its own, in a build tree or installed.
+namespace DataPaths {
+// The folder holding resources/labs and demo/: $HALAB_DATA_DIR, share/halab beside the binary, or the source tree.
+QString dataDir();
+QString demoLabPath();
+// Folder of the running executables (halab-demo-api sits beside halab and halab-cli).
+QString binDir();
+// A per-lab folder for rendered configs, pid files and service data; created on demand.
+QString runDir(const Lab &lab);
+// The built-in ${NAME}s every lab may use: LAB_DIR, RUN_DIR, BIN_DIR.
+QMap<QString, QString> builtins(const Lab &lab);
+} // namespace DataPaths

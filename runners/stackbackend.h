@@ -1,0 +1,44 @@
+#pragma once
+
+#include "loglinebatch.h"
+#include "servicestatus.h"
+
+#include <QHash>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QString>
+
+// Drives one stack (processes or compose). Every action is asynchronous: it returns at once and
+// reports through signals; nothing here ever blocks the caller's thread.
+class StackBackend : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+    ~StackBackend() override = default;
+
+    // Starts every service in depends_on order, each once its dependencies are ready.
+    virtual void up() = 0;
+    // Stops every service in reverse order (SIGTERM / compose stop, then SIGKILL after the grace).
+    virtual void down() = 0;
+
+    virtual void start(const QString &service) = 0;
+    virtual void stop(const QString &service) = 0;   // graceful, then forced after the grace period
+    virtual void kill(const QString &service) = 0;   // SIGKILL
+    virtual void pause(const QString &service) = 0;  // SIGSTOP
+    virtual void resume(const QString &service) = 0; // SIGCONT
+    virtual void restart(const QString &service, const QMap<QString, QString> &envOverrides) = 0;
+
+    virtual QStringList serviceNames() const = 0;
+    virtual ServiceStatus status(const QString &service) const = 0;
+    virtual bool isUp() const = 0;
+
+Q_SIGNALS:
+    void statusesChanged(const QHash<QString, ServiceStatus> &changed); // batched
+    void logLines(const QList<LogLine> &lines);                        // batched
+    void upFinished(bool ok, const QString &error);
+    void downFinished();
+    void actionFinished(const QString &service, const QString &action, bool ok, const QString &error);
+};
