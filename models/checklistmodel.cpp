@@ -38,6 +38,16 @@ QString faultTargetText(const StepSpec &step)
     return QStringLiteral("(no target)");
 }
 
+// "1. Title" for numbered checks (the run-log convention); named ids already read as titles.
+QString displayTitle(const CheckSpec &c)
+{
+    if (c.title.isEmpty())
+        return c.id;
+    bool numeric = false;
+    c.id.toInt(&numeric);
+    return numeric ? QString(c.id + QStringLiteral(". ") + c.title) : c.title;
+}
+
 QString mapText(const QMap<QString, QString> &map)
 {
     QStringList parts;
@@ -256,7 +266,7 @@ QVariant CheckListModel::checkData(int row, int column, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (column) {
-        case TitleColumn: return c.title.isEmpty() ? c.id : QString(c.id + QStringLiteral(". ") + c.title);
+        case TitleColumn: return displayTitle(c);
         case ModeColumn: return CheckSpec::modeText(c.mode);
         case VerdictColumn: return VerdictText::toString(effectiveVerdict(row));
         default: return {};

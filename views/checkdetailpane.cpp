@@ -55,7 +55,8 @@ void CheckDetailPane::showCheck(const CheckSpec *check, bool applicable)
         return;
     }
     QString html;
-    html += QStringLiteral("<h2>%1. %2</h2>").arg(check->id.toHtmlEscaped(), check->title.toHtmlEscaped());
+    html += QStringLiteral("<h2>%1</h2><p style='color:#666'>check id <code>%2</code></p>")
+                .arg(check->title.toHtmlEscaped(), check->id.toHtmlEscaped());
     html += QStringLiteral("<p><b>%1</b> · %2 step(s) · %3 probe(s)</p>")
                 .arg(CheckSpec::modeText(check->mode))
                 .arg(check->steps.size())
@@ -84,8 +85,9 @@ void CheckDetailPane::showCheck(const CheckSpec *check, bool applicable)
     int n = 0;
     for (const StepSpec &s : check->steps) {
         ++n;
-        QString text = (s.title.isEmpty() ? CheckListModel::stepDescription(s) : s.title).toHtmlEscaped();
-        if (!s.title.isEmpty())
+        const bool prompt = s.kind == StepSpec::Kind::Prompt;
+        QString text = (!s.title.isEmpty() ? s.title : prompt ? s.instructions : CheckListModel::stepDescription(s)).toHtmlEscaped();
+        if (!s.title.isEmpty() && !prompt)
             text += QStringLiteral("<br><code style='color:#555'>%1</code>").arg(CheckListModel::stepDescription(s).toHtmlEscaped());
         if (!s.instructions.isEmpty() && s.kind != StepSpec::Kind::Prompt)
             text += QStringLiteral("<br><i>%1</i>").arg(s.instructions.toHtmlEscaped());

@@ -1,0 +1,9 @@
+# The two executables as a user runs them, and the main window driven offscreen.
+add_test(NAME halab_self_test COMMAND halab --self-test)
+set_tests_properties(halab_self_test PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" TIMEOUT 60
+                     PASS_REGULAR_EXPRESSION "self-test: ok")
+add_test(NAME halab_version COMMAND halab --version)
+set_tests_properties(halab_version PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" PASS_REGULAR_EXPRESSION "halab 0\\.")
+halab_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS Qt6::Core)
+add_dependencies(tst_cli halab-cli)
+halab_add_test(tst_mainwindow SOURCES app/tst_mainwindow.cpp LIBS halab_views)

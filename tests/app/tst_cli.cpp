@@ -1,0 +1,82 @@
+// halab-cli as a CI job runs it: exit codes and messages of `validate`.
+#include <QFile>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private:
+    struct Outcome
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+
+    static Outcome run(const QStringList &args)
+    {
+        QProcess p;
+        p.start(QStringLiteral(HALAB_BIN_DIR "/halab-cli"), args);
+        [[maybe_unused]] const bool finished = p.waitForFinished(30000); // a test may block; the GUI never does
+        return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    }
+
+private Q_SLOTS:
+    void validDemoLabExitsZero()
+    {
+        const Outcome o = run({QStringLiteral("validate"), QStringLiteral(HALAB_SOURCE_DIR "/resources/labs/demo.halab.yaml")});
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY2(o.out.contains(QLatin1String("ok")), qPrintable(o.out + o.err));
+        QVERIFY(o.err.isEmpty());
+    }
+
+    void typoExitsTwoWithLocation()
+    {
+        QFile demo(QStringLiteral(HALAB_SOURCE_DIR "/resources/labs/demo.halab.yaml"));
+        QVERIFY(demo.open(QIODevice::ReadOnly));
+        QByteArray text = demo.readAll();
+        const int at = text.indexOf("\n    title: Graceful degradation");
+        QVERIFY(at > 0);
+        text.replace(at, 11, "\n    tilte:"); // typo'd key on a known line
+        const int line = int(text.left(at + 1).count('\n')) + 1;
+
+        QTemporaryDir dir;
+        QFile broken(dir.filePath(QStringLiteral("demo.halab.yaml")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write(text);
+        broken.close();
+
+        const Outcome o = run({QStringLiteral("validate"), broken.fileName()});
+        QCOMPARE(o.exitCode, 2);
+        const QRegularExpression re(QStringLiteral("demo\\.halab\\.yaml:%1:5: unknown key 'tilte'.*did you mean 'title'").arg(line));
+        QVERIFY2(re.match(o.err).hasMatch(), qPrintable(o.err));
+    }
+
+    void missingFileExitsTwo()
+    {
+        const Outcome o = run({QStringLiteral("validate"), QStringLiteral("/nonexistent.halab.yaml")});
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY(o.err.contains(QLatin1String("cannot read the lab file")));
+    }
+
+    void unknownCommandExitsTwo()
+    {
+        const Outcome o = run({QStringLiteral("frobnicate")});
+        QCOMPARE(o.exitCode, 2);
+        QVERIFY(o.err.contains(QLatin1String("unknown command")));
+    }
+
+    void versionPrints()
+    {
+        const Outcome o = run({QStringLiteral("--version")});
+        QCOMPARE(o.exitCode, 0);
+        QVERIFY(o.out.startsWith(QLatin1String("halab ")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
