@@ -1,0 +1,106 @@
+#pragma once
+
+#include "pidledger.h"
+#include "servicespec.h"
+#include "stackbackend.h"
+
+#include <QLoggingCategory>
+#include <QMap>
+#include <QSet>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class QTimer;
+
+Q_DECLARE_LOGGING_CATEGORY(lcStack)
+
+// The `processes` backend: every service is a QProcess in its own process group that dies with
+// the console (PR_SET_PDEATHSIG). Signals reach the service's whole tree (its group plus any
+// descendant that left it). Live in a thread that lives as long as the console (the GUI thread):
+// the death signal follows the thread that started the process.
+//
+// Environment overrides given to restart() replace the service's previous overrides and persist
+// for later start() calls until the next restart() or down(), which clears them.
+class ProcessStackBackend : public StackBackend
+{
+    Q_OBJECT
+
+public:
+    static constexpr int MaxLogLinesPerService = 5000;
+    static constexpr int LogFlushMs = 50;
+    static constexpr int MaxPartialLineBytes = 64 * 1024;
+
+    // stack: strings already substituted. templateVariables: ${KEY} values for template files
+    // (unknown placeholders stay as written). A relative template `from` is read from the
+    // service's workdir (else the current directory); a relative `to` is written under runDir.
+    ProcessStackBackend(const StackSpec &stack, const QMap<QString, QString> &templateVariables,
+                        const QString &runDir, QObject *parent = nullptr);
+    // SIGKILLs every service still running (teardown only).
+    ~ProcessStackBackend() override;
+
+    // Where the pid ledger lives (default PidLedger::defaultDir()). Set before up().
+    void setLedgerDir(const QString &dir);
+    QString ledgerDir() const;
+    QString runDir() const { return m_runDir; }
+
+    void up() override;
+    void down() override;
+    void start(const QString &service) override;
+    void stop(const QString &service) override;
+    void kill(const QString &service) override;
+    void pause(const QString &service) override;
+    void resume(const QString &service) override;
+    void restart(const QString &service, const QMap<QString, QString> &envOverrides) override;
+
+    QStringList serviceNames() const override;
+    ServiceStatus status(const QString &service) const override;
+    // True from a successful up() until down(): a member killed by a fault leaves the stack up.
+    bool isUp() const override;
+
+    // The last MaxLogLinesPerService lines of a service, oldest first.
+    QList<LogLine> logs(const QString &service) const;
+
+private:
+    struct Service;
+    enum class Pending { None, Start, Stop, Kill, Restart };
+
+    Service *find(const QString &name) const;
+    void launch(Service *s);
+    void onStarted(Service *s);
+    void onFinished(Service *s, int exitCode, bool crashed);
+    void onFailedToStart(Service *s, const QString &message);
+    void onReady(Service *s, bool ok, const QString &error);
+    void beginStop(Service *s);
+    void readChannel(Service *s, bool stderrStream);
+    void appendLine(Service *s, const QByteArray &line, bool stderrStream);
+    void flushPartialLines(Service *s);
+    void flushLogs();
+    void setState(Service *s, ServiceStatus::State state, int exitCode, const QString &detail);
+    void markChanged(Service *s);
+    void flushStatuses();
+    void supersede(Service *s, const QString &byAction);
+    void finishPending(Service *s, bool ok, const QString &error);
+    void report(const QString &service, const QString &action, bool ok, const QString &error);
+    void advanceUp();
+    void failUp(const QString &error);
+    void advanceDown();
+    bool hasLiveDependent(const Service *s) const;
+    QString renderTemplates(const Service *s) const;
+    QString dependencyError() const;
+    QString lastLogLine(const Service *s) const;
+    static QString pendingName(Pending p);
+
+    std::vector<std::unique_ptr<Service>> m_services;
+    QMap<QString, QString> m_templateVariables;
+    QString m_runDir;
+    PidLedger m_ledger;
+    QTimer *m_statusTimer = nullptr;
+    QTimer *m_logTimer = nullptr;
+    QSet<QString> m_changed;
+    QList<LogLine> m_pendingLogs;
+    bool m_upInProgress = false;
+    bool m_downInProgress = false;
+    bool m_isUp = false;
+};

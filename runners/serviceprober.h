@@ -1,0 +1,95 @@
+#pragma once
+
+#include "probespec.h"
+#include "servicespec.h"
+#include "servicestatus.h"
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <optional>
+
+class QNetworkAccessManager;
+class QTimer;
+
+// Probes one running service: readiness, then health (the ready probe every HealthIntervalMs)
+// and role. Everything is asynchronous; a tick is skipped while the previous probe of the same
+// kind is still in flight, so a hung service never piles up requests.
+class ServiceProber : public QObject
+{
+    Q_OBJECT
+
+public:
+    // What one probe attempt saw.
+    struct Outcome
+    {
+        bool ok = false;        // the probe's own success criterion (2xx / expectStatus, connect, exit code)
+        bool responded = false; // an HTTP status arrived / the command ran to an exit code
+        int status = 0;         // HTTP status, or the command's exit code
+        QByteArray output;      // body / stdout (capped)
+        QString error;
+    };
+
+    static constexpr qint64 HealthIntervalMs = 500;
+    static constexpr qint64 DefaultReadyIntervalMs = 100;
+    static constexpr qint64 DefaultRoleIntervalMs = 200;
+    static constexpr qint64 MaxAttemptMs = 1000;
+
+    ServiceProber(const QString &service, const std::optional<ProbeSpec> &ready,
+                  const std::optional<RoleProbeSpec> &role, QObject *parent = nullptr);
+    ~ServiceProber() override;
+
+    // Polls the ready probe every ready.intervalMs until it succeeds or ready.timeoutMs has
+    // passed in total (readyFinished), then keeps it as the health check; polls the role probe.
+    // Without a ready probe only the role is polled.
+    void start();
+    void stop();
+
+    bool hasReadyProbe() const { return m_ready.has_value(); }
+    // The whole readiness budget: ready.timeoutMs, or MaxAttemptMs when unset.
+    static qint64 readyBudgetMs(const ProbeSpec &ready) { return ready.timeoutMs > 0 ? ready.timeoutMs : MaxAttemptMs; }
+
+    // The role a probe outcome means: "leader", "replica", the extracted text, or "" (unknown).
+    static QString decideRole(const RoleProbeSpec &spec, const Outcome &outcome);
+    // The value a probe's jsonPointer / regex picks from text (the trimmed text without either).
+    static std::optional<QString> extract(const ProbeSpec &spec, const QByteArray &text,
+                                          QString *error = nullptr);
+
+Q_SIGNALS:
+    void readyFinished(bool ok, const QString &error);
+    void healthChanged(ServiceStatus::Health health, const QString &detail);
+    void roleChanged(const QString &role);
+
+private:
+    using Done = std::function<void(const Outcome &)>;
+
+    void readyTick();
+    void healthTick();
+    void roleTick();
+    void runProbe(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
+    void runHttp(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
+    void runTcp(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
+    void runCommand(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
+    void setHealth(ServiceStatus::Health health, const QString &detail);
+    void setRole(const QString &role);
+    qint64 attemptTimeoutMs() const;
+
+    QString m_service;
+    std::optional<ProbeSpec> m_ready;
+    std::optional<RoleProbeSpec> m_role;
+    QNetworkAccessManager *m_nam = nullptr;
+    QTimer *m_readyTimer = nullptr;
+    QTimer *m_healthTimer = nullptr;
+    QTimer *m_roleTimer = nullptr;
+    QElapsedTimer m_readyClock;
+    QString m_lastReadyError;
+    bool m_healthInFlight = false; // ready and health share the ready probe
+    bool m_roleInFlight = false;
+    quint64 m_generation = 0;      // bumped by stop(): late answers of older probes are ignored
+    ServiceStatus::Health m_health = ServiceStatus::Health::Unknown;
+    QString m_roleValue;
+    bool m_roleKnown = false;
+};
