@@ -3,6 +3,7 @@
 #include "datapaths.h"
 #include "guicommandline.h"
 #include "mainwindow.h"
+#include "pidledger.h"
 #include "servicemodel.h"
 
 #include <QApplication>
@@ -23,6 +24,10 @@ int main(int argc, char *argv[])
     GuiCommandLine options;
     if (!options.parse(QApplication::arguments()))
         return options.exitCode();
+
+    // Services of a console that was killed (SIGKILL, crash) must not outlive it: reap them now.
+    if (const int reaped = PidLedger::reapLeftovers(PidLedger::defaultDir()))
+        fprintf(stderr, "halab: stopped %d service process(es) left behind by a console that did not exit cleanly\n", reaped);
 
     const QString lab = options.labPath().isEmpty() ? DataPaths::demoLabPath() : options.labPath();
     MainWindow window;

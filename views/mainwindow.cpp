@@ -6,10 +6,13 @@
 #include "labparser.h"
 #include "labproblemspane.h"
 #include "servicemodel.h"
+#include "servicelogpane.h"
 #include "servicespane.h"
+#include "stacksession.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QIcon>
@@ -35,6 +38,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_centreTabs(new QTabWidget(this))
     , m_centre(new QStackedWidget(this))
     , m_statusLab(new QLabel(this))
+    , m_statusStack(new QLabel(this))
+    , m_logPane(new ServiceLogPane(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HA Lab Console"));
@@ -58,10 +63,18 @@ MainWindow::MainWindow(QWidget *parent)
     split->setStretchFactor(1, 3);
     setCentralWidget(split);
 
+    auto *logDock = new QDockWidget(tr("Service log"), this);
+    logDock->setObjectName(QStringLiteral("serviceLogDock"));
+    logDock->setWidget(m_logPane);
+    addDockWidget(Qt::BottomDockWidgetArea, logDock);
+
     statusBar()->addWidget(m_statusLab, 1);
+    statusBar()->addPermanentWidget(m_statusStack);
     createActions();
 
     connect(m_checkPane, &CheckListPane::checkSelected, this, &MainWindow::showCheck);
+    connect(m_servicesPane, &ServicesPane::serviceSelected, m_logPane, &ServiceLogPane::showService);
+    connect(m_servicesPane, &ServicesPane::actionRequested, this, &MainWindow::onServiceAction);
     resize(1280, 800);
 }
 
@@ -90,11 +103,111 @@ void MainWindow::createActions()
                                .arg(QApplication::applicationVersion()));
     });
 
+    auto *stackMenu = menuBar()->addMenu(tr("&Stack"));
+    m_startStack = stackMenu->addAction(QIcon::fromTheme(QStringLiteral("media-playback-start")), tr("Start Stack"));
+    m_startStack->setObjectName(QStringLiteral("actionStartStack"));
+    m_startStack->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_U));
+    connect(m_startStack, &QAction::triggered, this, &MainWindow::startStack);
+    m_stopStack = stackMenu->addAction(QIcon::fromTheme(QStringLiteral("media-playback-stop")), tr("Stop Stack"));
+    m_stopStack->setObjectName(QStringLiteral("actionStopStack"));
+    m_stopStack->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
+    connect(m_stopStack, &QAction::triggered, this, &MainWindow::stopStack);
+
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     toolbar->addAction(open);
     toolbar->addAction(reload);
+    toolbar->addSeparator();
+    toolbar->addAction(m_startStack);
+    toolbar->addAction(m_stopStack);
+    updateStackActions();
+}
+
+void MainWindow::startStack()
+{
+    if (m_stackBusy || (m_session && m_session->backend() && m_session->backend()->isUp()))
+        return;
+    if (!m_session) {
+        m_session = new StackSession(m_lab, {}, this);
+        QString error;
+        if (!m_session->prepare(&error)) {
+            delete m_session;
+            m_session = nullptr;
+            m_statusStack->setText(tr("stack: cannot start"));
+            QMessageBox::warning(this, tr("Cannot start the stack"), error);
+            return;
+        }
+        StackBackend *backend = m_session->backend();
+        connect(backend, &StackBackend::statusesChanged, m_serviceModel, &ServiceModel::setStatuses);
+        connect(backend, &StackBackend::logLines, m_logPane, &ServiceLogPane::appendLines);
+        connect(backend, &StackBackend::upFinished, this, &MainWindow::onUpFinished);
+        connect(backend, &StackBackend::downFinished, this, &MainWindow::onDownFinished);
+        connect(backend, &StackBackend::actionFinished, this, &MainWindow::onActionFinished);
+    }
+    m_stackBusy = true;
+    m_statusStack->setText(tr("stack: starting…"));
+    m_session->backend()->up();
+    updateStackActions();
+}
+
+void MainWindow::stopStack()
+{
+    if (!m_session || m_stackBusy)
+        return;
+    m_stackBusy = true;
+    m_statusStack->setText(tr("stack: stopping…"));
+    m_session->backend()->down();
+    updateStackActions();
+}
+
+void MainWindow::onUpFinished(bool ok, const QString &error)
+{
+    m_stackBusy = false;
+    m_statusStack->setText(ok ? tr("stack: up") : tr("stack: failed to start"));
+    if (!ok)
+        QMessageBox::warning(this, tr("The stack did not start"), error);
+    updateStackActions();
+}
+
+void MainWindow::onDownFinished()
+{
+    m_stackBusy = false;
+    m_statusStack->setText(tr("stack: down"));
+    updateStackActions();
+}
+
+void MainWindow::onServiceAction(const QString &service, const QString &action)
+{
+    if (!m_session)
+        return;
+    StackBackend *b = m_session->backend();
+    if (action == QLatin1String("start"))
+        b->start(service);
+    else if (action == QLatin1String("stop"))
+        b->stop(service);
+    else if (action == QLatin1String("kill"))
+        b->kill(service);
+    else if (action == QLatin1String("pause"))
+        b->pause(service);
+    else if (action == QLatin1String("resume"))
+        b->resume(service);
+    else if (action == QLatin1String("restart"))
+        b->restart(service, {});
+    statusBar()->showMessage(tr("%1 %2…").arg(action, service), 3000);
+}
+
+void MainWindow::onActionFinished(const QString &service, const QString &action, bool ok, const QString &error)
+{
+    statusBar()->showMessage(ok ? tr("%1 %2: done").arg(action, service) : tr("%1 %2 failed: %3").arg(action, service, error), 5000);
+}
+
+void MainWindow::updateStackActions()
+{
+    const bool up = m_session && m_session->backend() && m_session->backend()->isUp();
+    m_startStack->setEnabled(!m_stackBusy && !up && !m_lab.name.isEmpty());
+    m_stopStack->setEnabled(!m_stackBusy && m_session != nullptr);
+    m_servicesPane->setActionsEnabled(m_session != nullptr);
 }
 
 bool MainWindow::loadLab(const QString &path)
@@ -109,6 +222,11 @@ bool MainWindow::loadLab(const QString &path)
             m_labPath = path; // so Reload retries the broken file
         return false;
     }
+    if (m_session && !(m_session->backend() && m_session->backend()->isUp())) {
+        delete m_session; // a stopped stack of the previous lab: the new lab gets its own
+        m_session = nullptr;
+        m_logPane->clear();
+    }
     m_lab = result.lab;
     m_labPath = path;
     m_checkModel->setLab(m_lab);
@@ -120,6 +238,7 @@ bool MainWindow::loadLab(const QString &path)
     if (!m_lab.checks.isEmpty())
         m_checkPane->selectCheck(m_lab.checks.first().id);
     updateStatus();
+    updateStackActions();
     return true;
 }
 

@@ -11,8 +11,11 @@ class LabProblemsPane;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
+class QAction;
+class ServiceLogPane;
 class ServiceModel;
 class ServicesPane;
+class StackSession;
 
 // The console's one window: checks and services on the left, the selected check in the centre.
 class MainWindow : public QMainWindow
@@ -30,6 +33,10 @@ public:
     CheckListModel *checkModel() const { return m_checkModel; }
     ServiceModel *serviceModel() const { return m_serviceModel; }
     int shownProblemCount() const;
+    StackSession *stackSession() const { return m_session; }
+
+    void startStack();
+    void stopStack();
 
 private:
     void createActions();
@@ -37,6 +44,11 @@ private:
     void reloadLab();
     void showCheck(const QString &checkId);
     void updateStatus();
+    void onServiceAction(const QString &service, const QString &action);
+    void onUpFinished(bool ok, const QString &error);
+    void onDownFinished();
+    void onActionFinished(const QString &service, const QString &action, bool ok, const QString &error);
+    void updateStackActions();
 
     Lab m_lab;
     QString m_labPath;
@@ -49,4 +61,10 @@ private:
     QTabWidget *m_centreTabs;
     QStackedWidget *m_centre;
     QLabel *m_statusLab;
+    QLabel *m_statusStack;
+    ServiceLogPane *m_logPane;
+    StackSession *m_session = nullptr;
+    QAction *m_startStack = nullptr;
+    QAction *m_stopStack = nullptr;
+    bool m_stackBusy = false;
 };
