@@ -1,11 +1,15 @@
 #pragma once
 
+#include "probesample.h"
+#include "runevent.h"
+#include "stepoutcome.h"
 #include "verdict.h"
 
 #include <QDateTime>
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 
 // The result of one check within a run.
 struct CheckResult
@@ -15,8 +19,14 @@ struct CheckResult
     Verdict verdict = Verdict::NotRun;
     QString note;
     QMap<QString, double> metrics;
+    QMap<QString, double> resolutions; // ± ms of each timing metric
+    QStringList failures;              // why it is not PASS: failed steps and expectations
     QDateTime started;
     QDateTime finished;
+    QList<StepOutcome> steps;          // evidence
+    QList<RunEvent> events;            // faults, role changes, marks
+    QString overrideReason;            // set when the engineer overrode the proposed verdict
+    ProbeSampleBatch samples;          // raw probe samples; loaded only on request (RunStore::run(id, true))
 };
 
 // One sitting: what was run against which stack, by whom, and what came of it.

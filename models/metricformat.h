@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QDateTime>
+#include <QMap>
+#include <QString>
+
+// How numbers, timings and times read in every export, so markdown, HTML and readiness agree.
+class MetricFormat
+{
+public:
+    // 412 / 99.87 / 0.5: integral values without decimals, others with at most 2.
+    static QString number(double value);
+    // "failover_ms = 412 ± 26"; the ± part only when the metric has a resolution.
+    static QString metric(const QString &name, double value, const QMap<QString, double> &resolutions = {});
+    // "6 h", "30 min", "90 s", "250 ms": the largest unit that divides the span exactly.
+    static QString span(qint64 ms);
+    // "2026-04-21 10:03:07 UTC"; "—" when invalid.
+    static QString utc(const QDateTime &when);
+    // "12.3 s" / "840 ms": a measured duration for people.
+    static QString duration(double ms);
+};

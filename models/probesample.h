@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+// One probe measurement. Times: monoNs on MonoClock (when the attempt was scheduled to start),
+// wallMs since the epoch (for reports), latencyMs from send to answer (or to the timeout).
+struct ProbeSample
+{
+    QString probeId;
+    qint64 monoNs = 0;
+    qint64 wallMs = 0;
+    bool ok = false;
+    double latencyMs = 0;
+    int status = 0;       // HTTP status / exit code; 0 when none
+    QString value;        // extracted by jsonPointer / regex
+    QString error;        // why it failed, empty when ok
+    qint64 lateNs = 0;    // how far after its scheduled time the attempt really started (jitter)
+};
+
+using ProbeSampleBatch = QList<ProbeSample>;
+Q_DECLARE_METATYPE(ProbeSample)
+Q_DECLARE_METATYPE(ProbeSampleBatch)

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "expectationoutcome.h"
+#include "lab.h"
+#include "readinessresult.h"
+#include "run.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+// A stored run as the documents engineers keep: the markdown run log (the seed's shape), JSON
+// (schema "halab.run/1", docs/run-schema.md), JUnit XML for CI. Qt Core only.
+// With a lab, each check lists all its expectations; without, only the failed ones (read from failures).
+class RunExporter
+{
+public:
+    static QString schemaId() { return QStringLiteral("halab.run/1"); }
+
+    static QString markdown(const Run &run, const QList<ReadinessResult> &readiness = {}, const Lab *lab = nullptr);
+    static QByteArray json(const Run &run, const QList<ReadinessResult> &readiness = {}, const Lab *lab = nullptr);
+    static QJsonObject jsonObject(const Run &run, const QList<ReadinessResult> &readiness = {}, const Lab *lab = nullptr);
+    static QByteArray junit(const Run &run, const Lab *lab = nullptr);
+
+    // Shared with ReportRenderer so the HTML/PDF report says the same as the run log.
+    // "[✓]" PASS, "[✗]" FAIL, "[-]" DEFERRED, "[N/A]", "[ ]" NOT RUN, "[!]" ERROR, "[~]" RUNNING.
+    static QString mark(Verdict verdict);
+    // "PASS", "N/A (single-tenant stack)": the verdict with the N/A reason.
+    static QString verdictText(const CheckResult &result, const Lab *lab);
+    // Why a check is N/A, DEFERRED or not passing: the note, else the lab's reason, else the failures.
+    static QString reason(const CheckResult &result, const Lab *lab);
+    // "3/6 PASS, 2/6 DEFERRED, 1/6 N/A"
+    static QString summary(const Run &run);
+    static QList<ExpectationOutcome> expectations(const CheckResult &result, const Lab *lab);
+    // The first `maxLines` non-empty lines, each cut at `maxWidth` characters, "… (N more lines)" after.
+    static QStringList trimmed(const QString &text, int maxLines = 4, int maxWidth = 160);
+    // The title, or the lab's, or the id.
+    static QString title(const CheckResult &result, const Lab *lab);
+    // Step number as people count (1-based).
+    static int stepNumber(const StepOutcome &step, qsizetype position);
+};

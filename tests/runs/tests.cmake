@@ -1,0 +1,16 @@
+# Runs: the store (and its crash safety against a SIGKILLed writer), the exports, readiness, the report.
+
+# A writer the crash test SIGKILLs mid-run: appends evidence, prints each committed sequence number.
+qt_add_executable(run_writer runs/run_writer_main.cpp)
+target_link_libraries(run_writer PRIVATE halab_strict halab_models)
+
+halab_add_test(tst_runstore SOURCES runs/tst_runstore.cpp runs/samplerun.h LIBS halab_models LABELS runs)
+halab_add_test(tst_runstore_crash SOURCES runs/tst_runstore_crash.cpp LIBS halab_models LABELS runs)
+add_dependencies(tst_runstore_crash run_writer)
+halab_add_test(tst_runexporter SOURCES runs/tst_runexporter.cpp runs/samplerun.h LIBS halab_models LABELS runs)
+halab_add_test(tst_readiness SOURCES runs/tst_readiness.cpp LIBS halab_models LABELS runs)
+# The renderer is compiled in directly (QtGui only), so this test does not need the whole Widgets library.
+halab_add_test(tst_reportrenderer
+    SOURCES runs/tst_reportrenderer.cpp runs/samplerun.h ${CMAKE_SOURCE_DIR}/views/reportrenderer.cpp
+    LIBS halab_models Qt6::Gui LABELS runs)
+target_include_directories(tst_reportrenderer PRIVATE ${CMAKE_SOURCE_DIR}/views)

@@ -1,0 +1,348 @@
+#include "reportrenderer.h"
+
+#include "expectationoutcome.h"
+#include "metricformat.h"
+#include "readinessevaluator.h"
+#include "runexporter.h"
+
+#include <QAbstractTextDocumentLayout>
+#include <QBuffer>
+#include <QFileInfo>
+#include <QFont>
+#include <QFontMetricsF>
+#include <QPageLayout>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QTextDocument>
+#include <QUrl>
+
+#include <algorithm>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int kChartWidth = 640; // CSS px: fits A4 between the PDF margins at 96 dpi
+
+QString esc(const QString &text)
+{
+    return text.toHtmlEscaped();
+}
+
+QString verdictColor(Verdict v)
+{
+    switch (v) {
+    case Verdict::Pass: return u"#1a7f37"_s;
+    case Verdict::Fail: return u"#cf222e"_s;
+    case Verdict::Error: return u"#8c1111"_s;
+    case Verdict::Deferred: return u"#9a6700"_s;
+    case Verdict::NotApplicable: return u"#57606a"_s;
+    case Verdict::NotRun: return u"#8c959f"_s;
+    case Verdict::Running: return u"#0969da"_s;
+    }
+    return u"#57606a"_s;
+}
+
+QString badge(const QString &text, const QString &color)
+{
+    return u"<span style=\"color:#ffffff; background-color:%1; font-weight:bold;\">&nbsp;%2&nbsp;</span>"_s.arg(color, esc(text));
+}
+
+QString verdictBadge(Verdict v)
+{
+    return badge(VerdictText::toString(v), verdictColor(v));
+}
+
+QString statusColor(ReadinessResult::Status s)
+{
+    switch (s) {
+    case ReadinessResult::Status::Ok: return u"#1a7f37"_s;
+    case ReadinessResult::Status::Fail: return u"#cf222e"_s;
+    case ReadinessResult::Status::Stale: return u"#bc4c00"_s;
+    case ReadinessResult::Status::Deferred: return u"#9a6700"_s;
+    case ReadinessResult::Status::Missing: return u"#57606a"_s;
+    }
+    return u"#57606a"_s;
+}
+
+QString pre(const QStringList &lines)
+{
+    return u"<pre>"_s % esc(lines.join(u'\n')) % u"</pre>\n"_s;
+}
+
+const QString kTable = u"<table class=\"grid\" width=\"100%\" border=\"1\" cellspacing=\"0\" cellpadding=\"4\">\n"_s;
+
+const QString kStyle = u"body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; font-size: 10pt; color: #1f2328; }\n"
+                       u"h1 { font-size: 17pt; margin-bottom: 2px; }\n"
+                       u"h2 { font-size: 13pt; margin-top: 18px; margin-bottom: 6px; color: #24292f; }\n"
+                       u"h3 { font-size: 11pt; margin-top: 14px; margin-bottom: 4px; }\n"
+                       u"table.grid { border-collapse: collapse; border-color: #c8ccd0; border-style: solid; margin-top: 4px; margin-bottom: 6px; }\n"
+                       u"table.grid th { background-color: #eef1f4; text-align: left; border: 1px solid #c8ccd0; padding: 3px 6px; }\n"
+                       u"table.grid td { border: 1px solid #c8ccd0; padding: 3px 6px; vertical-align: top; }\n"
+                       u"table.meta td { padding: 1px 10px 1px 0; vertical-align: top; }\n"
+                       u"pre { white-space: pre-wrap; font-family: 'DejaVu Sans Mono', monospace; font-size: 8pt;"
+                       u" background-color: #f6f8fa; margin-top: 2px; margin-bottom: 6px; }\n"
+                       u"p { margin-top: 3px; margin-bottom: 3px; }\n"
+                       u".muted { color: #57606a; }\n"
+                       u"img { max-width: 100%; }\n"_s;
+
+} // namespace
+
+QString ReportRenderer::chartName(const QString &checkId)
+{
+    return u"halab-chart:"_s % QString::fromLatin1(QUrl::toPercentEncoding(checkId));
+}
+
+QString ReportRenderer::html(const Run &run, const QList<ReadinessResult> &readiness, const QHash<QString, QImage> &chartsByCheckId,
+                             const Lab *lab)
+{
+    return document(run, readiness, chartsByCheckId, lab, Images::Inline);
+}
+
+QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &readiness, const QHash<QString, QImage> &charts,
+                                 const Lab *lab, Images images)
+{
+    const QString date = run.started.isValid() ? run.started.toUTC().toString(u"yyyy-MM-dd"_s) : QString();
+    const QString labName = run.labName.isEmpty() ? u"unnamed lab"_s : run.labName;
+    QString h;
+    h += u"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>"_s % esc(u"HA Lab Console run — %1 — %2"_s.arg(labName, date))
+         % u"</title>\n<style>\n"_s % kStyle % u"</style></head>\n<body>\n"_s;
+    h += u"<h1>HA Lab Console — run report</h1>\n<p class=\"muted\">"_s % esc(labName) % u" · "_s % esc(date) % u" · "_s
+         % esc(RunExporter::summary(run)) % u"</p>\n"_s;
+
+    // Header: the run log's lines, as a two-column table.
+    h += u"<table class=\"meta\" cellspacing=\"0\" cellpadding=\"2\">\n"_s;
+    auto meta = [&h](const QString &key, const QString &value) {
+        h += u"<tr><td><b>"_s % esc(key) % u"</b></td><td>"_s % esc(value.isEmpty() ? u"—"_s : value) % u"</td></tr>\n"_s;
+    };
+    meta(u"Date"_s, date);
+    meta(u"Operator"_s, run.operatorName);
+    meta(u"HA Lab Console version"_s, run.appVersion);
+    meta(u"Lab"_s, run.labName % (run.labPath.isEmpty() ? QString() : u" ("_s % run.labPath % u')'));
+    for (auto it = run.stackVersions.cbegin(); it != run.stackVersions.cend(); ++it)
+        meta(it.key(), it.value());
+    meta(u"Host OS"_s, run.hostOs);
+    meta(u"Run"_s, run.id);
+    meta(u"State"_s, Run::stateText(run.state));
+    meta(u"Started"_s, MetricFormat::utc(run.started));
+    meta(u"Finished"_s, MetricFormat::utc(run.finished));
+    h += u"</table>\n"_s;
+
+    h += u"<h2>Checks</h2>\n"_s % kTable
+         % u"<tr><th width=\"4%\">#</th><th width=\"46%\">Check</th><th width=\"20%\">Verdict</th><th width=\"30%\">Metrics</th></tr>\n"_s;
+    for (qsizetype i = 0; i < run.results.size(); ++i) {
+        const CheckResult &r = run.results.at(i);
+        QStringList metrics;
+        for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
+            metrics << esc(MetricFormat::metric(it.key(), it.value(), r.resolutions));
+        QString verdict = verdictBadge(r.verdict);
+        if (r.verdict == Verdict::NotApplicable || r.verdict == Verdict::Deferred) {
+            const QString why = RunExporter::reason(r, lab);
+            if (!why.isEmpty())
+                verdict += u"<br><span class=\"muted\">"_s % esc(why) % u"</span>"_s;
+        }
+        h += u"<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>\n"_s.arg(i + 1).arg(esc(RunExporter::title(r, lab)), verdict,
+                                                                                 metrics.join(u"<br>"_s));
+    }
+    h += u"</table>\n"_s;
+
+    h += u"<h2>Detail per check</h2>\n"_s;
+    for (qsizetype i = 0; i < run.results.size(); ++i) {
+        const CheckResult &r = run.results.at(i);
+        QString head = u"%1. %2 &nbsp;"_s.arg(i + 1).arg(esc(RunExporter::title(r, lab))) % verdictBadge(r.verdict);
+        if (r.started.isValid() && r.finished.isValid())
+            head += u" <span class=\"muted\">("_s % esc(MetricFormat::duration(double(r.started.msecsTo(r.finished)))) % u")</span>"_s;
+        h += u"<h3>"_s % head % u"</h3>\n"_s;
+        if (r.verdict == Verdict::NotApplicable || r.verdict == Verdict::Deferred || r.verdict == Verdict::NotRun) {
+            const QString why = RunExporter::reason(r, lab);
+            h += u"<p>"_s % esc(why.isEmpty() ? u"Not run."_s : u"Reason: "_s % why) % u"</p>\n"_s;
+        }
+        if (!r.metrics.isEmpty()) {
+            h += kTable % u"<tr><th width=\"50%\">Metric</th><th width=\"25%\">Value</th><th width=\"25%\">± (ms)</th></tr>\n"_s;
+            for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
+                const auto res = r.resolutions.constFind(it.key());
+                h += u"<tr><td>%1</td><td>%2</td><td>%3</td></tr>\n"_s.arg(esc(it.key()), MetricFormat::number(it.value()),
+                                                                         res == r.resolutions.cend() ? QString() : MetricFormat::number(res.value()));
+            }
+            h += u"</table>\n"_s;
+        }
+        const QList<ExpectationOutcome> expectations = RunExporter::expectations(r, lab);
+        if (!expectations.isEmpty()) {
+            h += kTable % u"<tr><th width=\"4%\"></th><th width=\"46%\">Expectation</th><th width=\"50%\">Measured</th></tr>\n"_s;
+            for (const ExpectationOutcome &e : expectations) {
+                const QString mark = !e.evaluated ? u"·"_s
+                                     : e.passed   ? u"<span style=\"color:#1a7f37;\"><b>✓</b></span>"_s
+                                                  : u"<span style=\"color:#cf222e;\"><b>✗</b></span>"_s;
+                const QString value = !e.evaluated ? u"not evaluated"_s
+                                      : e.measured ? MetricFormat::metric(e.metric, e.value, r.resolutions).section(u" = "_s, 1)
+                                                   : u"not measured"_s;
+                h += u"<tr><td>%1</td><td>%2</td><td>%3</td></tr>\n"_s.arg(mark, esc(e.text), esc(value));
+            }
+            h += u"</table>\n"_s;
+        }
+        const auto chart = charts.constFind(r.checkId);
+        if (chart != charts.cend() && !chart->isNull()) {
+            const int w = std::min(kChartWidth, chart->width());
+            const int ht = chart->width() > 0 ? int(double(chart->height()) * w / chart->width()) : chart->height();
+            QString src;
+            if (images == Images::Inline) {
+                QByteArray png;
+                QBuffer buffer(&png);
+                buffer.open(QIODevice::WriteOnly);
+                chart->save(&buffer, "PNG");
+                src = u"data:image/png;base64,"_s % QString::fromLatin1(png.toBase64());
+            } else {
+                src = chartName(r.checkId);
+            }
+            h += u"<p><img src=\"%1\" width=\"%2\" height=\"%3\" alt=\"%4\"></p>\n"_s.arg(src).arg(w).arg(ht).arg(
+                esc(u"Probe chart of "_s % RunExporter::title(r, lab)));
+        }
+        if (!r.steps.isEmpty()) {
+            h += kTable % u"<tr><th width=\"5%\">#</th><th width=\"12%\">Result</th><th width=\"70%\">What happened</th><th width=\"12%\">Took</th></tr>\n"_s;
+            for (qsizetype s = 0; s < r.steps.size(); ++s) {
+                const StepOutcome &step = r.steps.at(s);
+                const QString result = step.skipped ? u"skipped"_s
+                                       : step.ok    ? u"<span style=\"color:#1a7f37;\"><b>✓ ok</b></span>"_s
+                                                    : u"<span style=\"color:#cf222e;\"><b>✗ failed</b></span>"_s;
+                QString what = esc(step.summary.isEmpty() ? step.request : step.summary);
+                if (!step.request.isEmpty() && step.request != step.summary)
+                    what += u"<br><span class=\"muted\">"_s % esc(step.request) % u"</span>"_s;
+                if (!step.matrix.isEmpty()) {
+                    what += u"<br><table class=\"grid\" border=\"1\" cellspacing=\"0\" cellpadding=\"2\">"
+                            u"<tr><th>Row</th><th>Expected</th><th>Actual</th><th></th></tr>"_s;
+                    for (qsizetype m = 0; m < step.matrix.size(); ++m) {
+                        const QPair<int, int> &row = step.matrix.at(m);
+                        what += u"<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>"_s.arg(m + 1).arg(row.first).arg(row.second).arg(
+                            row.first == row.second ? u"✓"_s : u"<span style=\"color:#cf222e;\"><b>✗</b></span>"_s);
+                    }
+                    what += u"</table>"_s;
+                }
+                const QStringList body = RunExporter::trimmed(step.body);
+                if (!body.isEmpty())
+                    what += pre(body);
+                const QStringList err = step.ok ? QStringList() : RunExporter::trimmed(step.stderrText, 2);
+                if (!err.isEmpty())
+                    what += pre(err);
+                h += u"<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>\n"_s.arg(RunExporter::stepNumber(step, s))
+                         .arg(result, what, step.durationMs > 0 ? esc(MetricFormat::duration(step.durationMs)) : QString());
+            }
+            h += u"</table>\n"_s;
+        }
+        if (!r.failures.isEmpty()) {
+            h += u"<p><b>Failures</b></p>\n<ul>\n"_s;
+            for (const QString &f : r.failures)
+                h += u"<li>"_s % esc(f) % u"</li>\n"_s;
+            h += u"</ul>\n"_s;
+        }
+        if (!r.note.isEmpty() && r.note != r.failures.join(u"; "_s) && r.verdict != Verdict::NotApplicable
+            && r.verdict != Verdict::Deferred && r.verdict != Verdict::NotRun)
+            h += u"<p><b>Note:</b> "_s % esc(r.note) % u"</p>\n"_s;
+        if (!r.overrideReason.isEmpty())
+            h += u"<p><b>Verdict set by the engineer:</b> "_s % esc(r.overrideReason) % u"</p>\n"_s;
+    }
+
+    h += u"<h2>Notes / anomalies</h2>\n"_s;
+    QStringList anomalies;
+    if (run.state == Run::State::Interrupted)
+        anomalies << u"The run was interrupted (its writer ended before finishing it); results after that point are missing."_s;
+    for (qsizetype i = 0; i < run.results.size(); ++i) {
+        const CheckResult &r = run.results.at(i);
+        if (!r.overrideReason.isEmpty())
+            anomalies << u"[%1] verdict %2 set by the engineer: %3"_s.arg(i + 1).arg(VerdictText::toString(r.verdict), r.overrideReason);
+        if (r.verdict == Verdict::Error)
+            anomalies << u"[%1] ERROR: %2"_s.arg(i + 1).arg(RunExporter::reason(r, lab));
+    }
+    if (!run.notes.trimmed().isEmpty())
+        h += pre(run.notes.trimmed().split(u'\n'));
+    if (!anomalies.isEmpty()) {
+        h += u"<ul>\n"_s;
+        for (const QString &a : std::as_const(anomalies))
+            h += u"<li>"_s % esc(a) % u"</li>\n"_s;
+        h += u"</ul>\n"_s;
+    }
+    if (run.notes.trimmed().isEmpty() && anomalies.isEmpty())
+        h += u"<p class=\"muted\">none</p>\n"_s;
+
+    if (!readiness.isEmpty()) {
+        h += u"<h2>Readiness</h2>\n"_s;
+        for (const ReadinessResult &level : readiness) {
+            h += u"<h3>"_s % esc(level.name) % u" &nbsp;"_s
+                 % (level.ready ? badge(u"READY ✓"_s, u"#1a7f37"_s) : badge(u"NOT YET ✗"_s, u"#cf222e"_s)) % u"</h3>\n"_s;
+            if (!level.description.isEmpty())
+                h += u"<p class=\"muted\">"_s % esc(level.description) % u"</p>\n"_s;
+            h += kTable % u"<tr><th width=\"12%\">Status</th><th width=\"40%\">Criterion</th><th width=\"48%\">Reason</th></tr>\n"_s;
+            for (const ReadinessResult::Criterion &c : level.criteria)
+                h += u"<tr><td>%1</td><td>%2</td><td>%3</td></tr>\n"_s.arg(
+                    badge(ReadinessResult::statusText(c.status), statusColor(c.status)), esc(c.text), esc(c.reason));
+            h += u"</table>\n"_s;
+        }
+        const QString best = ReadinessEvaluator::verdict(readiness);
+        h += u"<p><b>Verdict:</b> "_s % esc(best.isEmpty() ? u"NOT YET (no level is ready)"_s : best % u" — READY"_s) % u"</p>\n"_s;
+    }
+    h += u"</body></html>\n"_s;
+    return h;
+}
+
+bool ReportRenderer::pdf(const QString &path, const Run &run, const QList<ReadinessResult> &readiness,
+                         const QHash<QString, QImage> &chartsByCheckId, QString *error, const Lab *lab)
+{
+    auto failed = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return false;
+    };
+    QPdfWriter writer(path);
+    writer.setTitle(u"HA Lab Console run — "_s % run.labName);
+    writer.setCreator(u"HA Lab Console "_s % run.appVersion);
+    writer.setPageLayout(QPageLayout(QPageSize(QPageSize::A4), QPageLayout::Portrait, QMarginsF(18, 16, 18, 14), QPageLayout::Millimeter));
+    // Lay out in screen pixels so image sizes and point sizes mean what they do in the HTML.
+    writer.setResolution(96);
+
+    QPainter painter;
+    if (!painter.begin(&writer))
+        return failed(u"cannot write %1"_s.arg(QFileInfo(path).absoluteFilePath()));
+
+    QTextDocument doc;
+    doc.documentLayout()->setPaintDevice(&writer);
+    doc.setDefaultFont(QFont(u"DejaVu Sans"_s, 10));
+    // The root frame margin is applied on every page: it keeps a line's background from bleeding onto the page before.
+    doc.setDocumentMargin(6);
+    for (auto it = chartsByCheckId.cbegin(); it != chartsByCheckId.cend(); ++it)
+        doc.addResource(QTextDocument::ImageResource, QUrl(chartName(it.key())), it.value());
+    doc.setHtml(document(run, readiness, chartsByCheckId, lab, Images::Resources));
+
+    QFont footerFont(u"DejaVu Sans"_s, 8);
+    const qreal footerHeight = QFontMetricsF(footerFont, &writer).height() * 2.2;
+    const QSizeF page(writer.width(), writer.height());
+    const QSizeF body(page.width(), page.height() - footerHeight);
+    doc.setPageSize(body);
+    const int pages = doc.pageCount();
+    const QString footerLeft = u"HA Lab Console · "_s % (run.labName.isEmpty() ? u"run"_s : run.labName) % u" · "_s
+                               % (run.started.isValid() ? run.started.toUTC().toString(u"yyyy-MM-dd"_s) : QString()) % u" · run "_s
+                               % run.id.left(8);
+    for (int i = 0; i < pages; ++i) {
+        if (i > 0 && !writer.newPage())
+            return failed(u"cannot add page %1 to %2"_s.arg(i + 1).arg(path));
+        painter.save();
+        const QRectF clip(QPointF(0, i * body.height()), body);
+        painter.translate(0, -clip.top());
+        painter.setClipRect(clip);
+        QAbstractTextDocumentLayout::PaintContext ctx;
+        ctx.clip = clip;
+        doc.documentLayout()->draw(&painter, ctx);
+        painter.restore();
+
+        painter.save();
+        painter.setFont(footerFont);
+        painter.setPen(QColor(0x57, 0x60, 0x6a));
+        const QRectF footer(0, page.height() - footerHeight * 0.6, page.width(), footerHeight * 0.6);
+        painter.drawLine(QPointF(0, footer.top() - 4), QPointF(page.width(), footer.top() - 4));
+        painter.drawText(footer, Qt::AlignLeft | Qt::AlignBottom, footerLeft);
+        painter.drawText(footer, Qt::AlignRight | Qt::AlignBottom, u"Page %1 of %2"_s.arg(i + 1).arg(pages));
+        painter.restore();
+    }
+    if (!painter.end())
+        return failed(u"cannot finish %1"_s.arg(path));
+    return true;
+}
