@@ -3,24 +3,38 @@
 #include "datapaths.h"
 #include "processstackbackend.h"
 
+#include <QTimer>
+
 StackSession::StackSession(const Lab &lab, const QMap<QString, QString> &overrides, QObject *parent)
     : QObject(parent)
     , m_lab(lab)
     , m_context(lab, DataPaths::builtins(lab), overrides)
     , m_runDir(DataPaths::runDir(lab))
 {
+    connect(&m_secrets, &SessionSecrets::loaded, this, &StackSession::onSecretsLoaded);
 }
 
 StackSession::~StackSession() = default;
 
-bool StackSession::prepare(QString *error)
+void StackSession::prepare()
 {
-    if (m_backend)
-        return true;
-    const QStringList missing = m_secrets.fill(m_lab);
+    if (m_backend) {
+        QTimer::singleShot(0, this, [this] { Q_EMIT prepared(true, {}, {}); });
+        return;
+    }
+    m_secrets.load(m_lab);
+}
+
+void StackSession::onSecretsLoaded(const QStringList &missing, const QString &keychainError)
+{
     if (!missing.isEmpty()) {
-        *error = tr("missing secret(s) %1: set HALAB_SECRET_<NAME> in the environment").arg(missing.join(QStringLiteral(", ")));
-        return false;
+        QString error = tr("missing secret(s) %1: set them with Secrets… (halab-cli secrets set LAB NAME), "
+                           "or give HALAB_SECRET_<NAME> in the environment")
+                            .arg(missing.join(QStringLiteral(", ")));
+        if (!keychainError.isEmpty())
+            error += QStringLiteral(". ") + keychainError;
+        Q_EMIT prepared(false, error, {});
+        return;
     }
     const QMap<QString, QString> values = m_secrets.values();
     for (auto it = values.cbegin(); it != values.cend(); ++it)
@@ -28,13 +42,13 @@ bool StackSession::prepare(QString *error)
     QStringList unresolved;
     const StackSpec stack = m_context.resolvedStack(&unresolved);
     if (!unresolved.isEmpty()) {
-        *error = tr("the stack refers to unknown name(s): %1").arg(unresolved.join(QStringLiteral(", ")));
-        return false;
+        Q_EMIT prepared(false, tr("the stack refers to unknown name(s): %1").arg(unresolved.join(QStringLiteral(", "))), {});
+        return;
     }
     if (stack.backend == StackSpec::Backend::Compose) {
-        *error = tr("the compose backend is not available in this build yet; use a 'processes' stack");
-        return false;
+        Q_EMIT prepared(false, tr("the compose backend is not available in this build yet; use a 'processes' stack"), {});
+        return;
     }
     m_backend = std::make_unique<ProcessStackBackend>(stack, m_context.publicValues(), m_runDir);
-    return true;
+    Q_EMIT prepared(true, {}, keychainError.isEmpty() ? QString() : tr("secrets for this session only: %1").arg(keychainError));
 }

@@ -1,0 +1,36 @@
+# Secrets: the redactor (pure), the keychain paths against a real Secret Service (inside
+# with-keyring.sh: private D-Bus session + gnome-keyring, throwaway HOME), and with no Secret Service.
+halab_add_test(tst_secretredactor SOURCES secrets/tst_secretredactor.cpp LIBS halab_models)
+
+# halab-cli's `secrets` dispatch alone, as cli_main.cpp wires it (see secretscli_harness.cpp).
+qt_add_executable(halab-cli-secrets-harness
+    secrets/secretscli_harness.cpp
+    ${CMAKE_SOURCE_DIR}/app/secretscommands.h ${CMAKE_SOURCE_DIR}/app/secretscommands.cpp)
+target_include_directories(halab-cli-secrets-harness PRIVATE ${CMAKE_SOURCE_DIR}/app)
+target_link_libraries(halab-cli-secrets-harness PRIVATE halab_strict halab_runners)
+
+# Like halab_add_test, but the test runs inside with-keyring.sh.
+function(halab_add_keyring_test name)
+    cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
+    qt_add_executable(${name} ${T_SOURCES})
+    target_link_libraries(${name} PRIVATE halab_strict Qt6::Test ${T_LIBS})
+    target_compile_definitions(${name} PRIVATE
+        HALAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
+        HALAB_TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data"
+        HALAB_BIN_DIR="${CMAKE_BINARY_DIR}/bin")
+    add_test(NAME ${name} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/secrets/with-keyring.sh $<TARGET_FILE:${name}>)
+    set_tests_properties(${name} PROPERTIES
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen"
+        TIMEOUT 300
+        LABELS "secrets;keyring")
+endfunction()
+
+halab_add_keyring_test(tst_keychain SOURCES secrets/tst_keychain.cpp secrets/secretstesthelpers.h LIBS halab_runners)
+halab_add_keyring_test(tst_secretsdialog SOURCES secrets/tst_secretsdialog.cpp secrets/secretstesthelpers.h LIBS halab_views)
+halab_add_keyring_test(tst_secretscli SOURCES secrets/tst_secretscli.cpp secrets/secretstesthelpers.h LIBS halab_runners)
+add_dependencies(tst_secretscli halab-cli halab-cli-secrets-harness)
+
+# No Secret Service at all: its main() points the session bus at /nonexistent and HOME at a temp dir.
+halab_add_test(tst_keychain_nobackend SOURCES secrets/tst_keychain_nobackend.cpp secrets/secretstesthelpers.h
+               LIBS halab_views LABELS secrets)
+add_dependencies(tst_keychain_nobackend halab-cli halab-cli-secrets-harness)
