@@ -1,5 +1,7 @@
 // halab-cli: the lab console without a window, for CI and terminals. Links no Widgets.
 #include "clicommands.h"
+#include "pidledger.h"
+#include "secretscommands.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -18,12 +20,43 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(QStringLiteral(
         "HA Lab Console, headless.\n\n"
         "Commands:\n"
-        "  validate LAB...   check lab files; exit 2 with file:line:column errors when one is invalid"));
+        "  validate LAB...          check lab files; exit 2 with file:line:column errors when one is invalid\n"
+        "  stack up LAB             start the lab's stack in the foreground; Ctrl-C or SIGTERM brings it down\n"
+        "  stack status LAB [--json] state, health and role of each service of the lab's stack\n"
+        "  run LAB [--check ID]... [--json FILE] [--keep-stack]\n"
+        "                           run the automated checks (or the named ones) on the lab's stack;\n"
+        "                           exit 0 all pass, 1 any fails, 2 bad lab or stack, 3 aborted\n"
+        "  secrets list LAB | secrets set LAB NAME (value on stdin) | secrets clear LAB NAME"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("validate"));
+    const QCommandLineOption set(QStringLiteral("set"), QStringLiteral("Override a lab variable (repeatable)."), QStringLiteral("NAME=VALUE"));
+    // --json is a flag for 'stack status' and takes a FILE for 'run': strip the run form by hand.
+    QStringList arguments = QCoreApplication::arguments();
+    QString runJsonPath;
+    if (arguments.size() > 1 && arguments.at(1) == QLatin1String("run")) {
+        for (int i = 2; i < arguments.size(); ++i) {
+            if (arguments.at(i) == QLatin1String("--json") && i + 1 < arguments.size()) {
+                runJsonPath = arguments.at(i + 1);
+                arguments.remove(i, 2);
+                break;
+            }
+            if (arguments.at(i).startsWith(QLatin1String("--json="))) {
+                runJsonPath = arguments.at(i).mid(7);
+                arguments.remove(i);
+                break;
+            }
+        }
+    }
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Machine-readable output (stack status); with run: --json FILE."));
+    const QCommandLineOption check(QStringLiteral("check"), QStringLiteral("Run this check (repeatable)."), QStringLiteral("ID"));
+    const QCommandLineOption keepStack(QStringLiteral("keep-stack"), QStringLiteral("Leave the stack up after 'run'."));
+    parser.addOption(set);
+    parser.addOption(check);
+    parser.addOption(keepStack);
+    parser.addOption(json);
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("validate | stack"));
     parser.addPositionalArgument(QStringLiteral("args"), QStringLiteral("arguments of the command"), QStringLiteral("[args...]"));
-    parser.process(app);
+    parser.process(arguments);
 
     QTextStream out(stdout);
     QTextStream err(stderr);
@@ -33,9 +66,52 @@ int main(int argc, char *argv[])
         return CliCommands::BadInput;
     }
     CliCommands commands(out, err);
+    QMap<QString, QString> overrides;
+    for (const QString &kv : parser.values(set)) {
+        const qsizetype eq = kv.indexOf(QLatin1Char('='));
+        if (eq <= 0) {
+            err << "halab-cli: --set needs NAME=VALUE, got '" << kv << "'\n";
+            return CliCommands::BadInput;
+        }
+        overrides.insert(kv.left(eq), kv.mid(eq + 1));
+    }
+    commands.setOverrides(overrides);
+
+    // Services of a console that was killed must not outlive it: reap them before doing anything.
+    if (const int reaped = PidLedger::reapLeftovers(PidLedger::defaultDir()))
+        err << "halab-cli: stopped " << reaped << " service process(es) left behind by a console that did not exit cleanly\n";
+
     const QString command = args.first();
-    if (command == QLatin1String("validate"))
+    if (command == QLatin1String("secrets")) {
+        SecretsCommands secrets(out, err);
+        const int secretsCode = secrets.run(args.mid(1));
+        if (secretsCode != SecretsCommands::Async)
+            return secretsCode;
+        QObject::connect(&secrets, &SecretsCommands::finished, &app, &QCoreApplication::exit);
+        return app.exec();
+    }
+    int code = CliCommands::BadInput;
+    if (command == QLatin1String("validate")) {
         return commands.validate(args.mid(1));
-    err << "halab-cli: unknown command '" << command << "' (try --help)\n";
-    return CliCommands::BadInput;
+    } else if (command == QLatin1String("stack") && args.size() == 3 && args.at(1) == QLatin1String("up")) {
+        code = commands.stackUp(args.at(2));
+    } else if (command == QLatin1String("stack") && args.size() == 3 && args.at(1) == QLatin1String("status")) {
+        code = commands.stackStatus(args.at(2), parser.isSet(json));
+    } else if (command == QLatin1String("run") && args.size() == 2) {
+        CliCommands::RunOptions run;
+        run.checks = parser.values(check);
+        run.jsonPath = runJsonPath;
+        run.keepStack = parser.isSet(keepStack);
+        code = commands.run(args.at(1), run);
+    } else if (command == QLatin1String("stack")) {
+        err << "halab-cli: use 'stack up LAB' or 'stack status LAB [--json]'\n";
+        return CliCommands::BadInput;
+    } else {
+        err << "halab-cli: unknown command '" << command << "' (try --help)\n";
+        return CliCommands::BadInput;
+    }
+    if (code != CliCommands::Async)
+        return code;
+    QObject::connect(&commands, &CliCommands::finished, &app, &QCoreApplication::exit);
+    return app.exec();
 }

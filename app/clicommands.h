@@ -1,25 +1,67 @@
 #pragma once
 
+#include "lab.h"
+
+#include <QJsonArray>
+#include <QMap>
 #include <QObject>
 #include <QStringList>
 #include <QTextStream>
 
-// The sub-commands of halab-cli. Each returns the process exit code:
-// 0 success, 1 a check or action failed, 2 bad input (lab file, arguments), 3 aborted.
+class StackSession;
+
+// The sub-commands of halab-cli. Exit codes: 0 success, 1 a check or action failed,
+// 2 bad input (lab file, arguments, missing tools), 3 aborted.
 class CliCommands : public QObject
 {
     Q_OBJECT
 
 public:
-    enum ExitCode { Ok = 0, Failed = 1, BadInput = 2, Aborted = 3 };
+    enum ExitCode { Async = -1, Ok = 0, Failed = 1, BadInput = 2, Aborted = 3 };
 
     CliCommands(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
 
-    // Parses the arguments (without argv[0]) and runs the command; async commands finish via
-    // finished(code), sync ones return their code and emit nothing.
+    // Variable overrides from --set NAME=VALUE.
+    void setOverrides(const QMap<QString, QString> &overrides) { m_overrides = overrides; }
+
+    // Synchronous commands return their exit code.
     int validate(const QStringList &labs);
+    // Asynchronous commands return Async and emit finished(code) later.
+    int stackUp(const QString &labPath);
+    int stackStatus(const QString &labPath, bool json);
+    // Brings the stack up (unless keepStack and it is already up), runs the automated checks or
+    // the named ones, prints a line per check, writes JSON; 0 all pass, 1 any fails, 3 aborted.
+    struct RunOptions
+    {
+        QStringList checks;
+        QString jsonPath;
+        bool keepStack = false;
+    };
+    int run(const QString &labPath, const RunOptions &options);
+
+Q_SIGNALS:
+    void finished(int exitCode);
 
 private:
+    bool loadLab(const QString &path, Lab *lab);
+    void startStack();
+    void startRun();
+    void runNextCheck();
+    void finishRun(int code);
+    bool writeJson();
+
     QTextStream &m_out;
     QTextStream &m_err;
+    QMap<QString, QString> m_overrides;
+    StackSession *m_session = nullptr;
+    bool m_stopping = false;
+
+    // halab-cli run
+    Lab m_lab;
+    RunOptions m_runOptions;
+    QList<const CheckSpec *> m_queue;
+    QJsonArray *m_results = nullptr;
+    class ScenarioRunner *m_runner = nullptr;
+    bool m_anyFailed = false;
+    bool m_aborted = false;
 };

@@ -21,7 +21,7 @@
 
 #include <unistd.h>
 
-Q_LOGGING_CATEGORY(lcStack, "halab.runners.stack", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcStack, "halab.runners.stack", QtWarningMsg)
 
 // Runtime state of one service.
 struct ProcessStackBackend::Service

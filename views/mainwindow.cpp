@@ -5,7 +5,10 @@
 #include "checklistpane.h"
 #include "labparser.h"
 #include "labproblemspane.h"
+#include "livepane.h"
+#include "scenariorunner.h"
 #include "servicemodel.h"
+#include "secretsdialog.h"
 #include "servicelogpane.h"
 #include "servicespane.h"
 #include "stacksession.h"
@@ -25,6 +28,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 
 MainWindow::MainWindow(QWidget *parent)
@@ -40,6 +44,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_statusLab(new QLabel(this))
     , m_statusStack(new QLabel(this))
     , m_logPane(new ServiceLogPane(this))
+    , m_livePane(new LivePane(this))
+    , m_liveMetricsTimer(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HA Lab Console"));
@@ -53,6 +59,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_centreTabs->setObjectName(QStringLiteral("centreTabs"));
     m_centreTabs->addTab(m_detailPane, tr("Check"));
+    m_centreTabs->addTab(m_livePane, tr("Live"));
     m_centre->addWidget(m_centreTabs);
     m_centre->addWidget(m_problemsPane);
 
@@ -113,6 +120,17 @@ void MainWindow::createActions()
     m_stopStack->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U));
     connect(m_stopStack, &QAction::triggered, this, &MainWindow::stopStack);
 
+    auto *checkMenu = menuBar()->addMenu(tr("&Check"));
+    m_runCheck = checkMenu->addAction(QIcon::fromTheme(QStringLiteral("system-run")), tr("Run Check"));
+    m_runCheck->setObjectName(QStringLiteral("actionRunCheck"));
+    m_runCheck->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    connect(m_runCheck, &QAction::triggered, this, &MainWindow::runSelectedCheck);
+    m_abort = checkMenu->addAction(QIcon::fromTheme(QStringLiteral("process-stop")), tr("Abort"));
+    m_abort->setObjectName(QStringLiteral("actionAbort"));
+    m_abort->setShortcut(QKeySequence(Qt::Key_Escape));
+    m_abort->setToolTip(tr("Stop the check and roll back every injected fault (Esc)"));
+    connect(m_abort, &QAction::triggered, this, &MainWindow::abortCheck);
+
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
     toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
@@ -121,34 +139,125 @@ void MainWindow::createActions()
     toolbar->addSeparator();
     toolbar->addAction(m_startStack);
     toolbar->addAction(m_stopStack);
+    toolbar->addSeparator();
+    auto *secrets = toolbar->addAction(QIcon::fromTheme(QStringLiteral("dialog-password")), tr("Secrets…"));
+    secrets->setObjectName(QStringLiteral("secretsAction"));
+    connect(secrets, &QAction::triggered, this, [this] {
+        auto *dialog = new SecretsDialog(m_lab, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
+    });
+    toolbar->addSeparator();
+    toolbar->addAction(m_runCheck);
+    toolbar->addAction(m_abort);
+    if (QWidget *abortButton = toolbar->widgetForAction(m_abort)) {
+        abortButton->setObjectName(QStringLiteral("abortButton"));
+        abortButton->setStyleSheet(QStringLiteral("QToolButton:enabled { background:#c62828; color:white; font-weight:bold; border-radius:3px; padding:2px 8px; }"));
+    }
+    m_liveMetricsTimer->setInterval(1000);
+    connect(m_liveMetricsTimer, &QTimer::timeout, this, [this] {
+        if (m_runner && m_runner->isRunning())
+            m_livePane->setMetrics(m_runner->metrics().compute(), {}, {});
+    });
     updateStackActions();
+}
+
+void MainWindow::runSelectedCheck()
+{
+    const QString id = m_checkPane->currentCheckId();
+    const CheckSpec *check = m_lab.check(id);
+    if (!check || (m_runner && m_runner->isRunning()))
+        return;
+    if (!m_session || !m_session->backend() || !m_session->backend()->isUp()) {
+        QMessageBox::information(this, tr("Start the stack first"), tr("The check runs against the lab's stack: press <b>Start Stack</b> and run it again."));
+        return;
+    }
+    if (m_runner)
+        m_runner->deleteLater();
+    m_runner = new ScenarioRunner(*check, &m_session->context(), m_session->backend(), this);
+    m_runner->setRedactor(m_session->redactor());
+    m_runner->setLabPath(m_labPath);
+    m_runner->setUnattended(false);
+    m_livePane->beginCheck(check->title);
+    m_centreTabs->setCurrentWidget(m_livePane);
+    m_checkModel->setVerdict(check->id, Verdict::Running);
+    connect(m_runner, &ScenarioRunner::samplesArrived, m_livePane, &LivePane::addSamples);
+    connect(m_runner, &ScenarioRunner::eventOccurred, m_livePane, &LivePane::addEvent);
+    connect(m_runner, &ScenarioRunner::failoverMeasured, m_livePane, &LivePane::addFailover);
+    connect(m_runner, &ScenarioRunner::stepFinished, this, [this](const StepOutcome &o) {
+        statusBar()->showMessage(tr("step %1: %2").arg(o.index + 1).arg(o.summary), 8000);
+    });
+    connect(m_runner, &ScenarioRunner::promptRequested, this, [this](int index, const QString &text) {
+        auto *box = new QMessageBox(QMessageBox::Question, tr("Step %1").arg(index + 1), text, QMessageBox::Yes | QMessageBox::No, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setInformativeText(tr("Does it hold?"));
+        connect(box, &QMessageBox::finished, this, [this](int result) {
+            if (m_runner)
+                m_runner->answerPrompt(result == QMessageBox::Yes, {});
+        });
+        box->open(); // window-modal and asynchronous: probes and charts keep running
+    });
+    connect(m_runner, &ScenarioRunner::finished, this, [this, id = check->id](const CheckResult &r) {
+        m_liveMetricsTimer->stop();
+        m_checkModel->setVerdict(id, r.verdict);
+        m_livePane->setMetrics(r.metrics, m_runner->resolutions(), VerdictText::toString(r.verdict));
+        statusBar()->showMessage(tr("%1: %2 %3").arg(id, VerdictText::toString(r.verdict), r.note), 15000);
+        updateStackActions();
+        Q_EMIT checkFinished(id, int(r.verdict));
+    });
+    m_liveMetricsTimer->start();
+    m_runner->start();
+    updateStackActions();
+}
+
+void MainWindow::abortCheck()
+{
+    if (m_runner && m_runner->isRunning())
+        m_runner->abort();
 }
 
 void MainWindow::startStack()
 {
     if (m_stackBusy || (m_session && m_session->backend() && m_session->backend()->isUp()))
         return;
+    m_stackBusy = true;
+    m_statusStack->setText(tr("stack: loading secrets…"));
+    updateStackActions();
     if (!m_session) {
         m_session = new StackSession(m_lab, {}, this);
-        QString error;
-        if (!m_session->prepare(&error)) {
-            delete m_session;
-            m_session = nullptr;
-            m_statusStack->setText(tr("stack: cannot start"));
-            QMessageBox::warning(this, tr("Cannot start the stack"), error);
-            return;
-        }
-        StackBackend *backend = m_session->backend();
-        connect(backend, &StackBackend::statusesChanged, m_serviceModel, &ServiceModel::setStatuses);
-        connect(backend, &StackBackend::logLines, m_logPane, &ServiceLogPane::appendLines);
-        connect(backend, &StackBackend::upFinished, this, &MainWindow::onUpFinished);
-        connect(backend, &StackBackend::downFinished, this, &MainWindow::onDownFinished);
-        connect(backend, &StackBackend::actionFinished, this, &MainWindow::onActionFinished);
+        connect(m_session, &StackSession::prepared, this, [this](bool ok, const QString &error, const QString &warning) {
+            if (!ok) {
+                m_session->deleteLater();
+                m_session = nullptr;
+                m_stackBusy = false;
+                m_statusStack->setText(tr("stack: cannot start"));
+                updateStackActions();
+                QMessageBox::warning(this, tr("Cannot start the stack"), error);
+                return;
+            }
+            if (!warning.isEmpty())
+                statusBar()->showMessage(warning, 15000);
+            StackBackend *backend = m_session->backend();
+            if (!m_backendConnected) {
+                m_backendConnected = true;
+                connect(backend, &StackBackend::statusesChanged, m_serviceModel, &ServiceModel::setStatuses);
+                connect(backend, &StackBackend::logLines, this, [this](const QList<LogLine> &lines) {
+                    // Service logs can echo a secret: redact before anything shows or keeps them.
+                    const SecretRedactor redactor = m_session->redactor();
+                    QList<LogLine> clean = lines;
+                    for (LogLine &l : clean)
+                        l.text = redactor.redact(l.text);
+                    m_logPane->appendLines(clean);
+                });
+                connect(backend, &StackBackend::upFinished, this, &MainWindow::onUpFinished);
+                connect(backend, &StackBackend::downFinished, this, &MainWindow::onDownFinished);
+                connect(backend, &StackBackend::actionFinished, this, &MainWindow::onActionFinished);
+            }
+            m_statusStack->setText(tr("stack: starting…"));
+            backend->up();
+        });
     }
-    m_stackBusy = true;
-    m_statusStack->setText(tr("stack: starting…"));
-    m_session->backend()->up();
-    updateStackActions();
+    m_session->prepare();
 }
 
 void MainWindow::stopStack()
@@ -206,8 +315,13 @@ void MainWindow::updateStackActions()
 {
     const bool up = m_session && m_session->backend() && m_session->backend()->isUp();
     m_startStack->setEnabled(!m_stackBusy && !up && !m_lab.name.isEmpty());
-    m_stopStack->setEnabled(!m_stackBusy && m_session != nullptr);
-    m_servicesPane->setActionsEnabled(m_session != nullptr);
+    m_stopStack->setEnabled(!m_stackBusy && m_session != nullptr && m_session->isPrepared());
+    m_servicesPane->setActionsEnabled(m_session != nullptr && m_session->isPrepared());
+    const bool running = m_runner && m_runner->isRunning();
+    if (m_runCheck) {
+        m_runCheck->setEnabled(up && !running && !m_stackBusy);
+        m_abort->setEnabled(running);
+    }
 }
 
 bool MainWindow::loadLab(const QString &path)
@@ -222,9 +336,10 @@ bool MainWindow::loadLab(const QString &path)
             m_labPath = path; // so Reload retries the broken file
         return false;
     }
-    if (m_session && !(m_session->backend() && m_session->backend()->isUp())) {
+    if (m_session && !m_stackBusy && !(m_session->backend() && m_session->backend()->isUp())) {
         delete m_session; // a stopped stack of the previous lab: the new lab gets its own
         m_session = nullptr;
+        m_backendConnected = false;
         m_logPane->clear();
     }
     m_lab = result.lab;

@@ -11,7 +11,10 @@ class LabProblemsPane;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
+class LivePane;
 class QAction;
+class QTimer;
+class ScenarioRunner;
 class ServiceLogPane;
 class ServiceModel;
 class ServicesPane;
@@ -37,6 +40,14 @@ public:
 
     void startStack();
     void stopStack();
+    // Runs the selected check on the running stack; the Live tab follows it.
+    void runSelectedCheck();
+    void abortCheck();
+    LivePane *livePane() const { return m_livePane; }
+    ScenarioRunner *runner() const { return m_runner; }
+
+Q_SIGNALS:
+    void checkFinished(const QString &checkId, int verdict);
 
 private:
     void createActions();
@@ -67,4 +78,10 @@ private:
     QAction *m_startStack = nullptr;
     QAction *m_stopStack = nullptr;
     bool m_stackBusy = false;
+    bool m_backendConnected = false;
+    LivePane *m_livePane;
+    ScenarioRunner *m_runner = nullptr;
+    QAction *m_runCheck = nullptr;
+    QAction *m_abort = nullptr;
+    QTimer *m_liveMetricsTimer;
 };

@@ -1,0 +1,66 @@
+#pragma once
+
+#include "latenesshistogram.h"
+#include "probesample.h"
+#include "probespec.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QString>
+#include <QThread>
+
+class ProbeWorker;
+
+// Runs probes (http, tcp, command) many times a second and hands their samples over in
+// batches. Attempt k of a probe is due at t0 + k * interval on MonoClock; every due slot yields
+// exactly one sample (monoNs = due time, lateNs = actual start - due), also while earlier
+// attempts still hang, so a dead target shows at the full sample rate.
+//
+// The probing runs in a thread of its own (with its own QNetworkAccessManager), so a busy GUI
+// thread neither delays nor thins out the samples; the public API and the samples signal live
+// in the thread the engine belongs to.
+class ProbeEngine : public QObject
+{
+    Q_OBJECT
+
+public:
+    // How often buffered samples are handed over (one samples() signal per flush at most).
+    static constexpr int FlushMs = 50;
+
+    explicit ProbeEngine(QObject *parent = nullptr);
+    ~ProbeEngine() override;
+
+    // Specs are already ${}-resolved. Intervals below 10 ms are raised to 10 ms. While running,
+    // the engine restarts with the new set.
+    void setProbes(const QList<ProbeSpec> &probes);
+    QList<ProbeSpec> probes() const { return m_probes; }
+
+    // Starts scheduling from now; clears the jitter statistics.
+    void start();
+    // Stops scheduling and abandons in-flight attempts (they produce no sample). Every sample of
+    // the run has been emitted when stop() returns.
+    void stop();
+    bool isRunning() const { return m_running; }
+
+    // Scheduling jitter of the samples delivered so far in this run, to state precision.
+    QHash<QString, qint64> maxLateNs() const;
+    // p99 of lateNs in ms for one probe (-1 when it has no samples yet).
+    double schedulingJitterP99Ms(const QString &probeId) const;
+    // p99 of lateNs in ms over every probe (-1 when there are no samples yet).
+    double schedulingJitterP99Ms() const;
+
+Q_SIGNALS:
+    // Samples in the order they completed, emitted from this object's thread.
+    void samples(const ProbeSampleBatch &batch);
+
+private:
+    void drain();
+
+    QList<ProbeSpec> m_probes;
+    bool m_running = false;
+    QThread m_thread;
+    ProbeWorker *m_worker = nullptr; // lives in m_thread; deleted there when it finishes
+    QHash<QString, LatenessHistogram> m_lateness;
+    LatenessHistogram m_allLateness;
+};

@@ -1,0 +1,688 @@
+#include "scenariorunner.h"
+
+#include "duration.h"
+#include "monoclock.h"
+#include "probeengine.h"
+#include "serviceprober.h"
+
+#include <QDateTime>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTimer>
+#include <QUuid>
+
+namespace {
+QString faultActionText(StepSpec::FaultAction a)
+{
+    switch (a) {
+    case StepSpec::FaultAction::Kill: return QStringLiteral("kill");
+    case StepSpec::FaultAction::Stop: return QStringLiteral("stop");
+    case StepSpec::FaultAction::Pause: return QStringLiteral("pause");
+    case StepSpec::FaultAction::Resume: return QStringLiteral("resume");
+    case StepSpec::FaultAction::Start: return QStringLiteral("start");
+    case StepSpec::FaultAction::Restart: return QStringLiteral("restart");
+    }
+    return {};
+}
+
+qint64 wallNowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+
+constexpr int MaxLogLines = 50'000;
+} // namespace
+
+ScenarioRunner::ScenarioRunner(const CheckSpec &check, LabContext *context, StackBackend *backend, QObject *parent)
+    : QObject(parent)
+    , m_check(check)
+    , m_context(context)
+    , m_backend(backend)
+    , m_probes(new ProbeEngine(this))
+    , m_nam(new QNetworkAccessManager(this))
+    , m_waitTimer(new QTimer(this))
+    , m_deadline(new QTimer(this))
+{
+    m_result.checkId = check.id;
+    m_result.title = check.title;
+    m_waitTimer->setInterval(10); // condition polling: finer than any probe interval we time with
+    m_waitTimer->setTimerType(Qt::PreciseTimer);
+    m_deadline->setSingleShot(true);
+    connect(m_waitTimer, &QTimer::timeout, this, &ScenarioRunner::evaluateWait);
+    connect(m_probes, &ProbeEngine::samples, this, &ScenarioRunner::onSamples);
+    if (m_backend) {
+        connect(m_backend, &StackBackend::statusesChanged, this, &ScenarioRunner::onStatuses);
+        connect(m_backend, &StackBackend::logLines, this, &ScenarioRunner::onLogLines);
+        connect(m_backend, &StackBackend::actionFinished, this, &ScenarioRunner::onActionFinished);
+    }
+}
+
+ScenarioRunner::~ScenarioRunner() = default;
+
+void ScenarioRunner::emitEvent(RunEvent::Kind kind, const QString &service, const QString &action, const QString &detail)
+{
+    RunEvent e;
+    e.kind = kind;
+    e.monoNs = MonoClock::nowNs();
+    e.wallMs = wallNowMs();
+    e.service = service;
+    e.action = action;
+    e.detail = detail;
+    m_metrics.addEvent(e);
+    Q_EMIT eventOccurred(e);
+}
+
+QString ScenarioRunner::currentLeader() const
+{
+    if (!m_backend)
+        return {};
+    // A member leads when it runs and its role probe says so; keep the current one on ties.
+    QStringList leaders;
+    for (const QString &name : m_backend->serviceNames()) {
+        const ServiceStatus st = m_backend->status(name);
+        if (st.state == ServiceStatus::State::Running && st.role == QLatin1String("leader"))
+            leaders.append(name);
+    }
+    if (leaders.contains(m_leader))
+        return m_leader;
+    return leaders.value(0);
+}
+
+void ScenarioRunner::start()
+{
+    m_running = true;
+    m_startNs = MonoClock::nowNs();
+    m_result.started = QDateTime::currentDateTimeUtc();
+    m_result.verdict = Verdict::Running;
+    emitEvent(RunEvent::Kind::CheckStarted, {}, {}, m_check.id);
+
+    double roleResolution = 0;
+    if (m_backend) {
+        m_leader = currentLeader();
+        if (!m_leader.isEmpty())
+            emitEvent(RunEvent::Kind::RoleChange, m_leader, QStringLiteral("leader"));
+    }
+    const StackSpec stack = m_context->lab().stack;
+    for (const ServiceSpec &s : stack.services)
+        if (s.role)
+            roleResolution = std::max(roleResolution, double(s.role->probe.intervalMs) / 2.0);
+    m_metrics.setRoleResolutionMs(roleResolution);
+
+    QList<ProbeSpec> probes;
+    for (ProbeSpec p : m_check.probes) {
+        p.url = m_context->resolve(p.url);
+        p.address = m_context->resolve(p.address);
+        p.body = m_context->resolve(p.body);
+        for (auto it = p.headers.begin(); it != p.headers.end(); ++it)
+            it.value() = m_context->resolve(it.value());
+        for (QString &a : p.command)
+            a = m_context->resolve(a);
+        probes.append(p);
+    }
+    m_probes->setProbes(probes);
+    if (!probes.isEmpty())
+        m_probes->start();
+    if (!m_manual)
+        QTimer::singleShot(0, this, &ScenarioRunner::nextStep);
+}
+
+void ScenarioRunner::startManual()
+{
+    m_manual = true;
+    start();
+}
+
+void ScenarioRunner::runStep(int index)
+{
+    if (!m_manual || !m_running || m_stepInProgress || index < 0 || index >= m_check.steps.size())
+        return;
+    executeStep(index);
+}
+
+void ScenarioRunner::finishManual()
+{
+    if (m_manual && !m_stepInProgress)
+        finishCheck();
+}
+
+void ScenarioRunner::nextStep()
+{
+    if (m_aborted)
+        return;
+    if (m_step + 1 >= m_check.steps.size()) {
+        finishCheck();
+        return;
+    }
+    executeStep(m_step + 1);
+}
+
+void ScenarioRunner::executeStep(int index)
+{
+    m_step = index;
+    m_stepInProgress = true;
+    const StepSpec &step = m_check.steps.at(m_step);
+    m_current = StepOutcome();
+    m_current.index = m_step;
+    m_current.startedWallMs = wallNowMs();
+    m_stepClock.start();
+    Q_EMIT stepStarted(m_step);
+    emitEvent(RunEvent::Kind::StepStarted, {}, QString::number(m_step), step.title);
+    m_okStreak.clear();
+    m_failStreak.clear();
+
+    switch (step.kind) {
+    case StepSpec::Kind::Http: return runHttp(step);
+    case StepSpec::Kind::Command: return runCommand(step);
+    case StepSpec::Kind::Fault: return runFault(step);
+    case StepSpec::Kind::Wait: return runWait(step);
+    case StepSpec::Kind::LogScan: return runLogScan(step);
+    case StepSpec::Kind::Matrix: return runMatrix(step, 0);
+    case StepSpec::Kind::Mark:
+        m_marks.insert(step.mark, QDateTime::currentDateTimeUtc());
+        emitEvent(RunEvent::Kind::Mark, {}, step.mark);
+        return finishStep(true, QStringLiteral("mark %1").arg(step.mark));
+    case StepSpec::Kind::Prompt:
+        if (m_unattended) {
+            m_current.skipped = true;
+            return finishStep(true, QStringLiteral("operator prompt skipped (unattended): %1").arg(step.instructions));
+        }
+        Q_EMIT promptRequested(m_step, step.instructions);
+        return;
+    }
+}
+
+void ScenarioRunner::answerPrompt(bool ok, const QString &note)
+{
+    if (!m_running || m_step < 0 || m_step >= m_check.steps.size() || m_check.steps.at(m_step).kind != StepSpec::Kind::Prompt)
+        return;
+    finishStep(ok, note.isEmpty() ? (ok ? QStringLiteral("confirmed by the operator") : QStringLiteral("rejected by the operator")) : note);
+}
+
+void ScenarioRunner::finishStep(bool ok, const QString &summary)
+{
+    m_waitTimer->stop();
+    m_deadline->stop();
+    m_deadline->disconnect(this);
+    m_current.ok = ok;
+    m_current.summary = m_redactor.redact(summary);
+    m_current.request = m_redactor.redact(m_current.request);
+    m_current.headers = m_redactor.redact(m_current.headers);
+    m_current.body = m_redactor.redact(m_current.body);
+    m_current.stderrText = m_redactor.redact(m_current.stderrText);
+    m_current.durationMs = double(m_stepClock.nsecsElapsed()) / 1e6;
+    if (!ok && !m_manual) {
+        ++m_stepsFailed;
+        m_failures.append(QStringLiteral("step %1: %2").arg(m_step + 1).arg(m_current.summary));
+    }
+    m_stepInProgress = false;
+    // A step run again by hand replaces its earlier evidence.
+    for (int i = 0; i < m_outcomes.size(); ++i)
+        if (m_outcomes.at(i).index == m_current.index)
+            m_outcomes.removeAt(i--);
+    m_outcomes.append(m_current);
+    emitEvent(RunEvent::Kind::StepFinished, {}, QString::number(m_step), m_current.summary);
+    Q_EMIT stepFinished(m_current);
+    if (m_manual)
+        return; // the engineer decides what runs next
+    if (!ok && !m_aborted) {
+        // A failed step leaves the stack in an unknown shape: stop here and roll back.
+        m_step = int(m_check.steps.size());
+    }
+    QTimer::singleShot(0, this, &ScenarioRunner::nextStep);
+}
+
+QNetworkReply *ScenarioRunner::send(const QString &method, const QString &url, const QMap<QString, QString> &headers,
+                                    const QString &body, qint64 timeoutMs)
+{
+    QNetworkRequest req(QUrl(m_context->resolve(url)));
+    req.setTransferTimeout(int(timeoutMs));
+    for (auto it = headers.cbegin(); it != headers.cend(); ++it)
+        req.setRawHeader(it.key().toUtf8(), m_context->resolve(it.value()).toUtf8()); // secrets filled at send time
+    const QByteArray payload = m_context->resolve(body).toUtf8();
+    m_current.request = method + QLatin1Char(' ') + req.url().toString();
+    return m_nam->sendCustomRequest(req, method.toLatin1(), payload);
+}
+
+void ScenarioRunner::saveValue(const StepSpec &step, const QByteArray &text)
+{
+    if (step.saveAs.isEmpty())
+        return;
+    ProbeSpec spec;
+    spec.jsonPointer = step.jsonPointer;
+    spec.regex = step.regex;
+    QString error;
+    const std::optional<QString> value = ServiceProber::extract(spec, text, &error);
+    if (value) {
+        m_context->setSaved(step.saveAs, *value);
+        bool numeric = false;
+        const double n = value->toDouble(&numeric);
+        if (numeric)
+            m_result.metrics.insert(step.saveAs, n);
+    }
+}
+
+void ScenarioRunner::runHttp(const StepSpec &step)
+{
+    QNetworkReply *reply = send(step.method, step.url, step.headers, step.body, step.timeoutMs);
+    m_reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, step] {
+        reply->deleteLater();
+        if (m_aborted)
+            return;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QByteArray body = reply->readAll();
+        m_current.status = status;
+        m_current.body = QString::fromUtf8(body.left(BodyCap));
+        for (const auto &[name, value] : reply->rawHeaderPairs())
+            m_current.headers += QString::fromLatin1(name) + QStringLiteral(": ") + QString::fromUtf8(value) + QLatin1Char('\n');
+        const double ms = double(m_stepClock.nsecsElapsed()) / 1e6;
+        QString summary = QStringLiteral("%1 → %2 (%3 ms)").arg(m_current.request).arg(status).arg(ms, 0, 'f', 1);
+        bool ok = status != 0;
+        if (!ok)
+            summary = QStringLiteral("%1 → no answer: %2").arg(m_current.request, reply->errorString());
+        if (step.expectStatus && status != step.expectStatus) {
+            ok = false;
+            summary += QStringLiteral(", expected %1").arg(step.expectStatus);
+        }
+        if (ok)
+            saveValue(step, body);
+        if (ok && !step.saveAs.isEmpty() && m_context->saved(step.saveAs).isEmpty()) {
+            ok = false;
+            summary += QStringLiteral(", nothing to save as %1").arg(step.saveAs);
+        }
+        finishStep(ok, summary);
+    });
+}
+
+void ScenarioRunner::runCommand(const StepSpec &step)
+{
+    auto *p = new QProcess(this);
+    m_process = p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (auto it = step.env.cbegin(); it != step.env.cend(); ++it)
+        env.insert(it.key(), m_context->resolve(it.value())); // secrets travel in the environment, never argv
+    p->setProcessEnvironment(env);
+    QStringList argv;
+    for (const QString &a : step.argv)
+        argv.append(m_context->resolve(a));
+    m_current.request = argv.join(QLatin1Char(' '));
+    m_deadline->start(int(step.timeoutMs));
+    connect(m_deadline, &QTimer::timeout, p, &QProcess::kill);
+    connect(p, &QProcess::errorOccurred, this, [this, p, argv](QProcess::ProcessError e) {
+        if (e != QProcess::FailedToStart || m_aborted)
+            return;
+        p->deleteLater();
+        finishStep(false, QStringLiteral("cannot run %1: %2").arg(argv.value(0), p->errorString()));
+    });
+    connect(p, &QProcess::finished, this, [this, p, step](int code, QProcess::ExitStatus status) {
+        p->deleteLater();
+        if (m_aborted)
+            return;
+        const QByteArray out = p->readAllStandardOutput();
+        m_current.status = code;
+        m_current.body = QString::fromUtf8(out.left(BodyCap));
+        m_current.stderrText = QString::fromUtf8(p->readAllStandardError().left(BodyCap));
+        const bool timedOut = !m_deadline->isActive() && status == QProcess::CrashExit;
+        bool ok = status == QProcess::NormalExit && (step.expectExit < 0 || code == step.expectExit);
+        QString summary = timedOut ? QStringLiteral("%1: timed out after %2").arg(m_current.request, Duration::format(step.timeoutMs))
+                                   : QStringLiteral("%1 → exit %2").arg(m_current.request).arg(code);
+        if (!timedOut && step.expectExit >= 0 && code != step.expectExit)
+            summary += QStringLiteral(", expected %1").arg(step.expectExit);
+        if (ok)
+            saveValue(step, out);
+        finishStep(ok, summary);
+    });
+    p->start(argv.value(0), argv.mid(1));
+}
+
+QString ScenarioRunner::resolveTarget(const StepSpec &step, QString *error) const
+{
+    if (!step.service.isEmpty())
+        return step.service == QLatin1String("last_faulted") ? m_lastFaulted : step.service;
+    switch (step.role) {
+    case StepSpec::Role::Leader: {
+        const QString leader = currentLeader();
+        if (leader.isEmpty())
+            *error = QStringLiteral("no member holds the leader role right now");
+        return leader;
+    }
+    case StepSpec::Role::Replica:
+    case StepSpec::Role::Any:
+        for (const QString &name : m_backend->serviceNames()) {
+            const ServiceStatus st = m_backend->status(name);
+            if (st.state != ServiceStatus::State::Running || st.role.isEmpty())
+                continue;
+            if (step.role == StepSpec::Role::Any || st.role != QLatin1String("leader"))
+                return name;
+        }
+        *error = QStringLiteral("no running member with that role");
+        return {};
+    case StepSpec::Role::LastFaulted:
+        if (m_lastFaulted.isEmpty())
+            *error = QStringLiteral("no earlier fault to refer to");
+        return m_lastFaulted;
+    case StepSpec::Role::None:
+        break;
+    }
+    *error = QStringLiteral("the fault names no target");
+    return {};
+}
+
+void ScenarioRunner::runFault(const StepSpec &step)
+{
+    if (!m_backend)
+        return finishStep(false, QStringLiteral("no stack is driven by this console"));
+    QString error;
+    const QString service = resolveTarget(step, &error);
+    if (service.isEmpty())
+        return finishStep(false, QStringLiteral("fault target: %1").arg(error));
+    const QString action = faultActionText(step.action);
+    const bool recovery = CheckMetrics::isRecoveryAction(action);
+
+    FaultLedger::Entry entry;
+    entry.id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    entry.lab = m_labPath;
+    entry.check = m_check.id;
+    entry.service = service;
+    entry.action = action;
+    entry.time = QDateTime::currentDateTimeUtc();
+    if (!recovery && !m_ledger.record(entry, &error)) // on disk BEFORE the fault is applied
+        return finishStep(false, QStringLiteral("cannot write the fault ledger, fault not applied: %1").arg(error));
+    if (!recovery)
+        m_applied.append({entry.id, service, action});
+
+    if (!recovery) {
+        m_leaderBeforeFault = currentLeader();
+        m_lastFaulted = service;
+    }
+    const bool leaderFault = !recovery && service == m_leaderBeforeFault;
+    m_pendingService = service;
+    m_pendingAction = action;
+    m_current.request = QStringLiteral("%1 %2").arg(action, service);
+    m_deadline->start(60'000);
+    connect(m_deadline, &QTimer::timeout, this, [this] { finishStep(false, QStringLiteral("%1: no answer from the stack within 60s").arg(m_current.request)); });
+    QMap<QString, QString> overrides;
+    for (auto it = step.overrides.cbegin(); it != step.overrides.cend(); ++it)
+        overrides.insert(it.key(), m_context->resolve(it.value()));
+    emitEvent(RunEvent::Kind::Fault, service, action);
+    if (leaderFault)
+        m_leaderFaultNs = m_metrics.events().last().monoNs;
+    switch (step.action) {
+    case StepSpec::FaultAction::Kill: m_backend->kill(service); break;
+    case StepSpec::FaultAction::Stop: m_backend->stop(service); break;
+    case StepSpec::FaultAction::Pause: m_backend->pause(service); break;
+    case StepSpec::FaultAction::Resume: m_backend->resume(service); break;
+    case StepSpec::FaultAction::Start: m_backend->start(service); break;
+    case StepSpec::FaultAction::Restart: m_backend->restart(service, overrides); break;
+    }
+}
+
+void ScenarioRunner::onActionFinished(const QString &service, const QString &action, bool ok, const QString &error)
+{
+    if (m_pendingService.isEmpty() || service != m_pendingService || action != m_pendingAction)
+        return;
+    m_pendingService.clear();
+    m_pendingAction.clear();
+    if (m_aborted)
+        return;
+    finishStep(ok, ok ? QStringLiteral("%1 %2").arg(action, service) : QStringLiteral("%1 %2 failed: %3").arg(action, service, error));
+}
+
+void ScenarioRunner::runWait(const StepSpec &step)
+{
+    if (step.until.kind == WaitConditionSpec::Kind::None) {
+        m_current.request = QStringLiteral("wait %1").arg(Duration::format(step.durationMs));
+        m_deadline->start(int(step.durationMs));
+        connect(m_deadline, &QTimer::timeout, this, [this] { finishStep(true, m_current.request); });
+        return;
+    }
+    m_current.request = QStringLiteral("wait until condition (timeout %1)").arg(Duration::format(step.timeoutMs));
+    m_deadline->start(int(step.timeoutMs));
+    connect(m_deadline, &QTimer::timeout, this, [this, timeout = step.timeoutMs] {
+        finishStep(false, QStringLiteral("condition not met within %1").arg(Duration::format(timeout)));
+    });
+    m_waitTimer->start();
+    evaluateWait();
+}
+
+void ScenarioRunner::evaluateWait()
+{
+    if (m_step < 0 || m_step >= m_check.steps.size() || !m_waitTimer->isActive())
+        return;
+    const WaitConditionSpec &c = m_check.steps.at(m_step).until;
+    bool met = false;
+    QString what;
+    switch (c.kind) {
+    case WaitConditionSpec::Kind::None: return;
+    case WaitConditionSpec::Kind::LeaderElected:
+        met = !currentLeader().isEmpty();
+        what = QStringLiteral("%1 leads").arg(currentLeader());
+        break;
+    case WaitConditionSpec::Kind::LeaderChanged: {
+        const QString now = currentLeader();
+        met = !now.isEmpty() && now != m_leaderBeforeFault;
+        what = QStringLiteral("leader %1 → %2").arg(m_leaderBeforeFault.isEmpty() ? QStringLiteral("none") : m_leaderBeforeFault, now);
+        break;
+    }
+    case WaitConditionSpec::Kind::ProbeOk:
+        met = m_okStreak.value(c.probe) >= c.times;
+        what = QStringLiteral("probe %1 ok %2× in a row").arg(c.probe).arg(c.times);
+        break;
+    case WaitConditionSpec::Kind::ProbeFails:
+        met = m_failStreak.value(c.probe) >= c.times;
+        what = QStringLiteral("probe %1 failed %2× in a row").arg(c.probe).arg(c.times);
+        break;
+    case WaitConditionSpec::Kind::ServiceState: {
+        const QString name = c.service == QLatin1String("last_faulted") ? m_lastFaulted : c.service;
+        const ServiceStatus st = m_backend ? m_backend->status(name) : ServiceStatus();
+        if (c.state == QLatin1String("running"))
+            met = st.state == ServiceStatus::State::Running;
+        else if (c.state == QLatin1String("healthy"))
+            met = st.state == ServiceStatus::State::Running && st.health == ServiceStatus::Health::Healthy;
+        else if (c.state == QLatin1String("stopped"))
+            met = st.state == ServiceStatus::State::Stopped;
+        else if (c.state == QLatin1String("paused"))
+            met = st.state == ServiceStatus::State::Paused;
+        else if (c.state == QLatin1String("exited"))
+            met = st.state == ServiceStatus::State::Exited;
+        what = QStringLiteral("%1 %2").arg(name, c.state);
+        break;
+    }
+    }
+    if (met)
+        finishStep(true, QStringLiteral("%1 after %2 ms").arg(what).arg(double(m_stepClock.nsecsElapsed()) / 1e6, 0, 'f', 0));
+}
+
+void ScenarioRunner::onStatuses(const QHash<QString, ServiceStatus> &)
+{
+    if (!m_running)
+        return;
+    const QString leader = currentLeader();
+    if (leader != m_leader) {
+        m_leader = leader;
+        emitEvent(RunEvent::Kind::RoleChange, leader, QStringLiteral("leader"));
+        if (m_leaderFaultNs && !leader.isEmpty() && leader != m_leaderBeforeFault) {
+            Q_EMIT failoverMeasured(m_leaderFaultNs, m_metrics.events().last().monoNs, m_metrics.roleResolutionMs());
+            m_leaderFaultNs = 0;
+        }
+    }
+    evaluateWait();
+}
+
+void ScenarioRunner::onLogLines(const QList<LogLine> &lines)
+{
+    if (!m_running)
+        return;
+    m_logs.append(lines);
+    if (m_logs.size() > MaxLogLines)
+        m_logs.remove(0, m_logs.size() - MaxLogLines);
+}
+
+void ScenarioRunner::onSamples(const ProbeSampleBatch &batch)
+{
+    m_metrics.addSamples(batch);
+    for (const ProbeSample &s : batch) {
+        if (s.ok) {
+            m_okStreak[s.probeId] += 1;
+            m_failStreak[s.probeId] = 0;
+        } else {
+            m_failStreak[s.probeId] += 1;
+            m_okStreak[s.probeId] = 0;
+        }
+    }
+    Q_EMIT samplesArrived(batch);
+    evaluateWait();
+}
+
+void ScenarioRunner::runLogScan(const StepSpec &step)
+{
+    const QDateTime since = step.since.isEmpty() || step.since == QLatin1String("check_start") ? m_result.started : m_marks.value(step.since);
+    const QRegularExpression re(step.pattern);
+    int count = 0;
+    QStringList hits;
+    for (const LogLine &line : std::as_const(m_logs)) {
+        if (line.time < since || !step.services.contains(line.service))
+            continue;
+        if (re.match(line.text).hasMatch()) {
+            ++count;
+            if (hits.size() < 20)
+                hits.append(line.service + QStringLiteral(": ") + line.text);
+        }
+    }
+    m_logCount += count;
+    m_current.request = QStringLiteral("count /%1/ in %2 since %3").arg(step.pattern, step.services.join(QStringLiteral(", ")),
+                                                                         step.since.isEmpty() ? QStringLiteral("check start") : step.since);
+    m_current.status = count;
+    m_current.body = hits.join(QLatin1Char('\n'));
+    const bool ok = step.expectCount < 0 || count == step.expectCount;
+    finishStep(ok, QStringLiteral("%1 matching line(s)%2").arg(count).arg(step.expectCount >= 0 ? QStringLiteral(", expected %1").arg(step.expectCount) : QString()));
+}
+
+void ScenarioRunner::runMatrix(const StepSpec &step, int row)
+{
+    if (row >= step.rows.size()) {
+        int failures = 0;
+        QStringList cells;
+        for (const auto &[expected, actual] : std::as_const(m_current.matrix)) {
+            failures += expected != actual ? 1 : 0;
+            cells.append(QString::number(actual));
+        }
+        m_matrixFailures += failures;
+        return finishStep(failures == 0, QStringLiteral("%1 row(s): %2%3").arg(step.rows.size()).arg(cells.join(QLatin1Char('/')))
+                                              .arg(failures ? QStringLiteral(", %1 unexpected").arg(failures) : QString()));
+    }
+    const MatrixRowSpec &r = step.rows.at(row);
+    QNetworkReply *reply = send(r.method, r.url, r.headers, r.body, step.timeoutMs);
+    m_reply = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, step, row] {
+        reply->deleteLater();
+        if (m_aborted)
+            return;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        m_current.matrix.append({step.rows.at(row).expectStatus, status});
+        m_current.body += QStringLiteral("%1 %2 → %3 (expected %4)\n")
+                              .arg(step.rows.at(row).name.isEmpty() ? QStringLiteral("row %1").arg(row + 1) : step.rows.at(row).name,
+                                   m_current.request)
+                              .arg(status)
+                              .arg(step.rows.at(row).expectStatus);
+        runMatrix(step, row + 1);
+    });
+}
+
+void ScenarioRunner::rollback()
+{
+    if (!m_backend)
+        return;
+    // Undo what is still broken, newest first: resume the paused, start the stopped or killed,
+    // and put restarted services back on the lab's own environment.
+    for (auto it = m_applied.crbegin(); it != m_applied.crend(); ++it) {
+        const ServiceStatus st = m_backend->status(it->service);
+        if (st.state == ServiceStatus::State::Paused)
+            m_backend->resume(it->service);
+        else if (st.state == ServiceStatus::State::Stopped || st.state == ServiceStatus::State::Exited)
+            m_backend->start(it->service);
+        else if (it->action == QLatin1String("restart") && m_aborted)
+            m_backend->restart(it->service, {});
+        m_ledger.markRolledBack(it->ledgerId);
+    }
+    m_applied.clear();
+}
+
+void ScenarioRunner::abort()
+{
+    if (!m_running)
+        return;
+    m_aborted = true;
+    if (m_reply)
+        m_reply->abort();
+    if (m_process)
+        m_process->kill();
+    m_failures.append(QStringLiteral("aborted by the operator"));
+    emitEvent(RunEvent::Kind::Abort, {}, QStringLiteral("abort"));
+    finishCheck();
+}
+
+void ScenarioRunner::finishCheck()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_waitTimer->stop();
+    m_deadline->stop();
+    m_probes->stop();
+    rollback();
+    if (m_manual) {
+        // By hand, the latest run of each step counts; steps never run are not failures.
+        for (const StepOutcome &o : std::as_const(m_outcomes))
+            if (!o.ok) {
+                ++m_stepsFailed;
+                m_failures.append(QStringLiteral("step %1: %2").arg(o.index + 1).arg(o.summary));
+            }
+    }
+
+    for (const ProbeSpec &p : m_check.probes)
+        m_metrics.addProbe({p.id, p.intervalMs, std::max(0.0, m_probes->schedulingJitterP99Ms(p.id))});
+    QMap<QString, double> metrics = m_metrics.compute();
+    m_resolutions = m_metrics.resolutions();
+    for (auto it = m_result.metrics.cbegin(); it != m_result.metrics.cend(); ++it)
+        metrics.insert(it.key(), it.value()); // values the steps saved
+    if (!m_check.lostRecordsBefore.isEmpty()) {
+        bool okBefore = false, okAfter = false;
+        const double before = m_context->saved(m_check.lostRecordsBefore).toDouble(&okBefore);
+        const double after = m_context->saved(m_check.lostRecordsAfter).toDouble(&okAfter);
+        if (okBefore && okAfter)
+            metrics.insert(QStringLiteral("lost_records"), std::max(0.0, before - after));
+    }
+    if (!m_check.steps.isEmpty()) {
+        metrics.insert(QStringLiteral("steps_failed"), m_stepsFailed);
+        bool scans = false, matrices = false;
+        for (const StepSpec &s : m_check.steps) {
+            scans = scans || s.kind == StepSpec::Kind::LogScan;
+            matrices = matrices || s.kind == StepSpec::Kind::Matrix;
+        }
+        if (scans)
+            metrics.insert(QStringLiteral("log_count"), m_logCount);
+        if (matrices)
+            metrics.insert(QStringLiteral("matrix_failures"), m_matrixFailures);
+    }
+    m_result.metrics = metrics;
+
+    bool pass = m_failures.isEmpty();
+    for (const Expectation &e : m_check.expectations) {
+        if (!metrics.contains(e.metric)) {
+            pass = false;
+            m_failures.append(QStringLiteral("%1: %2 was not measured").arg(e.text, e.metric));
+            continue;
+        }
+        const double value = metrics.value(e.metric);
+        if (!e.holds(value)) {
+            pass = false;
+            m_failures.append(QStringLiteral("%1: measured %2, bound %3 %4").arg(e.text).arg(value, 0, 'g', 6).arg(Expectation::opText(e.op)).arg(e.bound));
+        }
+    }
+    m_result.verdict = m_aborted ? Verdict::Error : pass ? Verdict::Pass : Verdict::Fail;
+    m_result.note = m_failures.join(QStringLiteral("; "));
+    m_result.finished = QDateTime::currentDateTimeUtc();
+    emitEvent(RunEvent::Kind::CheckFinished, {}, VerdictText::toString(m_result.verdict));
+    Q_EMIT finished(m_result);
+}

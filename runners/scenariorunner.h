@@ -1,0 +1,146 @@
+#pragma once
+
+#include "checkmetrics.h"
+#include "checkspec.h"
+#include "faultledger.h"
+#include "labcontext.h"
+#include "loglinebatch.h"
+#include "run.h"
+#include "secretredactor.h"
+#include "stackbackend.h"
+#include "stepoutcome.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+class ProbeEngine;
+class QNetworkAccessManager;
+class QNetworkReply;
+class QProcess;
+class QTimer;
+
+
+// Runs one check: its probes across the whole check, its steps in order on a timeline, then
+// the metrics and the verdict. Everything is asynchronous; abort() rolls back every fault.
+class ScenarioRunner : public QObject
+{
+    Q_OBJECT
+
+public:
+    static constexpr int BodyCap = 64 * 1024;
+
+    ScenarioRunner(const CheckSpec &check, LabContext *context, StackBackend *backend, QObject *parent = nullptr);
+    ~ScenarioRunner() override;
+
+    void setLabPath(const QString &path) { m_labPath = path; }
+    void setFaultLedgerDir(const QString &dir) { m_ledger = FaultLedger(dir); }
+    // Without an operator (CLI, CI), prompts are recorded as skipped instead of waiting.
+    void setUnattended(bool unattended) { m_unattended = unattended; }
+    // Every captured output passes through it before it is kept or emitted.
+    void setRedactor(const SecretRedactor &redactor) { m_redactor = redactor; }
+
+    void start();
+    // By hand: probes run, but steps run only when runStep() asks; finishManual() judges.
+    void startManual();
+    void runStep(int index);
+    void finishManual();
+    bool isStepRunning() const { return m_stepInProgress; }
+    bool isManual() const { return m_manual; }
+    // Stops probes and the current step and rolls back every injected fault; finished() follows.
+    void abort();
+    // The operator's answer to promptRequested().
+    void answerPrompt(bool ok, const QString &note);
+
+    const CheckResult &result() const { return m_result; }
+    const CheckMetrics &metrics() const { return m_metrics; }
+    QMap<QString, double> resolutions() const { return m_resolutions; }
+    const QList<StepOutcome> &steps() const { return m_outcomes; }
+    QStringList failures() const { return m_failures; }
+    qint64 startNs() const { return m_startNs; }
+    bool isRunning() const { return m_running; }
+
+Q_SIGNALS:
+    void stepStarted(int index);
+    void stepFinished(const StepOutcome &outcome);
+    void samplesArrived(const ProbeSampleBatch &batch);
+    void eventOccurred(const RunEvent &event);
+    void promptRequested(int index, const QString &text);
+    void finished(const CheckResult &result);
+    // A leader fault resolved: fault at fromNs, a different member led at toNs.
+    void failoverMeasured(qint64 fromNs, qint64 toNs, double resolutionMs);
+
+private:
+    void nextStep();
+    void executeStep(int index);
+    void finishStep(bool ok, const QString &summary);
+    void finishCheck();
+    void runHttp(const StepSpec &step);
+    void runCommand(const StepSpec &step);
+    void runFault(const StepSpec &step);
+    void runWait(const StepSpec &step);
+    void runLogScan(const StepSpec &step);
+    void runMatrix(const StepSpec &step, int row);
+    void evaluateWait();
+    void onStatuses(const QHash<QString, ServiceStatus> &changed);
+    void onLogLines(const QList<LogLine> &lines);
+    void onSamples(const ProbeSampleBatch &batch);
+    void onActionFinished(const QString &service, const QString &action, bool ok, const QString &error);
+    void rollback();
+    void emitEvent(RunEvent::Kind kind, const QString &service, const QString &action, const QString &detail = {});
+    QString currentLeader() const;
+    QString resolveTarget(const StepSpec &step, QString *error) const;
+    void saveValue(const StepSpec &step, const QByteArray &text);
+    QNetworkReply *send(const QString &method, const QString &url, const QMap<QString, QString> &headers,
+                        const QString &body, qint64 timeoutMs);
+
+    CheckSpec m_check;
+    LabContext *m_context;
+    QPointer<StackBackend> m_backend;
+    QString m_labPath;
+    FaultLedger m_ledger;
+    bool m_unattended = true;
+    SecretRedactor m_redactor;
+
+    ProbeEngine *m_probes = nullptr;
+    QNetworkAccessManager *m_nam = nullptr;
+    QTimer *m_waitTimer = nullptr;     // polls wait conditions
+    QTimer *m_deadline = nullptr;      // current step's timeout
+    QPointer<QNetworkReply> m_reply;
+    QPointer<QProcess> m_process;
+
+    CheckMetrics m_metrics;
+    CheckResult m_result;
+    QMap<QString, double> m_resolutions;
+    QList<StepOutcome> m_outcomes;
+    StepOutcome m_current;
+    QStringList m_failures;
+    int m_step = -1;
+    bool m_running = false;
+    bool m_manual = false;
+    bool m_stepInProgress = false;
+    bool m_aborted = false;
+    qint64 m_startNs = 0;
+    QElapsedTimer m_stepClock;
+
+    QString m_leader;
+    QString m_leaderBeforeFault;
+    qint64 m_leaderFaultNs = 0; // when the current leader was faulted; 0 once a new leader is seen
+    QString m_lastFaulted;
+    QString m_pendingService; // fault step waiting for actionFinished
+    QString m_pendingAction;
+    QHash<QString, int> m_okStreak, m_failStreak;
+    QHash<QString, QDateTime> m_marks;
+    QList<LogLine> m_logs; // lines since the check started (bounded)
+    int m_logCount = 0;
+    int m_matrixFailures = 0;
+    int m_stepsFailed = 0;
+    struct AppliedFault
+    {
+        QString ledgerId;
+        QString service;
+        QString action;
+    };
+    QList<AppliedFault> m_applied;
+};

@@ -1,0 +1,78 @@
+#include "livepane.h"
+
+#include "livechartview.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+LivePane::LivePane(QWidget *parent)
+    : QWidget(parent)
+    , m_chart(new LiveChartView(&m_timeline, this))
+    , m_title(new QLabel(tr("<i>No check is running. Start the stack, select a check and press Run check.</i>"), this))
+    , m_metrics(new QTableWidget(0, 2, this))
+{
+    setObjectName(QStringLiteral("livePane"));
+    m_metrics->setObjectName(QStringLiteral("liveMetrics"));
+    m_metrics->setHorizontalHeaderLabels({tr("Metric"), tr("Value")});
+    m_metrics->verticalHeader()->hide();
+    m_metrics->horizontalHeader()->setStretchLastSection(true);
+    m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_metrics->setMinimumWidth(260);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(m_chart);
+    split->addWidget(m_metrics);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_title);
+    layout->addWidget(split, 1);
+}
+
+void LivePane::beginCheck(const QString &title)
+{
+    m_timeline.clear();
+    m_metrics->setRowCount(0);
+    m_title->setText(tr("<b>%1</b> — running").arg(title.toHtmlEscaped()));
+    m_chart->setFollowLatest();
+    m_chart->refresh();
+}
+
+void LivePane::addSamples(const ProbeSampleBatch &batch)
+{
+    m_timeline.addSamples(batch);
+    m_chart->scheduleRefresh(); // coalesced: at most ~10 repaints a second however fast batches come
+}
+
+void LivePane::addEvent(const RunEvent &event)
+{
+    m_timeline.addEvent(event);
+    m_chart->scheduleRefresh();
+}
+
+void LivePane::addFailover(qint64 fromNs, qint64 toNs, double resolutionMs)
+{
+    m_timeline.addMeasuredSpan({fromNs, toNs, tr("failover %1 ms ± %2 ms").arg(double(toNs - fromNs) / 1e6, 0, 'f', 0).arg(resolutionMs, 0, 'f', 0)});
+    m_chart->scheduleRefresh();
+}
+
+void LivePane::setMetrics(const QMap<QString, double> &metrics, const QMap<QString, double> &resolutions, const QString &verdict)
+{
+    m_metrics->setRowCount(0);
+    for (auto it = metrics.cbegin(); it != metrics.cend(); ++it) {
+        const int row = m_metrics->rowCount();
+        m_metrics->insertRow(row);
+        QString value = it.key().endsWith(QLatin1String("_pct")) ? QString::number(it.value(), 'f', 2) : QString::number(it.value(), 'g', 7);
+        if (resolutions.contains(it.key()))
+            value += QStringLiteral(" ± %1").arg(resolutions.value(it.key()), 0, 'f', 0);
+        m_metrics->setItem(row, 0, new QTableWidgetItem(it.key()));
+        m_metrics->setItem(row, 1, new QTableWidgetItem(value));
+    }
+    if (!verdict.isEmpty()) {
+        const QString title = m_title->text().section(QStringLiteral(" — "), 0, 0);
+        m_title->setText(QStringLiteral("%1 — <b>%2</b>").arg(title, verdict));
+    }
+}

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "probesample.h"
+#include "runevent.h"
+#include "sampletimeline.h"
+
+#include <QMap>
+#include <QWidget>
+
+class LiveChartView;
+class QLabel;
+class QTableWidget;
+
+// The Live tab: the chart of the running check and a panel of its live metrics.
+class LivePane : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit LivePane(QWidget *parent = nullptr);
+
+    void beginCheck(const QString &title);
+    void addSamples(const ProbeSampleBatch &batch);
+    void addEvent(const RunEvent &event);
+    void addFailover(qint64 fromNs, qint64 toNs, double resolutionMs);
+    // Metrics as they stand (live) or final, with their ± resolution.
+    void setMetrics(const QMap<QString, double> &metrics, const QMap<QString, double> &resolutions, const QString &verdict);
+
+    LiveChartView *chartView() const { return m_chart; }
+    const SampleTimeline &timeline() const { return m_timeline; }
+
+private:
+    SampleTimeline m_timeline;
+    LiveChartView *m_chart;
+    QLabel *m_title;
+    QTableWidget *m_metrics;
+};
