@@ -5,13 +5,28 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QGuiApplication>
+
+#include <memory>
 #include <QTextStream>
 
 #include <cstdio>
 
 int main(int argc, char *argv[])
 {
-    QCoreApplication app(argc, argv);
+    // HTML and PDF reports lay out text and paint charts: that needs QtGui (never Widgets).
+    QStringList raw;
+    for (int i = 0; i < argc; ++i)
+        raw << QString::fromLocal8Bit(argv[i]);
+    std::unique_ptr<QCoreApplication> application;
+    if (CliCommands::needsGui(raw)) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        application = std::make_unique<QGuiApplication>(argc, argv);
+    } else {
+        application = std::make_unique<QCoreApplication>(argc, argv);
+    }
+    QCoreApplication &app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("halab"));
     QCoreApplication::setOrganizationName(QStringLiteral("halab"));
     QCoreApplication::setApplicationVersion(QStringLiteral(HALAB_VERSION));
@@ -26,6 +41,10 @@ int main(int argc, char *argv[])
         "  run LAB [--check ID]... [--json FILE] [--keep-stack]\n"
         "                           run the automated checks (or the named ones) on the lab's stack;\n"
         "                           exit 0 all pass, 1 any fails, 2 bad lab or stack, 3 aborted\n"
+        "  run … [--markdown F] [--junit F] [--html F] [--pdf F] [--store DB] [--operator NAME]\n"
+        "                           also write those exports of the stored run\n"
+        "  report (--run ID | --latest) --format markdown|json|junit|html|pdf -o FILE [--store DB]\n"
+        "  readiness LAB [--json] [--store DB]   readiness levels over the stored runs\n"
         "  secrets list LAB | secrets set LAB NAME (value on stdin) | secrets clear LAB NAME"));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -53,6 +72,18 @@ int main(int argc, char *argv[])
     parser.addOption(set);
     parser.addOption(check);
     parser.addOption(keepStack);
+    const QCommandLineOption markdown(QStringLiteral("markdown"), QStringLiteral("run: write the Markdown run log."), QStringLiteral("FILE"));
+    const QCommandLineOption junit(QStringLiteral("junit"), QStringLiteral("run: write JUnit XML."), QStringLiteral("FILE"));
+    const QCommandLineOption html(QStringLiteral("html"), QStringLiteral("run: write the HTML report."), QStringLiteral("FILE"));
+    const QCommandLineOption pdf(QStringLiteral("pdf"), QStringLiteral("run: write the PDF report."), QStringLiteral("FILE"));
+    const QCommandLineOption store(QStringLiteral("store"), QStringLiteral("Run store file (default: the console's)."), QStringLiteral("DB"));
+    const QCommandLineOption operatorName(QStringLiteral("operator"), QStringLiteral("run: operator name for the run log."), QStringLiteral("NAME"));
+    const QCommandLineOption runId(QStringLiteral("run"), QStringLiteral("report: the run to export."), QStringLiteral("ID"));
+    const QCommandLineOption latest(QStringLiteral("latest"), QStringLiteral("report: the newest run."));
+    const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("report: markdown, json, junit, html or pdf."), QStringLiteral("F"));
+    const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("report: output file."), QStringLiteral("FILE"));
+    for (const QCommandLineOption &o : {markdown, junit, html, pdf, store, operatorName, runId, latest, format, output})
+        parser.addOption(o);
     parser.addOption(json);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("validate | stack"));
     parser.addPositionalArgument(QStringLiteral("args"), QStringLiteral("arguments of the command"), QStringLiteral("[args...]"));
@@ -102,7 +133,17 @@ int main(int argc, char *argv[])
         run.checks = parser.values(check);
         run.jsonPath = runJsonPath;
         run.keepStack = parser.isSet(keepStack);
+        run.markdownPath = parser.value(markdown);
+        run.junitPath = parser.value(junit);
+        run.htmlPath = parser.value(html);
+        run.pdfPath = parser.value(pdf);
+        run.storePath = parser.value(store);
+        run.operatorName = parser.value(operatorName);
         code = commands.run(args.at(1), run);
+    } else if (command == QLatin1String("report") && args.size() == 1) {
+        return commands.report(parser.value(runId), parser.isSet(latest), parser.value(format), parser.value(output), parser.value(store));
+    } else if (command == QLatin1String("readiness") && args.size() == 2) {
+        return commands.readiness(args.at(1), parser.isSet(json), parser.value(store));
     } else if (command == QLatin1String("stack")) {
         err << "halab-cli: use 'stack up LAB' or 'stack status LAB [--json]'\n";
         return CliCommands::BadInput;

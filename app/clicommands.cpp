@@ -4,7 +4,14 @@
 #include "labcontext.h"
 #include "labparser.h"
 #include "pidledger.h"
+#include "readinessevaluator.h"
+#include "reportchart.h"
+#include "reportrenderer.h"
+#include "runexporter.h"
+#include "runrecorder.h"
+#include "runstore.h"
 #include "scenariorunner.h"
+#include "stackversions.h"
 #include "serviceprober.h"
 #include "stacksession.h"
 #include "unixsignalwatcher.h"
@@ -214,7 +221,9 @@ int CliCommands::run(const QString &labPath, const RunOptions &options)
         for (const CheckSpec &c : std::as_const(m_lab.checks))
             if (c.mode == CheckSpec::Mode::Automated)
                 m_queue.append(&c);
-    m_results = new QJsonArray;
+    if (!openStore(options.storePath))
+        return BadInput;
+    m_recorder = new RunRecorder(m_store, this);
 
     m_session = new StackSession(m_lab, m_overrides, this);
     connect(m_session, &StackSession::prepared, this, [this](bool ok, const QString &error, const QString &warning) {
@@ -226,7 +235,15 @@ int CliCommands::run(const QString &labPath, const RunOptions &options)
         }
         if (!warning.isEmpty())
             m_err << "halab-cli: " << warning << '\n';
-        startRun();
+        // The run log names each service's version: ask them before anything starts.
+        auto *versions = new StackVersions(this);
+        connect(versions, &StackVersions::finished, this, [this](const QMap<QString, QString> &v) {
+            const QString who = m_runOptions.operatorName.isEmpty() ? qEnvironmentVariable("USER", QStringLiteral("halab-cli")) : m_runOptions.operatorName;
+            if (!m_recorder->begin(m_lab, who, v, QStringLiteral(HALAB_VERSION)))
+                m_err << "halab-cli: the run is not being stored: " << m_recorder->lastError() << '\n';
+            startRun();
+        });
+        versions->collect(m_session->context().resolvedStack());
     });
     m_session->prepare();
     return Async;
@@ -271,11 +288,15 @@ void CliCommands::runNextCheck()
         return finishRun(m_anyFailed ? Failed : Ok);
     const CheckSpec *check = m_queue.takeFirst();
     const auto record = [this, check](const QString &verdict, const QString &note) {
+        CheckResult r;
+        r.checkId = check->id;
+        r.title = check->title;
+        r.verdict = VerdictText::fromString(verdict);
+        r.note = note;
+        r.started = r.finished = QDateTime::currentDateTimeUtc();
+        m_recorder->record(r);
         m_out << QStringLiteral("[%1] %2  %3").arg(verdict, -8).arg(check->id, check->title) << (note.isEmpty() ? QString() : QStringLiteral(" — ") + note) << '\n';
         m_out.flush();
-        m_results->append(QJsonObject{{QStringLiteral("id"), check->id}, {QStringLiteral("title"), check->title},
-                                      {QStringLiteral("verdict"), verdict}, {QStringLiteral("metrics"), QJsonObject()},
-                                      {QStringLiteral("note"), note}});
     };
     bool applies = true; // with --set overrides taken into account
     for (auto it = check->appliesWhen.cbegin(); it != check->appliesWhen.cend(); ++it)
@@ -292,6 +313,7 @@ void CliCommands::runNextCheck()
     m_runner->setRedactor(m_session->redactor());
     m_runner->setLabPath(m_lab.filePath);
     m_runner->setUnattended(true);
+    m_recorder->attach(m_runner);
     connect(m_runner, &ScenarioRunner::stepFinished, this, [this](const StepOutcome &o) {
         m_out << QStringLiteral("    %1 %2. %3").arg(o.ok ? QStringLiteral("ok  ") : QStringLiteral("FAIL")).arg(o.index + 1).arg(o.summary) << '\n';
         m_out.flush();
@@ -299,34 +321,17 @@ void CliCommands::runNextCheck()
     connect(m_runner, &ScenarioRunner::finished, this, [this, check](const CheckResult &r) {
         const QMap<QString, double> res = m_runner->resolutions();
         QStringList key;
-        QJsonObject metrics, resolutions;
         for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
-            metrics.insert(it.key(), it.value());
             if (!it.key().contains(QLatin1Char('.')))
                 key << QStringLiteral("%1=%2%3").arg(it.key()).arg(it.value(), 0, 'f', it.key().endsWith(QLatin1String("_pct")) ? 2 : 0)
                            .arg(res.contains(it.key()) ? QStringLiteral("±%1").arg(res.value(it.key()), 0, 'f', 0) : QString());
         }
-        for (auto it = res.cbegin(); it != res.cend(); ++it)
-            resolutions.insert(it.key(), it.value());
-        QJsonArray steps;
-        for (const StepOutcome &o : m_runner->steps())
-            steps.append(QJsonObject{{QStringLiteral("index"), o.index}, {QStringLiteral("ok"), o.ok}, {QStringLiteral("skipped"), o.skipped},
-                                     {QStringLiteral("summary"), o.summary}, {QStringLiteral("duration_ms"), o.durationMs}});
         const QString verdict = VerdictText::toString(r.verdict);
         m_anyFailed = m_anyFailed || r.verdict != Verdict::Pass;
         m_out << QStringLiteral("[%1] %2  %3  %4").arg(verdict, -8).arg(check->id, check->title, key.join(QLatin1Char(' '))) << '\n';
         if (!r.note.isEmpty())
             m_out << "         " << r.note << '\n';
         m_out.flush();
-        m_results->append(QJsonObject{{QStringLiteral("id"), check->id},
-                                      {QStringLiteral("title"), check->title},
-                                      {QStringLiteral("verdict"), verdict},
-                                      {QStringLiteral("metrics"), metrics},
-                                      {QStringLiteral("resolutions_ms"), resolutions},
-                                      {QStringLiteral("failures"), QJsonArray::fromStringList(m_runner->failures())},
-                                      {QStringLiteral("started"), r.started.toString(Qt::ISODateWithMs)},
-                                      {QStringLiteral("finished"), r.finished.toString(Qt::ISODateWithMs)},
-                                      {QStringLiteral("steps"), steps}});
         m_runner->deleteLater();
         m_runner = nullptr;
         QTimer::singleShot(0, this, &CliCommands::runNextCheck);
@@ -336,28 +341,161 @@ void CliCommands::runNextCheck()
     m_runner->start();
 }
 
-bool CliCommands::writeJson()
+bool CliCommands::openStore(const QString &path)
 {
-    if (m_runOptions.jsonPath.isEmpty())
-        return true;
-    const QJsonObject doc{{QStringLiteral("schema"), QStringLiteral("halab.results/1")},
-                          {QStringLiteral("lab"), QJsonObject{{QStringLiteral("id"), m_lab.id}, {QStringLiteral("name"), m_lab.name},
-                                                              {QStringLiteral("path"), m_lab.filePath}}},
-                          {QStringLiteral("host"), QSysInfo::prettyProductName()},
-                          {QStringLiteral("aborted"), m_aborted},
-                          {QStringLiteral("checks"), *m_results}};
-    QSaveFile f(m_runOptions.jsonPath);
-    if (!f.open(QIODevice::WriteOnly)) {
-        m_err << "cannot write " << m_runOptions.jsonPath << ": " << f.errorString() << '\n';
+    m_store = new RunStore;
+    QString error;
+    if (!m_store->open(path.isEmpty() ? RunStore::defaultPath() : path, &error)) {
+        m_err << "halab-cli: cannot open the run store " << (path.isEmpty() ? RunStore::defaultPath() : path) << ": " << error << '\n';
         return false;
     }
-    f.write(QJsonDocument(doc).toJson(QJsonDocument::Indented));
-    return f.commit();
+    m_store->markInterruptedRuns();
+    return true;
+}
+
+namespace {
+bool writeFile(const QString &path, const QByteArray &data, QTextStream &err)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
+        err << "cannot write " << path << ": " << f.errorString() << '\n';
+        return false;
+    }
+    return true;
+}
+
+// Charts for the HTML/PDF report, one per check that has samples or faults.
+QHash<QString, QImage> chartsFor(const Run &run)
+{
+    QHash<QString, QImage> charts;
+    for (const CheckResult &r : run.results)
+        if (!r.samples.isEmpty())
+            charts.insert(r.checkId, ReportChart::render(r.samples, r.events));
+    return charts;
+}
+
+// Every export of one stored run; formats with an empty path are skipped.
+bool exportRun(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QMap<QString, QString> &paths,
+               QTextStream &err)
+{
+    bool ok = true;
+    if (!paths.value(QStringLiteral("markdown")).isEmpty())
+        ok &= writeFile(paths.value(QStringLiteral("markdown")), RunExporter::markdown(run, readiness, lab).toUtf8(), err);
+    if (!paths.value(QStringLiteral("json")).isEmpty())
+        ok &= writeFile(paths.value(QStringLiteral("json")), RunExporter::json(run, readiness, lab), err);
+    if (!paths.value(QStringLiteral("junit")).isEmpty())
+        ok &= writeFile(paths.value(QStringLiteral("junit")), RunExporter::junit(run, lab), err);
+    if (!paths.value(QStringLiteral("html")).isEmpty())
+        ok &= writeFile(paths.value(QStringLiteral("html")), ReportRenderer::html(run, readiness, chartsFor(run), lab).toUtf8(), err);
+    if (!paths.value(QStringLiteral("pdf")).isEmpty()) {
+        QString error;
+        if (!ReportRenderer::pdf(paths.value(QStringLiteral("pdf")), run, readiness, chartsFor(run), &error, lab)) {
+            err << "cannot write " << paths.value(QStringLiteral("pdf")) << ": " << error << '\n';
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+QList<ReadinessResult> readinessFor(const Lab &lab, const RunStore &store)
+{
+    RunStore::Filter filter;
+    filter.lab = lab.filePath.isEmpty() ? lab.name : lab.filePath;
+    return ReadinessEvaluator::evaluate(lab, store.runs(filter), QDateTime::currentDateTimeUtc());
+}
+} // namespace
+
+bool CliCommands::needsGui(const QStringList &arguments)
+{
+    for (int i = 0; i < arguments.size(); ++i) {
+        const QString a = arguments.at(i);
+        if (a == QLatin1String("--html") || a == QLatin1String("--pdf") || a.startsWith(QLatin1String("--html=")) || a.startsWith(QLatin1String("--pdf=")))
+            return true;
+        if ((a == QLatin1String("--format") && i + 1 < arguments.size()
+             && (arguments.at(i + 1) == QLatin1String("html") || arguments.at(i + 1) == QLatin1String("pdf")))
+            || a == QLatin1String("--format=html") || a == QLatin1String("--format=pdf"))
+            return true;
+    }
+    return false;
+}
+
+bool CliCommands::writeExports()
+{
+    const QMap<QString, QString> paths{{QStringLiteral("markdown"), m_runOptions.markdownPath},
+                                       {QStringLiteral("json"), m_runOptions.jsonPath},
+                                       {QStringLiteral("junit"), m_runOptions.junitPath},
+                                       {QStringLiteral("html"), m_runOptions.htmlPath},
+                                       {QStringLiteral("pdf"), m_runOptions.pdfPath}};
+    bool any = false;
+    for (const QString &p : paths)
+        any = any || !p.isEmpty();
+    if (!any || !m_recorder || m_recorder->runId().isEmpty())
+        return true;
+    const std::optional<Run> run = m_store->run(m_recorder->runId(), true);
+    if (!run) {
+        m_err << "halab-cli: the stored run cannot be read back: " << m_store->lastError() << '\n';
+        return false;
+    }
+    return exportRun(*run, readinessFor(m_lab, *m_store), &m_lab, paths, m_err);
+}
+
+int CliCommands::report(const QString &runId, bool latest, const QString &format, const QString &output, const QString &storePath)
+{
+    static const QStringList formats{QStringLiteral("markdown"), QStringLiteral("json"), QStringLiteral("junit"), QStringLiteral("html"), QStringLiteral("pdf")};
+    if (!formats.contains(format) || output.isEmpty() || (runId.isEmpty() && !latest)) {
+        m_err << "halab-cli report: use (--run ID | --latest) --format markdown|json|junit|html|pdf -o FILE\n";
+        return BadInput;
+    }
+    if (!openStore(storePath))
+        return BadInput;
+    QString id = runId;
+    if (latest) {
+        const QList<Run> runs = m_store->runs();
+        if (runs.isEmpty()) {
+            m_err << "halab-cli report: the store " << m_store->path() << " holds no run yet\n";
+            return BadInput;
+        }
+        id = runs.first().id;
+    }
+    const std::optional<Run> run = m_store->run(id, true);
+    if (!run) {
+        m_err << "halab-cli report: no run '" << id << "' in " << m_store->path() << '\n';
+        return BadInput;
+    }
+    Lab lab;
+    const LabParser::Result parsed = LabParser::parseFile(run->labPath);
+    QList<ReadinessResult> readiness;
+    if (parsed.ok()) {
+        lab = parsed.lab;
+        readiness = readinessFor(lab, *m_store);
+    }
+    const bool ok = exportRun(*run, readiness, parsed.ok() ? &lab : nullptr, {{format, output}}, m_err);
+    if (ok)
+        m_out << "wrote " << output << " (" << format << ", run " << id << ")\n";
+    return ok ? Ok : Failed;
+}
+
+int CliCommands::readiness(const QString &labPath, bool json, const QString &storePath)
+{
+    Lab lab;
+    if (!loadLab(labPath, &lab))
+        return BadInput;
+    if (!openStore(storePath))
+        return BadInput;
+    const QList<ReadinessResult> results = readinessFor(lab, *m_store);
+    if (json)
+        m_out << QJsonDocument(ReadinessEvaluator::json(results)).toJson(QJsonDocument::Indented);
+    else
+        m_out << ReadinessEvaluator::text(results);
+    m_out.flush();
+    return Ok;
 }
 
 void CliCommands::finishRun(int code)
 {
-    const bool written = writeJson();
+    if (m_recorder)
+        m_recorder->end(m_aborted ? Run::State::Interrupted : Run::State::Finished);
+    const bool written = writeExports();
     if (!written && code == Ok)
         code = Failed;
     StackBackend *backend = m_session ? m_session->backend() : nullptr;

@@ -35,9 +35,22 @@ public:
     {
         QStringList checks;
         QString jsonPath;
+        QString markdownPath;
+        QString junitPath;
+        QString htmlPath;
+        QString pdfPath;
+        QString storePath; // empty: the default store
+        QString operatorName;
         bool keepStack = false;
     };
     int run(const QString &labPath, const RunOptions &options);
+    // Exports a stored run: format markdown | json | junit | html | pdf.
+    int report(const QString &runId, bool latest, const QString &format, const QString &output, const QString &storePath);
+    // Readiness levels of a lab over the stored runs.
+    int readiness(const QString &labPath, bool json, const QString &storePath);
+
+    // True when the command line asks for HTML/PDF output, which needs a QGuiApplication.
+    static bool needsGui(const QStringList &arguments);
 
 Q_SIGNALS:
     void finished(int exitCode);
@@ -48,7 +61,8 @@ private:
     void startRun();
     void runNextCheck();
     void finishRun(int code);
-    bool writeJson();
+    bool writeExports();
+    bool openStore(const QString &path);
 
     QTextStream &m_out;
     QTextStream &m_err;
@@ -60,8 +74,9 @@ private:
     Lab m_lab;
     RunOptions m_runOptions;
     QList<const CheckSpec *> m_queue;
-    QJsonArray *m_results = nullptr;
     class ScenarioRunner *m_runner = nullptr;
+    class RunStore *m_store = nullptr;
+    class RunRecorder *m_recorder = nullptr;
     bool m_anyFailed = false;
     bool m_aborted = false;
 };

@@ -9,8 +9,5 @@ halab_add_test(tst_runstore_crash SOURCES runs/tst_runstore_crash.cpp LIBS halab
 add_dependencies(tst_runstore_crash run_writer)
 halab_add_test(tst_runexporter SOURCES runs/tst_runexporter.cpp runs/samplerun.h LIBS halab_models LABELS runs)
 halab_add_test(tst_readiness SOURCES runs/tst_readiness.cpp LIBS halab_models LABELS runs)
-# The renderer is compiled in directly (QtGui only), so this test does not need the whole Widgets library.
-halab_add_test(tst_reportrenderer
-    SOURCES runs/tst_reportrenderer.cpp runs/samplerun.h ${CMAKE_SOURCE_DIR}/views/reportrenderer.cpp
-    LIBS halab_models Qt6::Gui LABELS runs)
-target_include_directories(tst_reportrenderer PRIVATE ${CMAKE_SOURCE_DIR}/views)
+# The report library is QtGui only, so this test does not need Widgets.
+halab_add_test(tst_reportrenderer SOURCES runs/tst_reportrenderer.cpp runs/samplerun.h LIBS halab_report LABELS runs)
