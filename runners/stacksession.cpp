@@ -1,7 +1,10 @@
 #include "stacksession.h"
 
 #include "datapaths.h"
+#include "composestackbackend.h"
 #include "processstackbackend.h"
+
+#include <QFileInfo>
 
 #include <QTimer>
 
@@ -46,9 +49,11 @@ void StackSession::onSecretsLoaded(const QStringList &missing, const QString &ke
         return;
     }
     if (stack.backend == StackSpec::Backend::Compose) {
-        Q_EMIT prepared(false, tr("the compose backend is not available in this build yet; use a 'processes' stack"), {});
-        return;
+        auto compose = std::make_unique<ComposeStackBackend>(stack, QFileInfo(m_lab.filePath).absolutePath(), m_runDir);
+        compose->setComposeEnvironment(m_context.publicValues()); // ${VAR} in compose files; never secrets
+        m_backend = std::move(compose);
+    } else {
+        m_backend = std::make_unique<ProcessStackBackend>(stack, m_context.publicValues(), m_runDir);
     }
-    m_backend = std::make_unique<ProcessStackBackend>(stack, m_context.publicValues(), m_runDir);
     Q_EMIT prepared(true, {}, keychainError.isEmpty() ? QString() : tr("secrets for this session only: %1").arg(keychainError));
 }
