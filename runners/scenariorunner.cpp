@@ -536,6 +536,15 @@ void ScenarioRunner::onSamples(const ProbeSampleBatch &batch)
 
 void ScenarioRunner::runLogScan(const StepSpec &step)
 {
+    // Lines a service already wrote may still be on their way (pipes, the backend's batching):
+    // let them arrive before counting.
+    m_current.request = QStringLiteral("count /%1/ in %2").arg(step.pattern, step.services.join(QStringLiteral(", ")));
+    m_deadline->start(LogSettleMs);
+    connect(m_deadline, &QTimer::timeout, this, [this, step] { countLogLines(step); });
+}
+
+void ScenarioRunner::countLogLines(const StepSpec &step)
+{
     const QDateTime since = step.since.isEmpty() || step.since == QLatin1String("check_start") ? m_result.started : m_marks.value(step.since);
     const QRegularExpression re(step.pattern);
     int count = 0;

@@ -30,6 +30,8 @@ class ScenarioRunner : public QObject
 
 public:
     static constexpr int BodyCap = 64 * 1024;
+    // How long a log scan lets in-flight service log lines arrive before it counts.
+    static constexpr int LogSettleMs = 250;
 
     ScenarioRunner(const CheckSpec &check, LabContext *context, StackBackend *backend, QObject *parent = nullptr);
     ~ScenarioRunner() override;
@@ -81,6 +83,7 @@ private:
     void runFault(const StepSpec &step);
     void runWait(const StepSpec &step);
     void runLogScan(const StepSpec &step);
+    void countLogLines(const StepSpec &step);
     void runMatrix(const StepSpec &step, int row);
     void evaluateWait();
     void onStatuses(const QHash<QString, ServiceStatus> &changed);

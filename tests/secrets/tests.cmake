@@ -34,3 +34,8 @@ add_dependencies(tst_secretscli halab-cli halab-cli-secrets-harness)
 halab_add_test(tst_keychain_nobackend SOURCES secrets/tst_keychain_nobackend.cpp secrets/secretstesthelpers.h
                LIBS halab_views LABELS secrets)
 add_dependencies(tst_keychain_nobackend halab-cli halab-cli-secrets-harness)
+
+# The canary: a secret from the keychain sent by a real check on real services, then searched
+# for in the store, every export, the CLI's output and every process's command line.
+halab_add_keyring_test(tst_canary SOURCES secrets/tst_canary.cpp LIBS Qt6::Network)
+add_dependencies(tst_canary halab-cli halab-demo-api)
