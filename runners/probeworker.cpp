@@ -10,6 +10,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
+#include <QPointer>
 #include <QProcess>
 #include <QSocketNotifier>
 #include <QTcpSocket>
@@ -34,6 +35,7 @@ namespace {
 constexpr qint64 MinIntervalMs = 10;
 constexpr qint64 MaxBodyBytes = 1 << 20;
 constexpr qint64 NsPerMs = 1'000'000;
+constexpr qint64 PhaseStepNs = NsPerMs;
 
 QString timeoutError(qint64 ms)
 {
@@ -104,8 +106,10 @@ ProbeWorker::Probe ProbeWorker::prepare(const ProbeSpec &spec, int index, int co
     p.intervalNs = intervalMs * NsPerMs;
     p.timeoutMs = spec.timeoutMs > 0 ? spec.timeoutMs : intervalMs;
     p.maxInFlight = maxInFlight(intervalMs, p.timeoutMs);
-    // Probes are spread over their interval so N probes do not all fire in the same microsecond.
-    p.firstDueNs = startNs + (count > 1 && !qEnvironmentVariableIsSet("HALAB_EXP_NOSTAGGER") ? p.intervalNs * index / count : 0);
+    // Probes are spread over their interval, on whole milliseconds: N probes neither fire in the
+    // same microsecond (a self-made burst at the target) nor wake the thread N times per interval.
+    const qint64 phaseNs = count > 1 ? p.intervalNs * index / count / PhaseStepNs * PhaseStepNs : 0;
+    p.firstDueNs = startNs + phaseNs;
 
     switch (spec.kind) {
     case ProbeSpec::Kind::Http: {
@@ -121,20 +125,18 @@ ProbeWorker::Probe ProbeWorker::prepare(const ProbeSpec &spec, int index, int co
         p.request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
         // Qt's transfer timeout restarts with every byte and is a coarse timer (it fires up to 5%
         // early), so it is only a backstop just behind our own precise per-attempt timer.
-        if (!qEnvironmentVariableIsSet("HALAB_EXP_NOTT")) p.request.setTransferTimeout(int(std::min<qint64>(p.timeoutMs + std::max<qint64>(p.timeoutMs / 10, 5),
+        p.request.setTransferTimeout(int(std::min<qint64>(p.timeoutMs + std::max<qint64>(p.timeoutMs / 10, 5),
                                                           std::numeric_limits<int>::max())));
         for (auto it = spec.headers.cbegin(); it != spec.headers.cend(); ++it)
             p.request.setRawHeader(it.key().toUtf8(), it.value().toUtf8());
         p.verb = spec.method.isEmpty() ? QByteArrayLiteral("GET") : spec.method.toUpper().toLatin1();
         p.body = spec.body.toUtf8();
-        // Keep-alive stays on (QNAM's default): a probe at 100 Hz opening a fresh connection each
-        // time would fill the port range with TIME_WAIT, and a paused backend is still caught by
-        // the per-attempt timeout. But QNAM allows only 6 connections per host and queues the
-        // rest, so a hung backend behind a load balancer would delay the answers of the healthy
-        // one. Each probe therefore gets its own connection lanes (a distinct peerVerifyName is a
-        // distinct connection-cache key in Qt 6.4), opening a new lane when 6 requests are in
-        // flight: every attempt is on the wire at its due time, like an independent client.
-        // https keeps one lane: there peerVerifyName is the certificate name.
+        // Keep-alive stays on (QNAM's default): fresh connections at 100 Hz would pile up TIME_WAIT,
+        // and a paused backend (also one behind nginx) still shows, as per-attempt timeouts.
+        // QNAM queues beyond 6 connections per host, so one hung request would delay the next
+        // ones: each probe gets connection lanes of 6 (a distinct peerVerifyName is a distinct
+        // connection-cache key in Qt 6.4), and every attempt is on the wire at its due time.
+        // https keeps one lane: there peerVerifyName is the certificate's name.
         p.useLanes = scheme == QLatin1String("http");
         break;
     }
@@ -184,9 +186,11 @@ void ProbeWorker::stop()
         m_flushTimer->stop();
     disarm();
     abandonInFlight();
+    m_deadlines = {};
+    m_onTimeout.clear();
     for (Probe &p : m_probes) {
         p.inFlight = 0;
-        p.laneLoad.clear();
+        std::fill(p.laneLoad.begin(), p.laneLoad.end(), 0);
     }
     if (wasRunning)
         flush();
@@ -258,6 +262,19 @@ void ProbeWorker::onTimer()
         [[maybe_unused]] const auto n = ::read(m_timerFd, &expirations, sizeof expirations); // non-blocking
     }
 #endif
+    tick();
+}
+
+void ProbeWorker::pollSchedule()
+{
+    // Queued reply events are handled before the timer's wake-up gets its turn; checking the
+    // clock after each completion keeps a busy thread from starting attempts late.
+    if (!m_inTick && m_running && MonoClock::nowNs() >= m_nextWakeNs)
+        tick();
+}
+
+void ProbeWorker::tick()
+{
     if (!m_running || m_probes.empty())
         return;
     m_inTick = true;
@@ -273,9 +290,34 @@ void ProbeWorker::onTimer()
         }
         next = std::min(next, m_probes[size_t(i)].dueNs());
     }
+    // Timeouts after launches: starting on time is what lateNs measures, and a timeout's
+    // latency is its deadline anyway.
+    const qint64 afterLaunches = MonoClock::nowNs();
+    while (!m_deadlines.empty() && m_deadlines.top().first <= afterLaunches) {
+        const quint64 attempt = m_deadlines.top().second;
+        m_deadlines.pop();
+        const auto onTimeout = m_onTimeout.take(attempt); // absent when the attempt already ended
+        if (onTimeout)
+            onTimeout();
+    }
+    if (!m_deadlines.empty())
+        next = std::min(next, m_deadlines.top().first);
     m_inTick = false;
-    m_nextDueNs = next;
+    m_nextWakeNs = next;
     arm(next);
+}
+
+quint64 ProbeWorker::addDeadline(qint64 timeoutMs, std::function<void()> onTimeout)
+{
+    const quint64 attempt = ++m_lastAttempt;
+    const qint64 at = MonoClock::nowNs() + timeoutMs * NsPerMs;
+    m_deadlines.emplace(at, attempt);
+    m_onTimeout.insert(attempt, std::move(onTimeout));
+    if (at < m_nextWakeNs && !m_inTick) {
+        m_nextWakeNs = at;
+        arm(at);
+    }
+    return attempt;
 }
 
 void ProbeWorker::launch(int index, qint64 dueNs)
@@ -310,10 +352,12 @@ void ProbeWorker::runHttp(int index, qint64 dueNs, qint64 startNs)
     if (p.useLanes) {
         while (lane < int(p.laneLoad.size()) && p.laneLoad[size_t(lane)] >= ChannelsPerLane)
             ++lane;
-        if (lane == int(p.laneLoad.size()))
+        if (lane == int(p.laneLoad.size())) {
             p.laneLoad.push_back(0);
+            p.laneNames.push_back(QStringLiteral("halab-probe-%1-lane-%2").arg(index).arg(lane));
+        }
         ++p.laneLoad[size_t(lane)];
-        request.setPeerVerifyName(QStringLiteral("halab-probe-%1-lane-%2").arg(index).arg(lane));
+        request.setPeerVerifyName(p.laneNames[size_t(lane)]);
     }
     QNetworkReply *reply = nullptr;
     if (p.verb == "GET" && p.body.isEmpty())
@@ -326,13 +370,17 @@ void ProbeWorker::runHttp(int index, qint64 dueNs, qint64 startNs)
         reply = m_nam->sendCustomRequest(request, p.verb, p.body);
 
     // Bounds connect + send + answer: a blackholed port never produces a transfer to time out.
-    QTimer::singleShot(std::chrono::milliseconds(p.timeoutMs), Qt::PreciseTimer, reply, [reply]() { reply->abort(); });
+    const quint64 attempt = addDeadline(p.timeoutMs, [reply = QPointer<QNetworkReply>(reply)]() {
+        if (reply)
+            reply->abort();
+    });
     const quint64 generation = m_generation;
-    connect(reply, &QNetworkReply::finished, this, [this, reply, index, dueNs, startNs, lane, generation]() {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, index, dueNs, startNs, lane, generation, attempt]() {
         const qint64 endNs = MonoClock::nowNs();
         reply->deleteLater();
         if (generation != m_generation)
             return;
+        clearDeadline(attempt);
         Probe &p = m_probes[size_t(index)];
         if (p.useLanes && lane < int(p.laneLoad.size()))
             --p.laneLoad[size_t(lane)];
@@ -341,7 +389,7 @@ void ProbeWorker::runHttp(int index, qint64 dueNs, qint64 startNs)
         r.status = status.toInt();
         const QNetworkReply::NetworkError error = reply->error();
         if (error == QNetworkReply::OperationCanceledError || error == QNetworkReply::TimeoutError) {
-            r.error = timeoutError(p.timeoutMs); // only our timer or the transfer timeout abort
+            r.error = timeoutError(p.timeoutMs); // only our deadline or the transfer timeout abort
         } else if (status.isValid()) {
             r.ok = p.spec.expectStatus != 0 ? r.status == p.spec.expectStatus : (r.status >= 200 && r.status < 300);
             if (!r.ok)
@@ -369,20 +417,18 @@ void ProbeWorker::runTcp(int index, qint64 dueNs, qint64 startNs)
     const Probe &p = m_probes[size_t(index)];
     auto *socket = new QTcpSocket(this);
     socket->setProxy(QNetworkProxy::NoProxy);
-    auto *timer = new QTimer(socket);
-    timer->setSingleShot(true);
-    timer->setTimerType(Qt::PreciseTimer);
     const quint64 generation = m_generation;
     const qint64 timeoutMs = p.timeoutMs;
-    // Exactly one of connected / error / timeout ends the attempt.
-    auto done = [this, socket, timer, index, dueNs, startNs, generation](bool ok, const QString &error) {
+    auto attempt = std::make_shared<quint64>(0);
+    // Exactly one of connected / error / timeout ends the attempt: the first disconnects the others.
+    auto done = [this, socket, index, dueNs, startNs, generation, attempt](bool ok, const QString &error) {
         const qint64 endNs = MonoClock::nowNs();
-        timer->stop();
         QObject::disconnect(socket, nullptr, this, nullptr);
         socket->abort();
         socket->deleteLater();
         if (generation != m_generation)
             return;
+        clearDeadline(*attempt);
         Result r;
         r.ok = ok;
         r.error = error;
@@ -391,8 +437,7 @@ void ProbeWorker::runTcp(int index, qint64 dueNs, qint64 startNs)
     connect(socket, &QTcpSocket::connected, this, [done]() { done(true, {}); });
     connect(socket, &QAbstractSocket::errorOccurred, this,
             [done, socket](QAbstractSocket::SocketError) { done(false, socket->errorString()); });
-    connect(timer, &QTimer::timeout, this, [done, timeoutMs]() { done(false, timeoutError(timeoutMs)); });
-    timer->start(std::chrono::milliseconds(timeoutMs));
+    *attempt = addDeadline(timeoutMs, [done, timeoutMs]() { done(false, timeoutError(timeoutMs)); });
     socket->connectToHost(p.host, p.port);
 }
 
@@ -403,25 +448,22 @@ void ProbeWorker::runCommand(int index, qint64 dueNs, qint64 startNs)
     // Own process group (the timeout kills the whole tree); dies with this thread, i.e. the engine.
     ChildProcessSetup::apply(process);
     process->setStandardInputFile(QProcess::nullDevice());
-    auto *timer = new QTimer(process);
-    timer->setSingleShot(true);
-    timer->setTimerType(Qt::PreciseTimer);
     auto timedOut = std::make_shared<bool>(false);
     const quint64 generation = m_generation;
     const qint64 timeoutMs = p.timeoutMs;
-    connect(timer, &QTimer::timeout, this, [process, timedOut]() {
+    const quint64 attempt = addDeadline(timeoutMs, [process, timedOut]() {
         if (process->state() == QProcess::NotRunning)
             return;
         *timedOut = true;
         ProcessTree::signalTree(process->processId(), process->processId(), SIGKILL);
     });
     connect(process, &QProcess::finished, this,
-            [this, process, timer, timedOut, index, dueNs, startNs, generation, timeoutMs](int code, QProcess::ExitStatus status) {
+            [this, process, timedOut, index, dueNs, startNs, generation, timeoutMs, attempt](int code, QProcess::ExitStatus status) {
                 const qint64 endNs = MonoClock::nowNs();
-                timer->stop();
                 process->deleteLater();
                 if (generation != m_generation)
                     return;
+                clearDeadline(attempt);
                 const Probe &p = m_probes[size_t(index)];
                 Result r;
                 const QByteArray out = process->readAllStandardOutput().left(MaxBodyBytes);
@@ -452,19 +494,18 @@ void ProbeWorker::runCommand(int index, qint64 dueNs, qint64 startNs)
                 finish(index, dueNs, startNs, endNs, r);
             });
     connect(process, &QProcess::errorOccurred, this,
-            [this, process, timer, index, dueNs, startNs, generation](QProcess::ProcessError error) {
+            [this, process, index, dueNs, startNs, generation, attempt](QProcess::ProcessError error) {
                 if (error != QProcess::FailedToStart)
                     return; // crashes and kills arrive through finished()
                 const qint64 endNs = MonoClock::nowNs();
-                timer->stop();
                 process->deleteLater();
                 if (generation != m_generation)
                     return;
+                clearDeadline(attempt);
                 Result r;
                 r.error = process->errorString();
                 finish(index, dueNs, startNs, endNs, r);
             });
-    timer->start(std::chrono::milliseconds(timeoutMs));
     process->start(p.spec.command.first(), p.spec.command.mid(1));
 }
 
@@ -473,9 +514,7 @@ void ProbeWorker::finish(int index, qint64 dueNs, qint64 startNs, qint64 endNs, 
     Probe &p = m_probes[size_t(index)];
     --p.inFlight;
     record(p, dueNs, startNs, double(endNs - startNs) / 1e6, result);
-    static const bool noPoll = qEnvironmentVariableIsSet("HALAB_EXP_NOPOLL");
-    if (!noPoll && !m_inTick && m_running && MonoClock::nowNs() >= m_nextDueNs)
-        onTimer();
+    pollSchedule();
 }
 
 void ProbeWorker::record(const Probe &probe, qint64 dueNs, qint64 startNs, double latencyMs, const Result &result)

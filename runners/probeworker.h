@@ -4,6 +4,7 @@
 #include "probespec.h"
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QLoggingCategory>
 #include <QMutex>
@@ -11,6 +12,9 @@
 #include <QObject>
 #include <QString>
 
+#include <functional>
+#include <queue>
+#include <utility>
 #include <vector>
 
 class QNetworkAccessManager;
@@ -68,7 +72,8 @@ private:
         QByteArray verb;
         QByteArray body;
         bool useLanes = false;
-        std::vector<int> laneLoad; // requests in flight per connection lane
+        std::vector<int> laneLoad;      // requests in flight per connection lane
+        std::vector<QString> laneNames; // their connection-cache keys
         // tcp
         QString host;
         quint16 port = 0;
@@ -87,6 +92,11 @@ private:
     void ensureSetup();
     Probe prepare(const ProbeSpec &spec, int index, int count, qint64 startNs) const;
     void onTimer();
+    void tick();
+    void pollSchedule();
+    // Calls onTimeout after timeoutMs unless clearDeadline() came first; returns the attempt id.
+    quint64 addDeadline(qint64 timeoutMs, std::function<void()> onTimeout);
+    void clearDeadline(quint64 attempt) { m_onTimeout.remove(attempt); }
     void arm(qint64 dueNs);
     void disarm();
     void launch(int index, qint64 dueNs);
@@ -106,7 +116,12 @@ private:
     int m_timerFd = -1;
     bool m_running = false;
     bool m_inTick = false;
-    qint64 m_nextDueNs = 0;   // earliest due slot; completions start it if the timer is late
+    qint64 m_nextWakeNs = 0;  // earliest due slot or attempt deadline
+    // Attempt timeouts run on the same timerfd as the schedule: no QTimer per attempt.
+    std::priority_queue<std::pair<qint64, quint64>, std::vector<std::pair<qint64, quint64>>,
+                        std::greater<>> m_deadlines;
+    QHash<quint64, std::function<void()>> m_onTimeout; // attempts still in flight
+    quint64 m_lastAttempt = 0;
     quint64 m_generation = 0; // bumped by stop(): answers to abandoned attempts are ignored
     std::vector<Probe> m_probes;
     ProbeSampleBatch m_buffer;
