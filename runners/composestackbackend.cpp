@@ -20,7 +20,7 @@
 #include <chrono>
 #include <utility>
 
-Q_LOGGING_CATEGORY(lcCompose, "halab.runners.compose", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcCompose, "halab.runners.compose", QtWarningMsg)
 
 // Runtime state of one service: its current container, probes, pending action and log follower.
 struct ComposeStackBackend::Service

@@ -29,7 +29,7 @@
 #include <unistd.h>
 #endif
 
-Q_LOGGING_CATEGORY(lcProbe, "halab.runners.probe", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcProbe, "halab.runners.probe", QtWarningMsg)
 
 namespace {
 constexpr qint64 MinIntervalMs = 10;
