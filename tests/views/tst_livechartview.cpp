@@ -1,0 +1,278 @@
+// LiveChartView offscreen: series hold one min/max pair per pixel column (never the samples),
+// fault markers, leader bars and the measured span are drawn, refreshes coalesce, exports paint.
+#include "livechartview.h"
+#include "sampletimeline.h"
+
+#include <QChart>
+#include <QGraphicsPixmapItem>
+#include <QGraphicsRectItem>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QLineSeries>
+#include <QPainter>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTest>
+
+namespace {
+
+constexpr qint64 Ms = 1'000'000;
+constexpr qint64 Sec = 1'000'000'000;
+constexpr qint64 T0 = 1000 * Sec; // MonoClock is "since boot": never start at zero
+const QString Read = QStringLiteral("api-read");
+const QString Write = QStringLiteral("api-write");
+const QString FailoverLabel = QStringLiteral("failover 412 ms ± 26 ms");
+
+RunEvent event(RunEvent::Kind kind, qint64 ns, const QString &service, const QString &action = {})
+{
+    RunEvent e;
+    e.kind = kind;
+    e.monoNs = ns;
+    e.service = service;
+    e.action = action;
+    return e;
+}
+
+// `seconds` of two probes at 100 Hz; both fail from the kill at 10 s until api2 leads at 10.412 s.
+void leaderKill(SampleTimeline &t, int seconds)
+{
+    t.addEvent(event(RunEvent::Kind::CheckStarted, T0, {}));
+    t.addEvent(event(RunEvent::Kind::RoleChange, T0 + 200 * Ms, QStringLiteral("api1")));
+    for (int s = 0; s < seconds; ++s) {
+        ProbeSampleBatch batch;
+        for (int i = 0; i < 100; ++i) {
+            const qint64 offset = qint64(s) * Sec + qint64(i) * 10 * Ms;
+            const bool down = offset >= 10 * Sec && offset < 10 * Sec + 412 * Ms;
+            for (const QString &probe : {Read, Write}) {
+                ProbeSample p;
+                p.probeId = probe;
+                p.monoNs = T0 + offset + (probe == Write ? 3 * Ms : 0);
+                p.ok = !down;
+                p.latencyMs = down ? 1000 : 2.0 + double((i * 37 + s * 11) % 50) / 10.0 + (probe == Write ? 3 : 0);
+                batch.append(p);
+            }
+        }
+        t.addSamples(batch);
+    }
+    t.addEvent(event(RunEvent::Kind::Fault, T0 + 10 * Sec, QStringLiteral("api1"), QStringLiteral("kill")));
+    t.addEvent(event(RunEvent::Kind::RoleChange, T0 + 10 * Sec + 60 * Ms, QString()));
+    t.addEvent(event(RunEvent::Kind::RoleChange, T0 + 10 * Sec + 412 * Ms, QStringLiteral("api2")));
+    t.addMeasuredSpan({T0 + 10 * Sec, T0 + 10 * Sec + 412 * Ms, FailoverLabel});
+}
+
+QList<QGraphicsItem *> visibleItems(const LiveChartView &view, const QString &kind)
+{
+    QList<QGraphicsItem *> out;
+    const QList<QGraphicsItem *> all = view.chart()->scene()->items();
+    for (QGraphicsItem *item : all) {
+        if (item->isVisible() && item->data(LiveChartView::ItemKindKey).toString() == kind)
+            out.append(item);
+    }
+    return out;
+}
+
+QString labelText(QGraphicsItem *box)
+{
+    return static_cast<QGraphicsSimpleTextItem *>(box->childItems().constFirst())->text();
+}
+
+qsizetype pointCount(const LiveChartView &view, const QString &probe)
+{
+    qsizetype n = 0;
+    const QList<QAbstractSeries *> series = view.chart()->series();
+    for (QAbstractSeries *s : series) {
+        if (s->objectName() == QStringLiteral("latency:") + probe)
+            n += qobject_cast<QLineSeries *>(s)->count();
+    }
+    return n;
+}
+
+} // namespace
+
+class TestLiveChartView : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void drawsTheLeaderKillScenario()
+    {
+        SampleTimeline t;
+        leaderKill(t, 60);
+        LiveChartView view(&t);
+        view.resize(900, 520);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setWindow(T0, T0 + 60 * Sec);
+        view.refresh();
+
+        QVERIFY(view.columns() > 500);
+        QVERIFY(view.columns() <= 900);
+        QCOMPARE(view.shownFromNs(), T0);
+        for (const QString &probe : {Read, Write}) {
+            const qsizetype points = pointCount(view, probe);
+            QVERIFY2(points > 0, qPrintable(probe));
+            QVERIFY2(points <= 2 * view.columns(), qPrintable(QString::number(points)));
+            QVERIFY(points < t.sampleCount(probe));
+        }
+        // The outage breaks each latency line into two pieces.
+        int readPieces = 0;
+        const QList<QAbstractSeries *> series = view.chart()->series();
+        for (QAbstractSeries *s : series) {
+            if (s->objectName() == QStringLiteral("latency:") + Read && qobject_cast<QLineSeries *>(s)->count() > 0)
+                ++readPieces;
+        }
+        QCOMPARE(readPieces, 2);
+
+        QCOMPARE(visibleItems(view, QStringLiteral("faultMarker")).size(), 1);
+        const QList<QGraphicsItem *> faultLabels = visibleItems(view, QStringLiteral("faultLabel"));
+        QCOMPARE(faultLabels.size(), 1);
+        QCOMPARE(labelText(faultLabels.first()), QStringLiteral("kill api1"));
+
+        const QList<QGraphicsItem *> bars = visibleItems(view, QStringLiteral("roleBar"));
+        QCOMPARE(bars.size(), 2);
+        QSet<QString> members;
+        for (QGraphicsItem *bar : bars)
+            members.insert(labelText(bar));
+        QCOMPARE(members, (QSet<QString>{QStringLiteral("api1"), QStringLiteral("api2")}));
+
+        QCOMPARE(visibleItems(view, QStringLiteral("spanShade")).size(), 1);
+        const QList<QGraphicsItem *> spanLabels = visibleItems(view, QStringLiteral("spanLabel"));
+        QCOMPARE(spanLabels.size(), 1);
+        QCOMPARE(labelText(spanLabels.first()), FailoverLabel);
+
+        // One strip per probe, one pixel per column, red where the outage is.
+        const QList<QGraphicsItem *> strips = visibleItems(view, QStringLiteral("availabilityStrip"));
+        QCOMPARE(strips.size(), 2);
+        const QImage strip = static_cast<QGraphicsPixmapItem *>(strips.first())->pixmap().toImage();
+        QCOMPARE(strip.width(), view.columns());
+        const int outageColumn = int(10.2 / 60.0 * view.columns());
+        QVERIFY(qRed(strip.pixel(outageColumn, 0)) > 150 && qGreen(strip.pixel(outageColumn, 0)) < 100);
+        QVERIFY(qGreen(strip.pixel(view.columns() / 2, 0)) > 150);
+        QVERIFY(!visibleItems(view, QStringLiteral("emptyText")).size());
+    }
+
+    void hourLongWindowStaysPerPixel()
+    {
+        SampleTimeline t;
+        ProbeSampleBatch batch;
+        for (qint64 i = 0; i < 360'000; ++i) { // 1 h at 100 Hz
+            ProbeSample p;
+            p.probeId = Read;
+            p.monoNs = T0 + i * 10 * Ms;
+            p.ok = (i / 6000) % 7 != 3 || i % 6000 > 300;
+            p.latencyMs = 1 + double(i % 97) / 10;
+            batch.append(p);
+        }
+        t.addSamples(batch);
+        LiveChartView view(&t);
+        view.resize(1600, 900);
+        view.setWindow(T0, T0 + 3600 * Sec);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.refresh();
+        QVERIFY(view.columns() > 1000);
+        QVERIFY(pointCount(view, Read) <= 2 * view.columns());
+        QVERIFY(view.chart()->series().size() <= LiveChartView::MaxSegmentsPerProbe);
+        // Grid lines follow the time ticks (whole minutes here), a handful, not one per sample or second.
+        const qsizetype grid = visibleItems(view, QStringLiteral("timeGrid")).size();
+        QVERIFY2(grid >= 3 && grid <= 30, qPrintable(QString::number(grid)));
+    }
+
+    void followsTheLatestSamples()
+    {
+        SampleTimeline t;
+        leaderKill(t, 15);
+        LiveChartView view(&t);
+        view.resize(700, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setFollowLatest(30 * Sec);
+        view.refresh();
+        QVERIFY(view.isFollowingLatest());
+        QCOMPARE(view.shownFromNs(), T0); // shorter than the window: check start stays at the left
+        QCOMPARE(view.shownToNs(), T0 + 30 * Sec);
+
+        SampleTimeline longer;
+        leaderKill(longer, 45);
+        LiveChartView live(&longer);
+        live.resize(700, 400);
+        live.setFollowLatest(30 * Sec);
+        live.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&live));
+        live.refresh();
+        QCOMPARE(live.shownToNs(), longer.lastNs());
+        QCOMPARE(live.shownFromNs(), longer.lastNs() - 30 * Sec);
+        // The kill at 10 s slid out of the window.
+        QCOMPARE(visibleItems(live, QStringLiteral("faultMarker")).size(), 0);
+    }
+
+    void refreshesCoalesce()
+    {
+        SampleTimeline t;
+        LiveChartView view(&t);
+        view.resize(600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy spy(&view, &LiveChartView::refreshed);
+        QVERIFY(spy.isValid());
+        spy.clear();
+        QVERIFY(!view.isRefreshPending());
+        for (int i = 0; i < 50; ++i) {
+            ProbeSample p;
+            p.probeId = Read;
+            p.monoNs = T0 + i * 10 * Ms;
+            p.ok = true;
+            p.latencyMs = 2;
+            t.addSamples({p});
+            view.scheduleRefresh();
+        }
+        QVERIFY(view.isRefreshPending());
+        QCOMPARE(spy.count(), 0);
+        QTRY_COMPARE(spy.count(), 1);
+        QVERIFY(!view.isRefreshPending());
+        QTest::qWait(3 * LiveChartView::RefreshDelayMs);
+        QCOMPARE(spy.count(), 1); // 50 batches, one repaint
+        QVERIFY(pointCount(view, Read) > 0);
+    }
+
+    void emptyTimelineShowsAHint()
+    {
+        SampleTimeline t;
+        LiveChartView view(&t);
+        view.resize(600, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.refresh();
+        QCOMPARE(visibleItems(view, QStringLiteral("emptyText")).size(), 1);
+        QCOMPARE(view.chart()->series().size(), 0);
+        QVERIFY(!view.grabImage(QSize(400, 300)).isNull());
+    }
+
+    void exportsAnImage()
+    {
+        SampleTimeline t;
+        leaderKill(t, 60);
+        LiveChartView view(&t);
+        view.setWindow(T0, T0 + 60 * Sec);
+        // Not shown at all: a report export may come from a run that was never on screen.
+        const QImage image = view.grabImage(QSize(1000, 560));
+        QVERIFY(!image.isNull());
+        QCOMPARE(image.size(), QSize(1000, 560));
+        QSet<QRgb> colors;
+        for (int y = 0; y < image.height(); y += 3) {
+            for (int x = 0; x < image.width(); x += 3)
+                colors.insert(image.pixel(x, y));
+        }
+        QVERIFY2(colors.size() > 20, qPrintable(QString::number(colors.size())));
+
+        QImage target(500, 300, QImage::Format_ARGB32_Premultiplied);
+        target.fill(Qt::black);
+        QPainter painter(&target);
+        view.renderTo(&painter, QRect(0, 0, 500, 300));
+        painter.end();
+        QCOMPARE(target.pixel(2, 2), qRgb(255, 255, 255)); // painted over the black
+    }
+};
+
+QTEST_MAIN(TestLiveChartView)
+#include "tst_livechartview.moc"

@@ -1,0 +1,809 @@
+#include "livechartview.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QGraphicsLayout>
+#include <QGraphicsLineItem>
+#include <QGraphicsPixmapItem>
+#include <QGraphicsRectItem>
+#include <QGraphicsSimpleTextItem>
+#include <QLineSeries>
+#include <QPainter>
+#include <QTimer>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace {
+
+// Geometry of the bands around the plot area, in pixels.
+constexpr qreal HeaderH = 30;
+constexpr qreal PlotToStrips = 10;
+constexpr qreal StripH = 12;
+constexpr qreal StripGap = 5;
+constexpr qreal RoleGap = 3;
+constexpr qreal RoleH = 20;
+constexpr qreal TickH = 18;
+constexpr qreal AxisTitleH = 20;
+constexpr qreal LeftPad = 10;
+constexpr qreal GutterGap = 10;
+constexpr qreal RightPad = 12;
+constexpr int MaxMarkers = 500;
+constexpr int MaxLabelLanes = 3;
+
+// Stacking inside the chart item: QChart puts its plot background at 0, grid at 2, line series at 4
+// and its legend at 10.
+constexpr qreal ZShade = 1.5;
+constexpr qreal ZGrid = 2;
+constexpr qreal ZFrame = 2.5;
+constexpr qreal ZStrip = 3.5;
+constexpr qreal ZMarker = 9.5;
+constexpr qreal ZLabel = 11.5;
+
+const QColor ProbePalette[] = {QColor(0x1f, 0x77, 0xb4), QColor(0x94, 0x67, 0xbd), QColor(0x17, 0xa2, 0xb8),
+                               QColor(0x8c, 0x56, 0x4b), QColor(0xe3, 0x77, 0xc2), QColor(0x7f, 0x7f, 0x7f)};
+const QColor MemberPalette[] = {QColor(0xae, 0xc7, 0xe8), QColor(0xff, 0xbb, 0x78), QColor(0xc5, 0xb0, 0xd5),
+                                QColor(0x9e, 0xda, 0xe5), QColor(0xc4, 0x9c, 0x94), QColor(0xf7, 0xb6, 0xd2)};
+const QColor OkColor(0x4c, 0xaf, 0x50);
+const QColor PartialColor(0xf5, 0xa6, 0x23);
+const QColor FailColor(0xd3, 0x2f, 0x2f);
+const QColor GapColor(0xbd, 0xbd, 0xbd);
+const QColor LaneColor(0xf1, 0xf1, 0xf1);
+const QColor InkColor(0x33, 0x33, 0x33);
+const QColor MutedInk(0x6b, 0x6b, 0x6b);
+const QColor GridColor(0xe6, 0xe6, 0xe6);
+
+QColor faultColor(const RunEvent &e)
+{
+    if (e.kind == RunEvent::Kind::Mark)
+        return QColor(0x61, 0x61, 0x61);
+    const QString &a = e.action;
+    if (a == QLatin1String("kill") || a == QLatin1String("stop") || e.kind == RunEvent::Kind::Abort)
+        return QColor(0xc6, 0x28, 0x28);
+    if (a == QLatin1String("pause"))
+        return QColor(0x6a, 0x1b, 0x9a);
+    if (a == QLatin1String("restart") || a == QLatin1String("resume") || a == QLatin1String("start"))
+        return QColor(0x15, 0x65, 0xc0);
+    return QColor(0x45, 0x5a, 0x64);
+}
+
+// 1-2-5 steps giving about targetTicks intervals over range.
+double niceStep(double range, int targetTicks)
+{
+    const double raw = range / std::max(1, targetTicks);
+    if (!(raw > 0))
+        return 1;
+    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+    const double norm = raw / mag;
+    return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
+}
+
+// Like niceStep but in clock units, so a long run ticks on whole minutes and hours.
+double niceTimeStep(double rangeSec, int targetTicks)
+{
+    static const double steps[] = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30,
+                                   60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400};
+    const double raw = rangeSec / std::max(1, targetTicks);
+    for (double s : steps) {
+        if (s >= raw)
+            return s;
+    }
+    return niceStep(rangeSec, targetTicks);
+}
+
+// Seconds since check start as m:ss (h:mm:ss past an hour), with decimals only for sub-second steps.
+QString formatTime(double sec, double step)
+{
+    const int decimals = step >= 1 ? 0 : step >= 0.1 ? 1 : step >= 0.01 ? 2 : 3;
+    const double scale = std::pow(10.0, decimals);
+    double a = std::round(std::fabs(sec) * scale) / scale;
+    const QString sign = (sec < 0 && a > 0) ? QStringLiteral("-") : QString();
+    const qint64 hours = qint64(a / 3600);
+    a -= double(hours) * 3600;
+    const qint64 minutes = qint64(a / 60);
+    const double seconds = a - double(minutes) * 60;
+    QString secText = QString::number(seconds, 'f', decimals);
+    if (seconds < 10)
+        secText.prepend(QLatin1Char('0'));
+    if (hours > 0)
+        return sign + QString::number(hours) + QLatin1Char(':') + QStringLiteral("%1").arg(minutes, 2, 10, QLatin1Char('0'))
+               + QLatin1Char(':') + secText;
+    return sign + QString::number(minutes) + QLatin1Char(':') + secText;
+}
+
+QString formatDuration(qint64 ns)
+{
+    if (ns < 1'000'000'000)
+        return QString::number(double(ns) / 1e6, 'f', 0) + QStringLiteral(" ms");
+    return QString::number(double(ns) / 1e9, 'f', 2) + QStringLiteral(" s");
+}
+
+template <typename T, typename Make>
+T *pooled(QList<T *> &pool, qsizetype i, Make make)
+{
+    while (pool.size() <= i)
+        pool.append(make());
+    T *item = pool[i];
+    item->setVisible(true);
+    return item;
+}
+
+template <typename T>
+void hideFrom(QList<T *> &pool, qsizetype n)
+{
+    for (qsizetype i = n; i < pool.size(); ++i)
+        pool[i]->setVisible(false);
+}
+
+QGraphicsSimpleTextItem *newText(QGraphicsItem *parent, const QString &kind, const QFont &font, const QColor &color, qreal z)
+{
+    auto *t = new QGraphicsSimpleTextItem(parent);
+    t->setData(LiveChartView::ItemKindKey, kind);
+    t->setFont(font);
+    t->setBrush(color);
+    t->setZValue(z);
+    return t;
+}
+
+QGraphicsSimpleTextItem *childText(QGraphicsItem *box)
+{
+    return static_cast<QGraphicsSimpleTextItem *>(box->childItems().constFirst());
+}
+
+QFont smallFont(const QFont &base)
+{
+    QFont f(base);
+    if (f.pointSizeF() > 0)
+        f.setPointSizeF(std::max(7.0, f.pointSizeF() - 1));
+    return f;
+}
+
+} // namespace
+
+LiveChartView::LiveChartView(const SampleTimeline *timeline, QWidget *parent)
+    : QWidget(parent)
+    , m_timeline(timeline)
+    , m_view(new QChartView(this))
+    , m_chart(new QChart())
+    , m_axisX(new QValueAxis())
+    , m_axisY(new QValueAxis())
+    , m_refreshTimer(new QTimer(this))
+{
+    setObjectName(QStringLiteral("liveChartView"));
+    m_view->setObjectName(QStringLiteral("liveChart"));
+    m_chart->setObjectName(QStringLiteral("liveChartChart"));
+    m_axisX->setObjectName(QStringLiteral("timeAxis"));
+    m_axisY->setObjectName(QStringLiteral("latencyAxis"));
+    m_refreshTimer->setObjectName(QStringLiteral("liveChartRefreshTimer"));
+
+    m_chart->legend()->hide(); // our own legend sits in the header, beside the title
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->setMargins(QMargins(0, 0, 0, 0));
+    m_chart->setBackgroundRoundness(0);
+    m_chart->setBackgroundBrush(Qt::white);
+    m_chart->setBackgroundPen(Qt::NoPen);
+    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
+    // QChart would frame its automatic plot area, not the fixed one: we draw the frame ourselves.
+    m_chart->setPlotAreaBackgroundVisible(false);
+
+    const QFont labelFont = smallFont(font());
+    // Time labels are drawn under the strips, so the axis itself only contributes grid lines.
+    // Time labels and grid lines are drawn by us beside the strips; QtCharts 6.4's dynamic ticks on
+    // this axis produced hundreds of grid lines on long windows, so the axis only maps values.
+    m_axisX->setLabelsVisible(false);
+    m_axisX->setLineVisible(false);
+    m_axisX->setGridLineVisible(false);
+    m_axisX->setMinorGridLineVisible(false);
+    m_axisY->setLineVisible(false);
+    m_axisY->setGridLineColor(GridColor);
+    m_axisY->setLabelsFont(labelFont);
+    m_axisY->setLabelsColor(MutedInk);
+    m_axisY->setLabelFormat(QStringLiteral("%.0f"));
+    m_axisY->setTickType(QValueAxis::TicksDynamic);
+    m_axisY->setTickAnchor(0);
+    m_axisY->setTickInterval(10);
+    m_axisY->setRange(0, 50);
+    m_chart->addAxis(m_axisX, Qt::AlignBottom);
+    m_chart->addAxis(m_axisY, Qt::AlignLeft);
+
+    m_view->setChart(m_chart);
+    // Min/max columns are vertical runs on whole pixels: antialiasing would cost half the paint time for no gain.
+    m_view->setRenderHint(QPainter::Antialiasing, false);
+    m_view->setRenderHint(QPainter::TextAntialiasing, true);
+    m_view->setFrameShape(QFrame::NoFrame);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+
+    QFont titleFont(font());
+    titleFont.setBold(true);
+    m_title = newText(m_chart, QStringLiteral("title"), titleFont, InkColor, ZLabel);
+    m_title->setText(tr("Latency (ms)"));
+    m_emptyText = newText(m_chart, QStringLiteral("emptyText"), font(), MutedInk, ZLabel);
+    m_emptyText->setText(tr("Waiting for probe samples…"));
+    m_frame = new QGraphicsRectItem(m_chart);
+    m_frame->setData(ItemKindKey, QStringLiteral("plotFrame"));
+    m_frame->setPen(QPen(QColor(0xc8, 0xc8, 0xc8), 1));
+    m_frame->setZValue(ZFrame);
+    m_roleLane = new QGraphicsRectItem(m_chart);
+    m_roleLane->setData(ItemKindKey, QStringLiteral("roleLane"));
+    m_roleLane->setBrush(LaneColor);
+    m_roleLane->setPen(Qt::NoPen);
+    m_roleLane->setZValue(ZStrip - 0.1);
+    m_roleName = newText(m_chart, QStringLiteral("roleName"), labelFont, InkColor, ZLabel);
+    m_roleName->setText(tr("leader"));
+    m_timeName = newText(m_chart, QStringLiteral("timeName"), labelFont, MutedInk, ZLabel);
+    m_timeName->setText(tr("time since check start (m:ss)"));
+
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(RefreshDelayMs);
+    connect(m_refreshTimer, &QTimer::timeout, this, &LiveChartView::refresh);
+    // A new size means new pixel columns: re-decimate right away so overlays never lag the plot.
+    connect(m_chart, &QGraphicsWidget::geometryChanged, this, &LiveChartView::refresh);
+    setMinimumSize(420, 240);
+}
+
+LiveChartView::~LiveChartView() = default;
+
+void LiveChartView::setWindow(qint64 fromNs, qint64 toNs)
+{
+    m_follow = false;
+    m_fixedFromNs = fromNs;
+    m_fixedToNs = std::max(toNs, fromNs + 1);
+    scheduleRefresh();
+}
+
+void LiveChartView::setFollowLatest(qint64 widthNs)
+{
+    m_follow = true;
+    m_followWidthNs = std::max<qint64>(widthNs, 1'000'000);
+    scheduleRefresh();
+}
+
+void LiveChartView::scheduleRefresh()
+{
+    if (!m_refreshTimer->isActive())
+        m_refreshTimer->start();
+}
+
+bool LiveChartView::isRefreshPending() const
+{
+    return m_refreshTimer->isActive();
+}
+
+void LiveChartView::currentWindow(qint64 *fromNs, qint64 *toNs) const
+{
+    if (!m_follow) {
+        *fromNs = m_fixedFromNs;
+        *toNs = m_fixedToNs;
+        return;
+    }
+    // Until the run is as long as the window, keep check start at the left edge.
+    const qint64 origin = m_timeline->originNs();
+    *toNs = std::max(origin + m_followWidthNs, m_timeline->lastNs());
+    *fromNs = *toNs - m_followWidthNs;
+}
+
+qreal LiveChartView::xForNs(qint64 ns) const
+{
+    const double span = double(m_shownToNs - m_shownFromNs);
+    return m_plot.left() + double(ns - m_shownFromNs) / span * m_plot.width();
+}
+
+void LiveChartView::refresh()
+{
+    m_refreshTimer->stop();
+    syncTracks();
+    updateLayout();
+    currentWindow(&m_shownFromNs, &m_shownToNs);
+    m_columns = std::max(1, int(m_plot.width()));
+    const qint64 origin = m_timeline->originNs();
+
+    double maxLatency = 0;
+    for (int row = 0; row < m_tracks.size(); ++row) {
+        ProbeTrack &track = m_tracks[row];
+        const QVector<SampleTimeline::Column> cols = m_timeline->decimate(track.id, m_shownFromNs, m_shownToNs, m_columns);
+        for (const SampleTimeline::Column &c : cols) {
+            if (c.ok > 0)
+                maxLatency = std::max(maxLatency, double(c.latMax));
+        }
+        updateLatency(track, cols, origin);
+        updateStrip(track, cols, row);
+    }
+    updateAxes(maxLatency, origin);
+    updateRoles(origin);
+    updateMarkersAndSpans(origin);
+    updateHeader();
+    m_emptyText->setVisible(m_timeline->isEmpty());
+    if (m_timeline->isEmpty()) {
+        const QRectF r = m_emptyText->boundingRect();
+        m_emptyText->setPos(m_plot.center() - r.center());
+    }
+    Q_EMIT refreshed();
+}
+
+void LiveChartView::syncTracks()
+{
+    const QStringList ids = m_timeline->probeIds();
+    if (ids.size() == m_tracks.size())
+        return; // probes are only ever added, in order
+    const QFont labelFont = smallFont(font());
+    for (qsizetype i = m_tracks.size(); i < ids.size(); ++i) {
+        ProbeTrack t;
+        t.id = ids[i];
+        t.color = ProbePalette[i % std::size(ProbePalette)];
+        t.strip = new QGraphicsPixmapItem(m_chart);
+        t.strip->setData(ItemKindKey, QStringLiteral("availabilityStrip"));
+        t.strip->setTransformationMode(Qt::FastTransformation);
+        t.strip->setShapeMode(QGraphicsPixmapItem::BoundingRectShape);
+        t.strip->setZValue(ZStrip);
+        t.strip->setToolTip(tr("Availability of %1: green all ok, amber some failed, red all failed, grey no samples").arg(t.id));
+        t.name = newText(m_chart, QStringLiteral("stripName"), labelFont, InkColor, ZLabel);
+        t.name->setText(t.id);
+        QFont boldFont = labelFont;
+        boldFont.setBold(true);
+        t.availability = newText(m_chart, QStringLiteral("availabilityText"), boldFont, InkColor, ZLabel);
+        t.legendSwatch = new QGraphicsLineItem(m_chart);
+        t.legendSwatch->setData(ItemKindKey, QStringLiteral("legendSwatch"));
+        t.legendSwatch->setPen(QPen(t.color, 3));
+        t.legendSwatch->setZValue(ZLabel);
+        t.legendText = newText(m_chart, QStringLiteral("legendText"), labelFont, InkColor, ZLabel);
+        t.legendText->setText(t.id);
+        m_tracks.append(t);
+    }
+}
+
+void LiveChartView::updateLayout()
+{
+    const QSizeF size = m_chart->size();
+    const QFontMetricsF fm(smallFont(font()));
+    qreal nameW = std::max(fm.horizontalAdvance(m_roleName->text()), fm.horizontalAdvance(QStringLiteral("00000")));
+    for (const ProbeTrack &t : std::as_const(m_tracks))
+        nameW = std::max(nameW, fm.horizontalAdvance(t.id));
+    const qreal left = std::ceil(LeftPad + nameW + GutterGap);
+    const qreal strips = qreal(m_tracks.size()) * (StripH + StripGap);
+    const qreal bottomBlock = PlotToStrips + strips + RoleGap + RoleH + TickH + AxisTitleH;
+    QFont bold = smallFont(font());
+    bold.setBold(true);
+    const qreal right = std::ceil(GutterGap + QFontMetricsF(bold).horizontalAdvance(QStringLiteral("100.00 %")) + RightPad);
+    const QRectF plot(left, HeaderH, std::max<qreal>(60, std::floor(size.width() - left - right)),
+                      std::max<qreal>(40, std::floor(size.height() - HeaderH - bottomBlock)));
+    if (plot != m_plot || m_chart->plotArea() != plot) {
+        m_plot = plot;
+        m_chart->setPlotArea(plot); // fixed, so axis label widths can't shift the columns under the overlays
+    }
+    m_frame->setRect(plot.adjusted(-0.5, -0.5, 0.5, 0.5));
+}
+
+void LiveChartView::updateLatency(ProbeTrack &track, const QVector<SampleTimeline::Column> &cols, qint64 originNs)
+{
+    // Runs of columns with successful samples; a column where every sample failed breaks the
+    // line (no latency to show), an empty column (sparser probe than pixels) does not.
+    struct Run
+    {
+        int first;
+        int last;
+    };
+    QList<Run> runs;
+    bool open = false;
+    for (int c = 0; c < cols.size(); ++c) {
+        if (cols[c].ok > 0) {
+            if (open)
+                runs.last().last = c;
+            else
+                runs.append(Run{c, c});
+            open = true;
+        } else if (cols[c].total > 0) {
+            open = false;
+        }
+    }
+    // Too many pieces (a flapping probe): bridge the shortest gaps so the series count stays bounded.
+    if (runs.size() > MaxSegmentsPerProbe) {
+        QList<int> gapOrder;
+        for (int g = 0; g + 1 < runs.size(); ++g)
+            gapOrder.append(g);
+        std::stable_sort(gapOrder.begin(), gapOrder.end(), [&runs](int a, int b) {
+            return runs[a + 1].first - runs[a].last < runs[b + 1].first - runs[b].last;
+        });
+        QList<bool> bridged(runs.size(), false);
+        for (qsizetype i = 0; i < runs.size() - MaxSegmentsPerProbe; ++i)
+            bridged[gapOrder[i]] = true;
+        QList<Run> merged;
+        for (int g = 0; g < runs.size(); ++g) {
+            if (g > 0 && bridged[g - 1])
+                merged.last().last = runs[g].last;
+            else
+                merged.append(runs[g]);
+        }
+        runs = merged;
+    }
+
+    const double colNs = double(m_shownToNs - m_shownFromNs) / double(cols.size());
+    for (int r = 0; r < runs.size(); ++r) {
+        QList<QPointF> points;
+        points.reserve(2 * (runs[r].last - runs[r].first + 1));
+        double lastY = 0;
+        for (int c = runs[r].first; c <= runs[r].last; ++c) {
+            const SampleTimeline::Column &col = cols[c];
+            if (col.ok <= 0)
+                continue;
+            const double x = (double(col.startNs - originNs) + colNs / 2) / 1e9;
+            const double lo = col.latMin;
+            const double hi = col.latMax;
+            if (lo == hi) {
+                points.append(QPointF(x, lo));
+            } else if (!points.isEmpty() && std::fabs(lastY - hi) < std::fabs(lastY - lo)) {
+                // Start each column at the end nearest the previous one: fewer long diagonals.
+                points.append(QPointF(x, hi));
+                points.append(QPointF(x, lo));
+            } else {
+                points.append(QPointF(x, lo));
+                points.append(QPointF(x, hi));
+            }
+            lastY = points.constLast().y();
+        }
+        QLineSeries *series = r < track.segments.size() ? track.segments[r] : newSegment(track);
+        series->replace(points);
+    }
+    for (qsizetype r = runs.size(); r < track.segments.size(); ++r) {
+        if (track.segments[r]->count() > 0)
+            track.segments[r]->clear();
+    }
+}
+
+QLineSeries *LiveChartView::newSegment(ProbeTrack &track)
+{
+    auto *series = new QLineSeries();
+    series->setObjectName(QStringLiteral("latency:") + track.id);
+    series->setName(track.id);
+    QPen pen(track.color, 1.0);
+    pen.setCapStyle(Qt::FlatCap);
+    series->setPen(pen);
+    m_chart->addSeries(series);
+    series->attachAxis(m_axisX);
+    series->attachAxis(m_axisY);
+    track.segments.append(series);
+    return series;
+}
+
+void LiveChartView::updateStrip(ProbeTrack &track, const QVector<SampleTimeline::Column> &cols, int row)
+{
+    const int n = int(cols.size());
+    int firstData = -1;
+    int lastData = -1;
+    qint64 samples = 0;
+    for (int c = 0; c < n; ++c) {
+        if (cols[c].total > 0) {
+            if (firstData < 0)
+                firstData = c;
+            lastData = c;
+            samples += cols[c].total;
+        }
+    }
+    // A column with no sample just after one that had some is the probe's own period, not a gap:
+    // hold the last state for up to three mean sample intervals.
+    const double colNs = double(m_shownToNs - m_shownFromNs) / double(std::max(1, n));
+    const int hold = samples > 0 ? int(std::ceil(3.0 * double(m_shownToNs - m_shownFromNs) / double(samples) / colNs)) : 0;
+
+    QImage image(std::max(1, n), 1, QImage::Format_ARGB32_Premultiplied);
+    auto *px = reinterpret_cast<QRgb *>(image.scanLine(0));
+    QRgb held = 0;
+    int sinceData = 0;
+    for (int c = 0; c < n; ++c) {
+        const SampleTimeline::Column &col = cols[c];
+        QRgb rgb = 0; // transparent: before the first or after the last sample
+        if (col.total > 0) {
+            rgb = (col.ok == col.total ? OkColor : col.ok == 0 ? FailColor : PartialColor).rgb();
+            held = rgb;
+            sinceData = 0;
+        } else if (c > firstData && firstData >= 0) {
+            ++sinceData;
+            if (sinceData <= hold)
+                rgb = held;
+            else if (c < lastData)
+                rgb = GapColor.rgb();
+        }
+        px[c] = rgb;
+    }
+    track.strip->setPixmap(QPixmap::fromImage(image));
+    track.strip->setTransform(QTransform::fromScale(m_plot.width() / qreal(std::max(1, n)), StripH));
+    const qreal y = m_plot.bottom() + PlotToStrips + qreal(row) * (StripH + StripGap);
+    track.strip->setPos(m_plot.left(), y);
+    const QRectF nameRect = track.name->boundingRect();
+    track.name->setPos(m_plot.left() - GutterGap - nameRect.width(), y + (StripH - nameRect.height()) / 2);
+
+    // Availability over the window, floored so a single failure never shows as 100.00 %.
+    qint64 ok = 0;
+    for (const SampleTimeline::Column &c : cols)
+        ok += c.ok;
+    QString text = QStringLiteral("–");
+    QColor color = MutedInk;
+    if (samples > 0) {
+        const double pct = std::floor(10000.0 * double(ok) / double(samples)) / 100.0;
+        text = ok == samples ? QStringLiteral("100 %") : QString::number(pct, 'f', 2) + QStringLiteral(" %");
+        color = ok == samples ? OkColor.darker(130) : ok == 0 ? FailColor : PartialColor.darker(140);
+    }
+    track.availability->setText(text);
+    track.availability->setBrush(color);
+    track.availability->setToolTip(tr("%1: %2 of %3 probes ok in view").arg(track.id).arg(ok).arg(samples));
+    const QRectF availRect = track.availability->boundingRect();
+    track.availability->setPos(m_plot.right() + GutterGap, y + (StripH - availRect.height()) / 2);
+}
+
+void LiveChartView::updateAxes(double maxLatencyMs, qint64 originNs)
+{
+    const double fromSec = double(m_shownFromNs - originNs) / 1e9;
+    const double spanSec = double(m_shownToNs - m_shownFromNs) / 1e9;
+    const double xStep = niceTimeStep(spanSec, std::max(2, int(m_plot.width() / 110)));
+    // Unchanged ranges skip QtCharts' axis relayout, the dearest part of a refresh after the series.
+    if (m_axisX->min() != fromSec || m_axisX->max() != fromSec + spanSec)
+        m_axisX->setRange(fromSec, fromSec + spanSec);
+    updateTimeTicks(xStep, originNs);
+
+    const double top = maxLatencyMs > 0 ? maxLatencyMs * 1.1 : 10;
+    const double yStep = niceStep(top, std::max(2, int(m_plot.height() / 40)));
+    const double yMax = std::ceil(top / yStep) * yStep;
+    if (m_axisY->min() != 0 || m_axisY->max() != yMax)
+        m_axisY->setRange(0, yMax);
+    if (m_axisY->tickInterval() != yStep)
+        m_axisY->setTickInterval(yStep);
+    const QString format = yStep >= 1 ? QStringLiteral("%.0f") : yStep >= 0.1 ? QStringLiteral("%.1f") : QStringLiteral("%.2f");
+    if (m_axisY->labelFormat() != format)
+        m_axisY->setLabelFormat(format);
+}
+
+void LiveChartView::updateTimeTicks(double step, qint64 originNs)
+{
+    const double fromSec = double(m_shownFromNs - originNs) / 1e9;
+    const double toSec = double(m_shownToNs - originNs) / 1e9;
+    const qreal y = m_plot.bottom() + PlotToStrips + qreal(m_tracks.size()) * (StripH + StripGap) + RoleGap + RoleH + 4;
+    const QFont labelFont = smallFont(font());
+    const qint64 firstK = qint64(std::ceil(fromSec / step - 1e-9));
+    int n = 0;
+    for (qint64 k = firstK; n < 200; ++k) {
+        const double t = double(k) * step;
+        if (t > toSec + 1e-9)
+            break;
+        const qreal x = m_plot.left() + (t - fromSec) / (toSec - fromSec) * m_plot.width();
+        QGraphicsLineItem *grid = pooled(m_gridLines, n, [&] {
+            auto *l = new QGraphicsLineItem(m_chart);
+            l->setData(ItemKindKey, QStringLiteral("timeGrid"));
+            QPen pen(GridColor, 1);
+            pen.setCosmetic(true);
+            l->setPen(pen);
+            l->setZValue(ZGrid);
+            return l;
+        });
+        const qreal gx = std::round(x) + 0.5;
+        grid->setLine(gx, m_plot.top(), gx, m_plot.bottom());
+        grid->setVisible(x > m_plot.left() + 1 && x < m_plot.right() - 1); // the frame already marks the edges
+        QGraphicsSimpleTextItem *label = pooled(m_tickLabels, n, [&] {
+            return newText(m_chart, QStringLiteral("tickLabel"), labelFont, MutedInk, ZLabel);
+        });
+        label->setText(formatTime(t, step));
+        const qreal w = label->boundingRect().width();
+        // Keep the edge labels inside the widget instead of centring them off it.
+        const qreal lx = std::clamp(x - w / 2, m_plot.left() - w / 2, m_chart->size().width() - w - 2);
+        label->setPos(lx, y);
+        ++n;
+    }
+    hideFrom(m_tickLabels, n);
+    hideFrom(m_gridLines, n);
+    const QRectF r = m_timeName->boundingRect();
+    m_timeName->setPos(std::round(m_plot.center().x() - r.width() / 2), y + TickH);
+}
+
+void LiveChartView::updateRoles(qint64 originNs)
+{
+    const qreal laneY = m_plot.bottom() + PlotToStrips + qreal(m_tracks.size()) * (StripH + StripGap) + RoleGap;
+    m_roleLane->setRect(m_plot.left(), laneY, m_plot.width(), RoleH);
+    const QRectF nameRect = m_roleName->boundingRect();
+    m_roleName->setPos(m_plot.left() - GutterGap - nameRect.width(), laneY + (RoleH - nameRect.height()) / 2);
+
+    QFont barFont = smallFont(font());
+    barFont.setBold(true);
+    const QList<SampleTimeline::RoleSpan> spans = m_timeline->leaderSpans(m_timeline->lastNs() + 1);
+    int n = 0;
+    for (const SampleTimeline::RoleSpan &span : spans) {
+        const QColor color = memberColor(span.member); // assigned over the whole run, so colours never swap
+        if (span.toNs <= m_shownFromNs || span.fromNs >= m_shownToNs)
+            continue;
+        const qreal x0 = xForNs(std::max(span.fromNs, m_shownFromNs));
+        const qreal x1 = xForNs(std::min(span.toNs, m_shownToNs));
+        QGraphicsRectItem *bar = pooled(m_roleBars, n, [&] {
+            auto *b = new QGraphicsRectItem(m_chart);
+            b->setData(ItemKindKey, QStringLiteral("roleBar"));
+            b->setPen(Qt::NoPen);
+            b->setZValue(ZStrip);
+            b->setFlag(QGraphicsItem::ItemClipsChildrenToShape);
+            newText(b, QStringLiteral("roleLabel"), barFont, InkColor, 0);
+            return b;
+        });
+        bar->setRect(x0, laneY, std::max<qreal>(1, x1 - x0), RoleH);
+        bar->setBrush(color);
+        QGraphicsSimpleTextItem *text = childText(bar);
+        text->setText(span.member);
+        const QRectF textRect = text->boundingRect();
+        text->setPos(x0 + 6, laneY + (RoleH - textRect.height()) / 2);
+        text->setVisible(x1 - x0 >= textRect.width() + 10);
+        bar->setToolTip(tr("%1 leads from %2 for %3")
+                            .arg(span.member, formatTime(double(span.fromNs - originNs) / 1e9, 0.001),
+                                 formatDuration(span.toNs - span.fromNs)));
+        ++n;
+    }
+    hideFrom(m_roleBars, n);
+}
+
+QColor LiveChartView::memberColor(const QString &member)
+{
+    auto it = m_memberColors.find(member);
+    if (it == m_memberColors.end())
+        it = m_memberColors.insert(member, int(m_memberColors.size()));
+    return MemberPalette[size_t(it.value()) % std::size(MemberPalette)];
+}
+
+void LiveChartView::updateMarkersAndSpans(qint64 originNs)
+{
+    QList<TopLabel> labels;
+    const qreal bottom = m_roleLane->rect().bottom();
+    int lines = 0;
+    const QList<RunEvent> events = m_timeline->events(m_shownFromNs, m_shownToNs);
+    for (const RunEvent &e : events) {
+        if (e.kind != RunEvent::Kind::Fault && e.kind != RunEvent::Kind::Mark && e.kind != RunEvent::Kind::Abort)
+            continue;
+        if (lines >= MaxMarkers)
+            break;
+        const QColor color = faultColor(e);
+        const qreal x = std::round(xForNs(e.monoNs)) + 0.5; // on a pixel centre: a crisp 1 px line
+        QGraphicsLineItem *line = pooled(m_markerLines, lines, [&] {
+            auto *l = new QGraphicsLineItem(m_chart);
+            l->setData(ItemKindKey, QStringLiteral("faultMarker"));
+            l->setZValue(ZMarker);
+            return l;
+        });
+        // Width 1 keeps the raster engine's fast cosmetic path; wider dashed pens get stroked dash by dash.
+        QPen pen(color, 1, e.kind == RunEvent::Kind::Mark ? Qt::DotLine : Qt::DashLine);
+        pen.setCosmetic(true);
+        line->setPen(pen);
+        line->setLine(x, m_plot.top(), x, bottom);
+        ++lines;
+
+        QString text = e.kind == RunEvent::Kind::Abort ? tr("abort") : e.action;
+        if (!e.service.isEmpty())
+            text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + e.service;
+        if (text.isEmpty())
+            text = e.detail;
+        const QString when = formatTime(double(e.monoNs - originNs) / 1e9, 0.001);
+        TopLabel label;
+        label.x = x;
+        label.text = text;
+        label.toolTip = text + tr(" at ") + when + (e.detail.isEmpty() ? QString() : QStringLiteral("\n") + e.detail);
+        label.kind = QStringLiteral("faultLabel");
+        label.fill = color;
+        label.textColor = Qt::white;
+        label.border = color;
+        labels.append(label);
+    }
+    hideFrom(m_markerLines, lines);
+
+    int shades = 0;
+    const QList<SampleTimeline::Span> spans = m_timeline->measuredSpans();
+    for (const SampleTimeline::Span &span : spans) {
+        if (span.toNs < m_shownFromNs || span.fromNs >= m_shownToNs)
+            continue;
+        const qreal x0 = xForNs(std::max(span.fromNs, m_shownFromNs));
+        const qreal x1 = xForNs(std::min(span.toNs, m_shownToNs));
+        QGraphicsRectItem *shade = pooled(m_spanShades, shades, [&] {
+            auto *r = new QGraphicsRectItem(m_chart);
+            r->setData(ItemKindKey, QStringLiteral("spanShade"));
+            r->setBrush(QColor(0xff, 0x98, 0x00, 60));
+            r->setPen(Qt::NoPen);
+            r->setZValue(ZShade);
+            return r;
+        });
+        // At least 3 px, so a sub-pixel failover on an hour-long window still shows.
+        const qreal w = std::max<qreal>(3, x1 - x0);
+        shade->setRect(x0, m_plot.top(), w, m_plot.height());
+        shade->setToolTip(span.label);
+        ++shades;
+        TopLabel label;
+        label.x = x0 + w;
+        label.text = span.label;
+        label.toolTip = span.label + tr(" (%1 – %2)").arg(formatTime(double(span.fromNs - originNs) / 1e9, 0.001),
+                                                           formatTime(double(span.toNs - originNs) / 1e9, 0.001));
+        label.kind = QStringLiteral("spanLabel");
+        label.fill = QColor(0xff, 0xf3, 0xe0);
+        label.textColor = QColor(0xb3, 0x42, 0x00);
+        label.border = QColor(0xef, 0x6c, 0x00);
+        labels.append(label);
+    }
+    hideFrom(m_spanShades, shades);
+    placeTopLabels(labels);
+}
+
+void LiveChartView::placeTopLabels(QList<TopLabel> &labels)
+{
+    std::stable_sort(labels.begin(), labels.end(), [](const TopLabel &a, const TopLabel &b) { return a.x < b.x; });
+    const QFont labelFont = smallFont(font());
+    const QFontMetricsF fm(labelFont);
+    const qreal h = std::ceil(fm.height()) + 4;
+    qreal laneRight[MaxLabelLanes];
+    std::fill(std::begin(laneRight), std::end(laneRight), -1e9);
+    int n = 0;
+    for (const TopLabel &l : std::as_const(labels)) {
+        const qreal w = std::ceil(fm.horizontalAdvance(l.text)) + 10;
+        // Right of its line unless that runs off the plot; then left of it.
+        qreal left = l.x + 4;
+        if (left + w > m_plot.right() - 2)
+            left = std::max(m_plot.left() + 2, l.x - 4 - w);
+        int lane = 0;
+        while (lane < MaxLabelLanes && laneRight[lane] + 4 > left)
+            ++lane;
+        if (lane == MaxLabelLanes)
+            continue; // crowded: the line stays, its label is in the line's neighbours' tooltips
+        laneRight[lane] = left + w;
+        QGraphicsRectItem *box = pooled(m_topLabels, n, [&] {
+            auto *b = new QGraphicsRectItem(m_chart);
+            b->setZValue(ZLabel);
+            newText(b, QString(), labelFont, Qt::white, 0);
+            return b;
+        });
+        box->setData(ItemKindKey, l.kind);
+        box->setRect(0, 0, w, h);
+        box->setPos(std::round(left), m_plot.top() + 4 + qreal(lane) * (h + 3));
+        box->setBrush(l.fill);
+        box->setPen(QPen(l.border, 1));
+        box->setToolTip(l.toolTip);
+        QGraphicsSimpleTextItem *text = childText(box);
+        text->setText(l.text);
+        text->setBrush(l.textColor);
+        text->setPos(5, (h - text->boundingRect().height()) / 2);
+        ++n;
+    }
+    hideFrom(m_topLabels, n);
+}
+
+void LiveChartView::updateHeader()
+{
+    const QRectF titleRect = m_title->boundingRect();
+    m_title->setPos(LeftPad, (HeaderH - titleRect.height()) / 2);
+    // Legend right-aligned over the plot: a line swatch per probe, in the series colour.
+    qreal right = m_plot.right();
+    for (qsizetype i = m_tracks.size() - 1; i >= 0; --i) {
+        ProbeTrack &t = m_tracks[i];
+        const QRectF r = t.legendText->boundingRect();
+        const qreal y = (HeaderH - r.height()) / 2;
+        t.legendText->setPos(right - r.width(), y);
+        const qreal mid = std::round(HeaderH / 2) + 0.5;
+        t.legendSwatch->setLine(right - r.width() - 22, mid, right - r.width() - 6, mid);
+        right -= r.width() + 22 + 16;
+    }
+}
+
+void LiveChartView::renderTo(QPainter *painter, const QRect &target) const
+{
+    painter->drawImage(target, grabImage(target.size()));
+}
+
+QImage LiveChartView::grabImage(const QSize &size) const
+{
+    // A twin laid out at the export size: the report gets crisp text and one column per pixel,
+    // and the live widget on screen is left alone.
+    LiveChartView twin(m_timeline);
+    twin.setFont(font());
+    if (m_follow)
+        twin.setFollowLatest(m_followWidthNs);
+    else
+        twin.setWindow(m_fixedFromNs, m_fixedToNs);
+    twin.setAttribute(Qt::WA_DontShowOnScreen);
+    twin.resize(size);
+    twin.show();
+    twin.refresh();
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    twin.render(&painter);
+    return image;
+}
