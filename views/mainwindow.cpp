@@ -3,36 +3,62 @@
 #include "checkdetailpane.h"
 #include "checklistmodel.h"
 #include "checklistpane.h"
+#include "consolesettings.h"
+#include "datapaths.h"
+#include "faultledger.h"
+#include "labcontext.h"
+#include "labmatch.h"
 #include "labparser.h"
 #include "labproblemspane.h"
 #include "livepane.h"
+#include "readinessevaluator.h"
+#include "readinesspane.h"
+#include "runexport.h"
+#include "runloader.h"
+#include "runsitting.h"
+#include "runspane.h"
+#include "runlistmodel.h"
+#include "runstore.h"
 #include "scenariorunner.h"
-#include "servicemodel.h"
 #include "secretsdialog.h"
 #include "servicelogpane.h"
+#include "servicemodel.h"
 #include "servicespane.h"
 #include "stacksession.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QIcon>
+#include <QInputDialog>
 #include <QKeySequence>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSettings>
+#include <QPushButton>
 #include <QSplitter>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
 
 MainWindow::MainWindow(QWidget *parent)
+    : MainWindow(Options(), parent)
+{
+}
+
+MainWindow::MainWindow(const Options &options, QWidget *parent)
     : QMainWindow(parent)
+    , m_options(options)
+    , m_store(std::make_unique<RunStore>())
+    , m_loader(new RunLoader(QString(), this))
+    , m_sitting(new RunSitting(m_store.get(), this))
     , m_checkModel(new CheckListModel(this))
     , m_serviceModel(new ServiceModel(this))
     , m_checkPane(new CheckListPane(m_checkModel, this))
@@ -42,10 +68,14 @@ MainWindow::MainWindow(QWidget *parent)
     , m_centreTabs(new QTabWidget(this))
     , m_centre(new QStackedWidget(this))
     , m_statusLab(new QLabel(this))
+    , m_statusRun(new QLabel(this))
     , m_statusStack(new QLabel(this))
     , m_logPane(new ServiceLogPane(this))
     , m_livePane(new LivePane(this))
+    , m_runsPane(new RunsPane(m_store.get(), m_loader, this))
+    , m_readinessPane(new ReadinessPane(this))
     , m_liveMetricsTimer(new QTimer(this))
+    , m_runsRefresh(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HA Lab Console"));
@@ -60,6 +90,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_centreTabs->setObjectName(QStringLiteral("centreTabs"));
     m_centreTabs->addTab(m_detailPane, tr("Check"));
     m_centreTabs->addTab(m_livePane, tr("Live"));
+    m_centreTabs->addTab(m_runsPane, tr("Runs"));
+    m_centreTabs->addTab(m_readinessPane, tr("Readiness"));
     m_centre->addWidget(m_centreTabs);
     m_centre->addWidget(m_problemsPane);
 
@@ -67,7 +99,8 @@ MainWindow::MainWindow(QWidget *parent)
     split->addWidget(sidebar);
     split->addWidget(m_centre);
     split->setStretchFactor(0, 2);
-    split->setStretchFactor(1, 3);
+    split->setStretchFactor(1, 5);
+    split->setSizes({380, 900});
     setCentralWidget(split);
 
     auto *logDock = new QDockWidget(tr("Service log"), this);
@@ -75,14 +108,125 @@ MainWindow::MainWindow(QWidget *parent)
     logDock->setWidget(m_logPane);
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
 
+    m_statusRun->setObjectName(QStringLiteral("statusRun"));
     statusBar()->addWidget(m_statusLab, 1);
+    statusBar()->addPermanentWidget(m_statusRun);
     statusBar()->addPermanentWidget(m_statusStack);
     createActions();
+
+    m_runsRefresh->setSingleShot(true);
+    m_runsRefresh->setInterval(150); // bursts of writes (verdict + result + run end) refresh the lists once
+    connect(m_runsRefresh, &QTimer::timeout, this, &MainWindow::refreshRuns);
 
     connect(m_checkPane, &CheckListPane::checkSelected, this, &MainWindow::showCheck);
     connect(m_servicesPane, &ServicesPane::serviceSelected, m_logPane, &ServiceLogPane::showService);
     connect(m_servicesPane, &ServicesPane::actionRequested, this, &MainWindow::onServiceAction);
+    connect(m_detailPane, &CheckDetailPane::runStepRequested, this, &MainWindow::runStep);
+    connect(m_detailPane, &CheckDetailPane::finishRequested, this, &MainWindow::finishCheck);
+    connect(m_detailPane, &CheckDetailPane::promptAnswered, this, [this](bool ok, const QString &note) {
+        if (m_runner)
+            m_runner->answerPrompt(ok, note);
+    });
+    connect(m_detailPane, &CheckDetailPane::verdictSubmitted, this, &MainWindow::onVerdictSubmitted);
+    connect(m_runsPane, &RunsPane::exportRequested, this, [this](const QString &runId) {
+        m_runsPane->selectRun(runId);
+        exportDialog();
+    });
+    connect(m_runsPane, &RunsPane::runsChanged, this, &MainWindow::scheduleRunsRefresh);
+    connect(m_readinessPane, &ReadinessPane::runRequested, this, [this](const QString &runId, const QString &checkId) {
+        m_centreTabs->setCurrentWidget(m_runsPane);
+        m_runsPane->selectRun(runId, checkId);
+        m_runsPane->openRun(runId, checkId);
+    });
+    connect(m_sitting, &RunSitting::runStarted, this, [this] {
+        updateStatus();
+        scheduleRunsRefresh();
+    });
+    connect(m_sitting, &RunSitting::runEnded, this, [this] {
+        updateStatus();
+        scheduleRunsRefresh();
+    });
+    connect(m_loader, &RunLoader::loaded, this, [this](int ticket, const Run &run, const QString &error) {
+        const QString path = m_pendingExports.take(ticket);
+        if (path.isEmpty())
+            return;
+        QString why = error;
+        bool ok = error.isEmpty();
+        if (ok) {
+            const Lab *lab = labOfRun(run, m_lab);
+            ok = RunExport::write(run, lab ? readiness() : QList<ReadinessResult>(), lab, path, RunExport::formatOfPath(path), &why);
+        }
+        statusBar()->showMessage(ok ? tr("Exported %1").arg(QDir::toNativeSeparators(path)) : tr("Export failed: %1").arg(why), 10000);
+        Q_EMIT exportFinished(path, ok, why);
+    });
     resize(1280, 800);
+
+    openStore();
+    updateStatus();
+    // After the window shows: a dialog about a crashed console's faults should not precede it.
+    QTimer::singleShot(0, this, &MainWindow::offerFaultRollback);
+}
+
+MainWindow::~MainWindow()
+{
+    endSitting();
+}
+
+void MainWindow::openStore()
+{
+    const QString path = m_options.storePath.isEmpty() ? RunStore::defaultPath() : m_options.storePath;
+    QString error;
+    if (!m_store->open(path, &error)) {
+        statusBar()->showMessage(tr("Runs are not stored: cannot open %1: %2").arg(QDir::toNativeSeparators(path), error));
+        return;
+    }
+    m_loader->setStorePath(path);
+    const int interrupted = m_store->markInterruptedRuns();
+    if (interrupted > 0)
+        statusBar()->showMessage(tr("%n run(s) of a console that did not exit cleanly were marked interrupted", nullptr, interrupted), 15000);
+    refreshRuns();
+}
+
+void MainWindow::offerFaultRollback()
+{
+    const FaultLedger ledger(m_options.faultLedgerDir.isEmpty() ? FaultLedger::defaultDir() : m_options.faultLedgerDir);
+    const QList<FaultLedger::Entry> leftovers = ledger.leftovers();
+    if (leftovers.isEmpty())
+        return;
+    QStringList lines;
+    bool compose = false;
+    QHash<QString, bool> composeLab;
+    for (const FaultLedger::Entry &e : leftovers) {
+        if (!composeLab.contains(e.lab)) {
+            const LabParser::Result parsed = LabParser::parseFile(e.lab);
+            composeLab.insert(e.lab, parsed.ok() && parsed.lab.stack.backend == StackSpec::Backend::Compose);
+        }
+        compose = compose || composeLab.value(e.lab);
+        lines << tr("• %1 %2 — check %3 of %4, %5")
+                     .arg(e.action, e.service, e.check, QFileInfo(e.lab).fileName(), e.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    }
+    QString text = tr("A console that is gone injected these faults and never rolled them back:\n\n%1\n\n").arg(lines.join(QLatin1Char('\n')));
+    text += tr("On a 'processes' stack the services were children of that console: they ended with it (and any left "
+               "behind were stopped when this console started), so nothing is still broken — the next Start Stack "
+               "starts every service afresh. Clearing the record is all that is left to do.");
+    if (compose)
+        text += tr("\n\nOn a 'compose' stack the containers outlive the console: start or unpause them (docker compose "
+                   "start / unpause <service>, or Start Stack) before clearing the record.");
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Faults left by a console that exited abnormally"), text, QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("faultLeftoversDialog"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *clear = box->addButton(tr("Clear the record"), QMessageBox::AcceptRole);
+    clear->setObjectName(QStringLiteral("clearLeftovers"));
+    box->addButton(tr("Keep for now"), QMessageBox::RejectRole);
+    connect(clear, &QPushButton::clicked, this, [this, leftovers] {
+        FaultLedger ledger(m_options.faultLedgerDir.isEmpty() ? FaultLedger::defaultDir() : m_options.faultLedgerDir);
+        QString error;
+        if (ledger.clear(leftovers, &error))
+            statusBar()->showMessage(tr("Cleared %n leftover fault(s) from the ledger", nullptr, int(leftovers.size())), 8000);
+        else
+            showWarning(tr("Cannot clear the fault ledger"), error);
+    });
+    box->open(); // asynchronous: the window stays usable
 }
 
 void MainWindow::createActions()
@@ -97,18 +241,15 @@ void MainWindow::createActions()
     reload->setShortcut(QKeySequence::Refresh);
     connect(reload, &QAction::triggered, this, &MainWindow::reloadLab);
     fileMenu->addSeparator();
+    auto *exportAction = fileMenu->addAction(QIcon::fromTheme(QStringLiteral("document-save-as")), tr("&Export…"));
+    exportAction->setObjectName(QStringLiteral("actionExport"));
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setToolTip(tr("Export the current or selected run: markdown run log, JSON, JUnit, HTML or PDF with charts"));
+    connect(exportAction, &QAction::triggered, this, &MainWindow::exportDialog);
+    fileMenu->addSeparator();
     auto *quit = fileMenu->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, this, &QWidget::close);
-
-    auto *helpMenu = menuBar()->addMenu(tr("&Help"));
-    auto *about = helpMenu->addAction(tr("&About HA Lab Console"));
-    connect(about, &QAction::triggered, this, [this] {
-        QMessageBox::about(this, tr("About HA Lab Console"),
-                           tr("<h3>HA Lab Console %1</h3><p>Prove that a replicated service stack survives "
-                              "failures: manual checks with evidence, live failover measurements, run logs.</p>")
-                               .arg(QApplication::applicationVersion()));
-    });
 
     auto *stackMenu = menuBar()->addMenu(tr("&Stack"));
     m_startStack = stackMenu->addAction(QIcon::fromTheme(QStringLiteral("media-playback-start")), tr("Start Stack"));
@@ -130,6 +271,24 @@ void MainWindow::createActions()
     m_abort->setShortcut(QKeySequence(Qt::Key_Escape));
     m_abort->setToolTip(tr("Stop the check and roll back every injected fault (Esc)"));
     connect(m_abort, &QAction::triggered, this, &MainWindow::abortCheck);
+    checkMenu->addSeparator();
+    auto *operatorAction = checkMenu->addAction(tr("Operator Name…"));
+    operatorAction->setObjectName(QStringLiteral("actionOperator"));
+    connect(operatorAction, &QAction::triggered, this, [this] {
+        askOperator([this](bool) { updateStatus(); });
+    });
+
+    auto *helpMenu = menuBar()->addMenu(tr("&Help"));
+    auto *about = helpMenu->addAction(tr("&About HA Lab Console"));
+    connect(about, &QAction::triggered, this, [this] {
+        auto *box = new QMessageBox(QMessageBox::Information, tr("About HA Lab Console"),
+                                    tr("<h3>HA Lab Console %1</h3><p>Prove that a replicated service stack survives "
+                                       "failures: manual checks with evidence, live failover measurements, run logs.</p>")
+                                        .arg(QApplication::applicationVersion()),
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
 
     auto *toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName(QStringLiteral("mainToolbar"));
@@ -140,6 +299,14 @@ void MainWindow::createActions()
     toolbar->addAction(m_startStack);
     toolbar->addAction(m_stopStack);
     toolbar->addSeparator();
+    toolbar->addAction(m_runCheck);
+    toolbar->addAction(m_abort);
+    if (QWidget *abortButton = toolbar->widgetForAction(m_abort)) {
+        abortButton->setObjectName(QStringLiteral("abortButton"));
+        abortButton->setStyleSheet(QStringLiteral("QToolButton:enabled { background:#c62828; color:white; font-weight:bold; border-radius:3px; padding:2px 8px; }"));
+    }
+    toolbar->addSeparator();
+    toolbar->addAction(exportAction);
     auto *secrets = toolbar->addAction(QIcon::fromTheme(QStringLiteral("dialog-password")), tr("Secrets…"));
     secrets->setObjectName(QStringLiteral("secretsAction"));
     connect(secrets, &QAction::triggered, this, [this] {
@@ -147,13 +314,6 @@ void MainWindow::createActions()
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->open();
     });
-    toolbar->addSeparator();
-    toolbar->addAction(m_runCheck);
-    toolbar->addAction(m_abort);
-    if (QWidget *abortButton = toolbar->widgetForAction(m_abort)) {
-        abortButton->setObjectName(QStringLiteral("abortButton"));
-        abortButton->setStyleSheet(QStringLiteral("QToolButton:enabled { background:#c62828; color:white; font-weight:bold; border-radius:3px; padding:2px 8px; }"));
-    }
     m_liveMetricsTimer->setInterval(1000);
     connect(m_liveMetricsTimer, &QTimer::timeout, this, [this] {
         if (m_runner && m_runner->isRunning())
@@ -162,32 +322,169 @@ void MainWindow::createActions()
     updateStackActions();
 }
 
-void MainWindow::runSelectedCheck()
+void MainWindow::showWarning(const QString &title, const QString &text)
 {
-    const QString id = m_checkPane->currentCheckId();
-    const CheckSpec *check = m_lab.check(id);
-    if (!check || (m_runner && m_runner->isRunning()))
-        return;
-    if (!m_session || !m_session->backend() || !m_session->backend()->isUp()) {
-        QMessageBox::information(this, tr("Start the stack first"), tr("The check runs against the lab's stack: press <b>Start Stack</b> and run it again."));
+    auto *box = new QMessageBox(QMessageBox::Warning, title, text, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // never a nested event loop: probes and charts keep running
+}
+
+// --- Preparing a run -------------------------------------------------------------------------
+
+void MainWindow::ensureSession(const std::function<void(bool)> &done)
+{
+    if (m_session && m_session->isPrepared()) {
+        done(true);
         return;
     }
+    m_sessionWaiters.append(done);
+    if (m_sessionWaiters.size() > 1)
+        return; // already preparing
+    if (!m_session) {
+        m_session = new StackSession(m_lab, {}, this);
+        connect(m_session, &StackSession::prepared, this, &MainWindow::onSessionPrepared);
+    }
+    m_session->prepare();
+}
+
+void MainWindow::onSessionPrepared(bool ok, const QString &error, const QString &warning)
+{
+    if (!ok) {
+        m_session->deleteLater();
+        m_session = nullptr;
+        showWarning(tr("Cannot use the lab's stack"), error);
+    } else {
+        if (!warning.isEmpty())
+            statusBar()->showMessage(warning, 15000);
+        StackBackend *backend = m_session->backend();
+        if (!m_backendConnected) {
+            m_backendConnected = true;
+            connect(backend, &StackBackend::statusesChanged, m_serviceModel, &ServiceModel::setStatuses);
+            connect(backend, &StackBackend::logLines, this, [this](const QList<LogLine> &lines) {
+                // Service logs can echo a secret: redact before anything shows or keeps them.
+                const SecretRedactor redactor = m_session->redactor();
+                QList<LogLine> clean = lines;
+                for (LogLine &l : clean)
+                    l.text = redactor.redact(l.text);
+                m_logPane->appendLines(clean);
+            });
+            connect(backend, &StackBackend::upFinished, this, &MainWindow::onUpFinished);
+            connect(backend, &StackBackend::downFinished, this, &MainWindow::onDownFinished);
+            connect(backend, &StackBackend::actionFinished, this, &MainWindow::onActionFinished);
+        }
+    }
+    const QList<std::function<void(bool)>> waiters = std::exchange(m_sessionWaiters, {});
+    for (const auto &f : waiters)
+        f(ok);
+    updateStackActions();
+}
+
+void MainWindow::askOperator(const std::function<void(bool)> &done)
+{
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("operatorDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Who runs the checks?"));
+    dialog->setLabelText(tr("Your name, as the run log records it (asked once, remembered):"));
+    const QString known = ConsoleSettings::operatorName();
+    dialog->setTextValue(known.isEmpty() ? qEnvironmentVariable("USER") : known);
+    connect(dialog, &QInputDialog::textValueSelected, this, [done](const QString &name) {
+        if (name.trimmed().isEmpty()) {
+            done(false);
+            return;
+        }
+        ConsoleSettings::setOperatorName(name.trimmed());
+        done(true);
+    });
+    connect(dialog, &QDialog::rejected, this, [done] { done(false); });
+    dialog->open();
+}
+
+void MainWindow::prepareRun(bool needSession, const std::function<void()> &then)
+{
+    if (m_preparing)
+        return;
+    if (m_session && m_session->isPrepared() && m_session->context().lab().filePath != m_lab.filePath) {
+        showWarning(tr("Another lab's stack is running"), tr("Stop the stack of the lab opened before, then run this lab's checks."));
+        return;
+    }
+    m_preparing = true;
+    const auto finish = [this] {
+        m_preparing = false;
+        m_detailPane->setBusy(false);
+        updateStackActions();
+    };
+    const auto createRun = [this, finish, then] {
+        m_detailPane->setBusy(true, tr("Preparing the run: asking each service for its version…"));
+        const StackSpec stack = m_session && m_session->isPrepared() ? m_session->context().resolvedStack()
+                                                                     : LabContext(m_lab, DataPaths::builtins(m_lab)).resolvedStack();
+        m_sitting->ensureRun(m_lab, stack, ConsoleSettings::operatorName(), [this, finish, then](RunSitting::Outcome outcome) {
+            finish();
+            updateStatus();
+            if (outcome == RunSitting::Outcome::Cancelled)
+                return; // the lab changed or the window closes
+            if (outcome == RunSitting::Outcome::NotRecorded)
+                statusBar()->showMessage(tr("This check is NOT being recorded: %1").arg(m_sitting->lastError()), 15000);
+            then();
+        });
+    };
+    const auto withOperator = [this, finish, createRun] {
+        if (!ConsoleSettings::operatorName().isEmpty()) {
+            createRun();
+            return;
+        }
+        m_detailPane->setBusy(true, tr("Preparing the run: who runs it?"));
+        askOperator([this, finish, createRun](bool ok) {
+            if (!ok) {
+                finish();
+                statusBar()->showMessage(tr("A run records who ran it: nothing was started"), 10000);
+                return;
+            }
+            createRun();
+        });
+    };
+    if (!needSession) {
+        withOperator();
+        return;
+    }
+    m_detailPane->setBusy(true, tr("Preparing the run: loading the lab's secrets…"));
+    ensureSession([finish, withOperator](bool ok) {
+        if (!ok) {
+            finish();
+            return;
+        }
+        withOperator();
+    });
+}
+
+void MainWindow::startRunner(const CheckSpec &check, bool manual)
+{
     if (m_runner)
         m_runner->deleteLater();
-    m_runner = new ScenarioRunner(*check, &m_session->context(), m_session->backend(), this);
+    m_runner = new ScenarioRunner(check, &m_session->context(), m_session->backend(), this);
+    m_runnerCheck = check.id;
     m_runner->setRedactor(m_session->redactor());
     m_runner->setLabPath(m_labPath);
     m_runner->setUnattended(false);
-    m_livePane->beginCheck(check->title);
-    m_centreTabs->setCurrentWidget(m_livePane);
-    m_checkModel->setVerdict(check->id, Verdict::Running);
+    if (!m_options.faultLedgerDir.isEmpty())
+        m_runner->setFaultLedgerDir(m_options.faultLedgerDir);
+    m_sitting->attach(m_runner); // first, so the store holds each result before the window reacts to it
+    m_proposals.remove(check.id);
+    m_livePane->beginCheck(check.title);
     connect(m_runner, &ScenarioRunner::samplesArrived, m_livePane, &LivePane::addSamples);
     connect(m_runner, &ScenarioRunner::eventOccurred, m_livePane, &LivePane::addEvent);
     connect(m_runner, &ScenarioRunner::failoverMeasured, m_livePane, &LivePane::addFailover);
-    connect(m_runner, &ScenarioRunner::stepFinished, this, [this](const StepOutcome &o) {
+    connect(m_runner, &ScenarioRunner::stepStarted, this, [this, id = check.id](int index) { m_detailPane->stepStarted(id, index); });
+    connect(m_runner, &ScenarioRunner::stepFinished, this, [this, id = check.id](const StepOutcome &o) {
+        m_detailPane->stepFinished(id, o);
         statusBar()->showMessage(tr("step %1: %2").arg(o.index + 1).arg(o.summary), 8000);
     });
-    connect(m_runner, &ScenarioRunner::promptRequested, this, [this](int index, const QString &text) {
+    connect(m_runner, &ScenarioRunner::promptRequested, this, [this, manual, id = check.id](int index, const QString &text) {
+        if (manual) {
+            m_detailPane->promptRequested(id, index, text); // answered inline in the Check tab
+            m_centreTabs->setCurrentWidget(m_detailPane);
+            return;
+        }
         auto *box = new QMessageBox(QMessageBox::Question, tr("Step %1").arg(index + 1), text, QMessageBox::Yes | QMessageBox::No, this);
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->setInformativeText(tr("Does it hold?"));
@@ -197,17 +494,85 @@ void MainWindow::runSelectedCheck()
         });
         box->open(); // window-modal and asynchronous: probes and charts keep running
     });
-    connect(m_runner, &ScenarioRunner::finished, this, [this, id = check->id](const CheckResult &r) {
-        m_liveMetricsTimer->stop();
-        m_checkModel->setVerdict(id, r.verdict);
-        m_livePane->setMetrics(r.metrics, m_runner->resolutions(), VerdictText::toString(r.verdict));
-        statusBar()->showMessage(tr("%1: %2 %3").arg(id, VerdictText::toString(r.verdict), r.note), 15000);
-        updateStackActions();
-        Q_EMIT checkFinished(id, int(r.verdict));
-    });
+    connect(m_runner, &ScenarioRunner::finished, this, &MainWindow::onRunnerFinished);
+    m_detailPane->setSession(check.id, manual ? CheckDetailPane::Session::Manual : CheckDetailPane::Session::Automated);
+    m_checkModel->setVerdict(check.id, Verdict::Running);
     m_liveMetricsTimer->start();
-    m_runner->start();
+    if (manual)
+        m_runner->startManual();
+    else
+        m_runner->start();
     updateStackActions();
+    updateStatus();
+}
+
+void MainWindow::onRunnerFinished(const CheckResult &r)
+{
+    const QString id = r.checkId;
+    m_liveMetricsTimer->stop();
+    CheckResult proposal = r;
+    proposal.resolutions = m_runner->resolutions();
+    proposal.failures = m_runner->failures();
+    m_proposals.insert(id, proposal);
+    m_checkModel->setVerdict(id, r.verdict);
+    m_livePane->setMetrics(r.metrics, m_runner->resolutions(), VerdictText::toString(r.verdict));
+    m_detailPane->checkFinished(r);
+    if (!m_runner->isManual())
+        m_detailPane->verdictRecorded(id, r.verdict, r.note, {}); // the recorder stored the runner's verdict
+    statusBar()->showMessage(tr("%1: %2 %3").arg(id, VerdictText::toString(r.verdict), r.note), 15000);
+    updateStackActions();
+    updateStatus();
+    scheduleRunsRefresh();
+    Q_EMIT checkFinished(id, int(r.verdict));
+}
+
+// --- Checks ----------------------------------------------------------------------------------
+
+void MainWindow::runSelectedCheck()
+{
+    const QString id = m_checkPane->currentCheckId();
+    const CheckSpec *check = m_lab.check(id);
+    if (!check || (m_runner && m_runner->isRunning()) || m_preparing)
+        return;
+    if (!m_session || !m_session->backend() || !m_session->backend()->isUp()) {
+        auto *box = new QMessageBox(QMessageBox::Information, tr("Start the stack first"),
+                                    tr("The check runs against the lab's stack: press <b>Start Stack</b> and run it again."), QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        return;
+    }
+    prepareRun(true, [this, id] {
+        const CheckSpec *check = m_lab.check(id);
+        if (!check || (m_runner && m_runner->isRunning()))
+            return;
+        startRunner(*check, false);
+        m_centreTabs->setCurrentWidget(m_livePane);
+    });
+}
+
+void MainWindow::runStep(const QString &checkId, int index)
+{
+    if (m_runner && m_runner->isRunning()) {
+        if (m_runner->isManual() && m_runnerCheck == checkId && !m_runner->isStepRunning())
+            m_runner->runStep(index);
+        return; // another check is in progress: the Check pane says so
+    }
+    const CheckSpec *check = m_lab.check(checkId);
+    if (!check || index < 0 || index >= check->steps.size() || m_preparing)
+        return;
+    prepareRun(true, [this, checkId, index] {
+        const CheckSpec *check = m_lab.check(checkId);
+        if (!check || (m_runner && m_runner->isRunning()))
+            return;
+        startRunner(*check, true);
+        m_runner->runStep(index);
+    });
+}
+
+void MainWindow::finishCheck()
+{
+    if (m_runner && m_runner->isRunning() && m_runner->isManual())
+        m_runner->finishManual();
 }
 
 void MainWindow::abortCheck()
@@ -216,6 +581,44 @@ void MainWindow::abortCheck()
         m_runner->abort();
 }
 
+void MainWindow::onVerdictSubmitted(const QString &checkId, Verdict verdict, const QString &note, const QString &overrideReason)
+{
+    const CheckSpec *check = m_lab.check(checkId);
+    if (!check || (m_runner && m_runner->isRunning() && m_runnerCheck == checkId))
+        return;
+    // A verdict given without running anything (N/A, DEFERRED, checked elsewhere) needs no secrets.
+    prepareRun(false, [this, checkId, verdict, note, overrideReason] {
+        const CheckSpec *check = m_lab.check(checkId);
+        if (!check)
+            return;
+        CheckResult r;
+        if (m_proposals.contains(checkId)) {
+            r = m_proposals.value(checkId); // metrics, failures and times of the attempt being judged
+        } else {
+            r.checkId = checkId;
+            r.title = check->title;
+            r.started = r.finished = QDateTime::currentDateTimeUtc();
+        }
+        r.verdict = verdict;
+        if (!note.isEmpty())
+            r.note = note;
+        r.overrideReason = overrideReason;
+        m_sitting->record(r);
+        m_checkModel->setVerdict(checkId, verdict);
+        m_detailPane->verdictRecorded(checkId, verdict, r.note, overrideReason);
+        statusBar()->showMessage(tr("%1: recorded %2").arg(checkId, VerdictText::toString(verdict)), 8000);
+        scheduleRunsRefresh();
+        Q_EMIT verdictRecorded(checkId, int(verdict));
+    });
+}
+
+void MainWindow::selectCheck(const QString &checkId)
+{
+    m_checkPane->selectCheck(checkId);
+}
+
+// --- Stack -----------------------------------------------------------------------------------
+
 void MainWindow::startStack()
 {
     if (m_stackBusy || (m_session && m_session->backend() && m_session->backend()->isUp()))
@@ -223,46 +626,21 @@ void MainWindow::startStack()
     m_stackBusy = true;
     m_statusStack->setText(tr("stack: loading secrets…"));
     updateStackActions();
-    if (!m_session) {
-        m_session = new StackSession(m_lab, {}, this);
-        connect(m_session, &StackSession::prepared, this, [this](bool ok, const QString &error, const QString &warning) {
-            if (!ok) {
-                m_session->deleteLater();
-                m_session = nullptr;
-                m_stackBusy = false;
-                m_statusStack->setText(tr("stack: cannot start"));
-                updateStackActions();
-                QMessageBox::warning(this, tr("Cannot start the stack"), error);
-                return;
-            }
-            if (!warning.isEmpty())
-                statusBar()->showMessage(warning, 15000);
-            StackBackend *backend = m_session->backend();
-            if (!m_backendConnected) {
-                m_backendConnected = true;
-                connect(backend, &StackBackend::statusesChanged, m_serviceModel, &ServiceModel::setStatuses);
-                connect(backend, &StackBackend::logLines, this, [this](const QList<LogLine> &lines) {
-                    // Service logs can echo a secret: redact before anything shows or keeps them.
-                    const SecretRedactor redactor = m_session->redactor();
-                    QList<LogLine> clean = lines;
-                    for (LogLine &l : clean)
-                        l.text = redactor.redact(l.text);
-                    m_logPane->appendLines(clean);
-                });
-                connect(backend, &StackBackend::upFinished, this, &MainWindow::onUpFinished);
-                connect(backend, &StackBackend::downFinished, this, &MainWindow::onDownFinished);
-                connect(backend, &StackBackend::actionFinished, this, &MainWindow::onActionFinished);
-            }
-            m_statusStack->setText(tr("stack: starting…"));
-            backend->up();
-        });
-    }
-    m_session->prepare();
+    ensureSession([this](bool ok) {
+        if (!ok) {
+            m_stackBusy = false;
+            m_statusStack->setText(tr("stack: cannot start"));
+            updateStackActions();
+            return;
+        }
+        m_statusStack->setText(tr("stack: starting…"));
+        m_session->backend()->up();
+    });
 }
 
 void MainWindow::stopStack()
 {
-    if (!m_session || m_stackBusy)
+    if (!m_session || !m_session->isPrepared() || m_stackBusy)
         return;
     m_stackBusy = true;
     m_statusStack->setText(tr("stack: stopping…"));
@@ -275,7 +653,7 @@ void MainWindow::onUpFinished(bool ok, const QString &error)
     m_stackBusy = false;
     m_statusStack->setText(ok ? tr("stack: up") : tr("stack: failed to start"));
     if (!ok)
-        QMessageBox::warning(this, tr("The stack did not start"), error);
+        showWarning(tr("The stack did not start"), error);
     updateStackActions();
 }
 
@@ -288,7 +666,7 @@ void MainWindow::onDownFinished()
 
 void MainWindow::onServiceAction(const QString &service, const QString &action)
 {
-    if (!m_session)
+    if (!m_session || !m_session->isPrepared())
         return;
     StackBackend *b = m_session->backend();
     if (action == QLatin1String("start"))
@@ -319,13 +697,23 @@ void MainWindow::updateStackActions()
     m_servicesPane->setActionsEnabled(m_session != nullptr && m_session->isPrepared());
     const bool running = m_runner && m_runner->isRunning();
     if (m_runCheck) {
-        m_runCheck->setEnabled(up && !running && !m_stackBusy);
+        m_runCheck->setEnabled(up && !running && !m_stackBusy && !m_preparing);
         m_abort->setEnabled(running);
     }
 }
 
+// --- Lab -------------------------------------------------------------------------------------
+
 bool MainWindow::loadLab(const QString &path)
 {
+    if (m_runner && m_runner->isRunning()) {
+        showWarning(tr("A check is running"), tr("Finish or abort check %1 before opening another lab.").arg(m_runnerCheck));
+        return false;
+    }
+    if (m_preparing) {
+        showWarning(tr("A check is about to start"), tr("Let it start (or answer its question) before opening another lab."));
+        return false;
+    }
     const LabParser::Result result = LabParser::parseFile(path);
     if (!result.ok()) {
         // Keep the lab that was open: a typo in another file must not cost the current session.
@@ -335,6 +723,12 @@ bool MainWindow::loadLab(const QString &path)
         if (m_labPath.isEmpty())
             m_labPath = path; // so Reload retries the broken file
         return false;
+    }
+    // Another lab file is another sitting: its run ends here. Reloading the same file keeps it.
+    if (result.lab.filePath != m_lab.filePath) {
+        m_sitting->end(Run::State::Finished);
+        m_detailPane->clearAll();
+        m_proposals.clear();
     }
     if (m_session && !m_stackBusy && !(m_session->backend() && m_session->backend()->isUp())) {
         delete m_session; // a stopped stack of the previous lab: the new lab gets its own
@@ -348,12 +742,14 @@ bool MainWindow::loadLab(const QString &path)
     m_serviceModel->setStack(m_lab.stack);
     m_problemsPane->setProblems(path, {});
     m_centre->setCurrentWidget(m_centreTabs);
-    QSettings().setValue(QStringLiteral("lastLab"), QFileInfo(path).absoluteFilePath());
+    m_runsPane->setLab(m_lab);
+    ConsoleSettings::setLastLab(QFileInfo(path).absoluteFilePath());
     setWindowTitle(tr("%1 — HA Lab Console").arg(m_lab.name));
     if (!m_lab.checks.isEmpty())
         m_checkPane->selectCheck(m_lab.checks.first().id);
     updateStatus();
     updateStackActions();
+    refreshRuns();
     return true;
 }
 
@@ -364,11 +760,13 @@ int MainWindow::shownProblemCount() const
 
 void MainWindow::openLabDialog()
 {
-    const QString dir = m_labPath.isEmpty() ? QString() : QFileInfo(m_labPath).absolutePath();
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Lab"), dir,
-                                                      tr("Lab files (*.halab.yaml *.yaml *.yml);;All files (*)"));
-    if (!path.isEmpty())
-        loadLab(path);
+    auto *dialog = new QFileDialog(this, tr("Open Lab"), m_labPath.isEmpty() ? QString() : QFileInfo(m_labPath).absolutePath(),
+                                   tr("Lab files (*.halab.yaml *.yaml *.yml);;All files (*)"));
+    dialog->setObjectName(QStringLiteral("openLabDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) { loadLab(path); });
+    dialog->open();
 }
 
 void MainWindow::reloadLab()
@@ -391,4 +789,116 @@ void MainWindow::updateStatus()
                              .arg(m_lab.checks.size())
                              .arg(m_lab.stack.services.size())
                              .arg(m_lab.stack.backend == StackSpec::Backend::Compose ? tr("compose") : tr("processes")));
+    const QString who = m_sitting->hasRun() ? m_sitting->operatorName() : ConsoleSettings::operatorName();
+    QString run = m_sitting->hasRun() ? tr("run %1").arg(m_sitting->runId().left(8)) : tr("no run yet");
+    if (!m_store->isOpen())
+        run = tr("runs not stored");
+    m_statusRun->setText(tr("%1 · operator: %2").arg(run, who.isEmpty() ? tr("(asked at the first check)") : who));
+}
+
+// --- Runs, readiness, export -----------------------------------------------------------------
+
+QString MainWindow::currentRunId() const
+{
+    return m_sitting->runId();
+}
+
+void MainWindow::scheduleRunsRefresh()
+{
+    if (!m_runsRefresh->isActive())
+        m_runsRefresh->start();
+}
+
+QList<ReadinessResult> MainWindow::readiness() const
+{
+    if (!m_store->isOpen() || m_lab.name.isEmpty())
+        return {};
+    RunStore::Filter filter;
+    filter.lab = m_lab.filePath.isEmpty() ? m_lab.name : m_lab.filePath; // as `halab-cli readiness` judges it
+    return ReadinessEvaluator::evaluate(m_lab, m_store->runs(filter), QDateTime::currentDateTimeUtc());
+}
+
+void MainWindow::refreshRuns()
+{
+    if (!m_store->isOpen())
+        return;
+    m_runsPane->refresh();
+    m_readinessPane->showResults(m_lab.name, readiness());
+}
+
+QString MainWindow::exportCandidate() const
+{
+    // What the engineer looks at: the run selected in the Runs tab, else this sitting's, else the latest.
+    if (m_centreTabs->currentWidget() == m_runsPane) {
+        if (!m_runsPane->selectedRunId().isEmpty())
+            return m_runsPane->selectedRunId();
+        if (!m_runsPane->shownRunId().isEmpty())
+            return m_runsPane->shownRunId();
+    }
+    if (m_sitting->hasRun())
+        return m_sitting->runId();
+    if (!m_runsPane->selectedRunId().isEmpty())
+        return m_runsPane->selectedRunId();
+    const QList<Run> runs = m_store->isOpen() ? m_store->runs() : QList<Run>();
+    return runs.isEmpty() ? QString() : runs.first().id;
+}
+
+void MainWindow::exportDialog()
+{
+    const QString runId = exportCandidate();
+    if (runId.isEmpty()) {
+        showWarning(tr("Nothing to export yet"), tr("No run is stored yet: run a check (by hand or automated) first."));
+        return;
+    }
+    QString stamp = runId.left(8);
+    for (const Run &r : m_runsPane->model()->runs())
+        if (r.id == runId)
+            stamp = r.started.toLocalTime().toString(QStringLiteral("yyyyMMdd-HHmm"));
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    auto *dialog = new QFileDialog(this, tr("Export Run"), dir);
+    dialog->setObjectName(QStringLiteral("exportDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setNameFilters(RunExport::nameFilters());
+    dialog->setDefaultSuffix(QStringLiteral("md"));
+    dialog->selectFile(QStringLiteral("halab-run-%1.md").arg(stamp));
+    connect(dialog, &QFileDialog::filterSelected, dialog, [dialog](const QString &filter) {
+        const QString suffix = RunExport::suffix(RunExport::formatOfFilter(filter));
+        dialog->setDefaultSuffix(suffix);
+        const QStringList files = dialog->selectedFiles();
+        if (!files.isEmpty())
+            dialog->selectFile(QFileInfo(files.first()).completeBaseName() + QLatin1Char('.') + suffix);
+    });
+    connect(dialog, &QFileDialog::fileSelected, this, [this, dialog, runId](const QString &path) {
+        // The chosen filter decides the format; make the suffix say the same.
+        const QString suffix = RunExport::suffix(RunExport::formatOfFilter(dialog->selectedNameFilter()));
+        const QString target = QFileInfo(path).suffix().compare(suffix, Qt::CaseInsensitive) == 0 ? path : path + QLatin1Char('.') + suffix;
+        exportRun(runId, target);
+    });
+    dialog->open();
+}
+
+void MainWindow::exportRun(const QString &runId, const QString &path)
+{
+    if (!m_store->isOpen()) {
+        Q_EMIT exportFinished(path, false, tr("the run store is not open"));
+        return;
+    }
+    statusBar()->showMessage(tr("Exporting to %1…").arg(QDir::toNativeSeparators(path)));
+    m_pendingExports.insert(m_loader->load(runId, true), path);
+}
+
+// --- Closing ---------------------------------------------------------------------------------
+
+void MainWindow::endSitting()
+{
+    if (m_runner && m_runner->isRunning())
+        m_runner->abort(); // rolls back every fault; its result (ERROR) is stored before the run ends
+    m_sitting->end(Run::State::Finished);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    endSitting();
+    event->accept();
 }

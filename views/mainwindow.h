@@ -1,34 +1,56 @@
 #pragma once
 
 #include "lab.h"
+#include "readinessresult.h"
+#include "run.h"
 
+#include <QHash>
 #include <QMainWindow>
+
+#include <functional>
+#include <memory>
 
 class CheckDetailPane;
 class CheckListModel;
 class CheckListPane;
 class LabProblemsPane;
+class LivePane;
+class QAction;
 class QLabel;
 class QStackedWidget;
 class QTabWidget;
-class LivePane;
-class QAction;
 class QTimer;
+class ReadinessPane;
+class RunLoader;
+class RunSitting;
+class RunStore;
+class RunsPane;
 class ScenarioRunner;
 class ServiceLogPane;
 class ServiceModel;
 class ServicesPane;
 class StackSession;
 
-// The console's one window: checks and services on the left, the selected check in the centre.
+// The console's one window: checks and services on the left; in the centre the selected check
+// (worked by hand), the live chart, the stored runs and the readiness levels. It composes the
+// panes and drives the runners; each pane only shows and asks.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
+    struct Options
+    {
+        QString storePath;      // empty: RunStore::defaultPath()
+        QString faultLedgerDir; // empty: FaultLedger::defaultDir()
+    };
+
     explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(const Options &options, QWidget *parent = nullptr);
+    ~MainWindow() override;
 
     // Loads a lab file; on problems shows them and keeps the lab that was open. True when loaded.
+    // Another lab file ends this sitting's run; refused while a check runs.
     bool loadLab(const QString &path);
     const Lab &lab() const { return m_lab; }
     QString labPath() const { return m_labPath; }
@@ -43,14 +65,39 @@ public:
     // Runs the selected check on the running stack; the Live tab follows it.
     void runSelectedCheck();
     void abortCheck();
+    // By hand: runs step `index` of the check, starting a manual session of it first.
+    void runStep(const QString &checkId, int index);
+    // Ends the manual session: probes stop, faults roll back, the verdict is proposed.
+    void finishCheck();
+    void selectCheck(const QString &checkId);
+
     LivePane *livePane() const { return m_livePane; }
+    CheckDetailPane *checkPane() const { return m_detailPane; }
+    RunsPane *runsPane() const { return m_runsPane; }
+    ReadinessPane *readinessPane() const { return m_readinessPane; }
     ScenarioRunner *runner() const { return m_runner; }
+    RunStore *runStore() const { return m_store.get(); }
+    RunSitting *sitting() const { return m_sitting; }
+    // This sitting's run in the store; empty until the first check runs.
+    QString currentRunId() const;
+
+    // The open lab's readiness over the stored runs.
+    QList<ReadinessResult> readiness() const;
+    // Writes one stored run (charts included); the format follows the suffix. exportFinished() tells.
+    void exportRun(const QString &runId, const QString &path);
 
 Q_SIGNALS:
     void checkFinished(const QString &checkId, int verdict);
+    void verdictRecorded(const QString &checkId, int verdict);
+    void exportFinished(const QString &path, bool ok, const QString &error);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void createActions();
+    void openStore();
+    void offerFaultRollback();
     void openLabDialog();
     void reloadLab();
     void showCheck(const QString &checkId);
@@ -60,9 +107,28 @@ private:
     void onDownFinished();
     void onActionFinished(const QString &service, const QString &action, bool ok, const QString &error);
     void updateStackActions();
+    void showWarning(const QString &title, const QString &text);
 
+    // Before a check runs: secrets loaded (session), operator known, the sitting's run created.
+    void ensureSession(const std::function<void(bool)> &done);
+    void onSessionPrepared(bool ok, const QString &error, const QString &warning);
+    void askOperator(const std::function<void(bool)> &done);
+    void prepareRun(bool needSession, const std::function<void()> &then);
+    void startRunner(const CheckSpec &check, bool manual);
+    void onRunnerFinished(const CheckResult &result);
+    void onVerdictSubmitted(const QString &checkId, Verdict verdict, const QString &note, const QString &overrideReason);
+    void endSitting();
+    void scheduleRunsRefresh();
+    void refreshRuns();
+    void exportDialog();
+    QString exportCandidate() const;
+
+    Options m_options;
     Lab m_lab;
     QString m_labPath;
+    std::unique_ptr<RunStore> m_store;
+    RunLoader *m_loader;
+    RunSitting *m_sitting;
     CheckListModel *m_checkModel;
     ServiceModel *m_serviceModel;
     CheckListPane *m_checkPane;
@@ -72,16 +138,25 @@ private:
     QTabWidget *m_centreTabs;
     QStackedWidget *m_centre;
     QLabel *m_statusLab;
+    QLabel *m_statusRun;
     QLabel *m_statusStack;
     ServiceLogPane *m_logPane;
+    LivePane *m_livePane;
+    RunsPane *m_runsPane;
+    ReadinessPane *m_readinessPane;
     StackSession *m_session = nullptr;
+    QList<std::function<void(bool)>> m_sessionWaiters;
     QAction *m_startStack = nullptr;
     QAction *m_stopStack = nullptr;
     bool m_stackBusy = false;
     bool m_backendConnected = false;
-    LivePane *m_livePane;
+    bool m_preparing = false;
     ScenarioRunner *m_runner = nullptr;
+    QString m_runnerCheck;
+    QHash<QString, CheckResult> m_proposals; // per check: the runner's result, for the verdict the engineer records
     QAction *m_runCheck = nullptr;
     QAction *m_abort = nullptr;
     QTimer *m_liveMetricsTimer;
+    QTimer *m_runsRefresh;
+    QHash<int, QString> m_pendingExports; // loader ticket -> path
 };

@@ -7,3 +7,6 @@ set_tests_properties(halab_version PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offsc
 halab_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS Qt6::Core)
 add_dependencies(tst_cli halab-cli)
 halab_add_test(tst_mainwindow SOURCES app/tst_mainwindow.cpp LIBS halab_views)
+# Start Stack, kill the leader from the services table, watch the role move: real demo stack.
+halab_add_test(tst_stackwindow SOURCES app/tst_stackwindow.cpp LIBS halab_views Qt6::Network)
+add_dependencies(tst_stackwindow halab-demo-api)

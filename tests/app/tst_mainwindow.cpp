@@ -1,12 +1,18 @@
-// The main window, offscreen: the demo lab fills both panes; a broken lab shows its problems
-// and keeps what was open.
+// The main window, offscreen: the demo lab fills the panes and the four centre tabs; a broken lab
+// shows its problems and keeps what was open; a verdict given without running anything (N/A)
+// lands in a run of its own, in a temporary store. (tests/views/tst_panes drives real checks.)
 #include "checkdetailpane.h"
 #include "checklistmodel.h"
 #include "labproblemspane.h"
 #include "mainwindow.h"
+#include "runstore.h"
 #include "servicemodel.h"
+#include "consolesettings.h"
 
 #include <QFile>
+#include <QInputDialog>
+#include <QPushButton>
+#include <QTabWidget>
 #include <QListWidget>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -19,14 +25,34 @@ class TestMainWindow : public QObject
 {
     Q_OBJECT
 
+    QTemporaryDir m_dir;
+
+    MainWindow::Options options() const
+    {
+        MainWindow::Options o;
+        o.storePath = m_dir.filePath(QStringLiteral("runs.sqlite"));
+        o.faultLedgerDir = m_dir.filePath(QStringLiteral("ledger"));
+        return o;
+    }
+
 private Q_SLOTS:
-    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY(m_dir.isValid());
+    }
 
     void demoLabFillsThePanes()
     {
-        MainWindow w;
+        MainWindow w(options());
         QVERIFY(w.loadLab(QStringLiteral(HALAB_SOURCE_DIR "/resources/labs/demo.halab.yaml")));
         w.show();
+        auto *tabs = w.findChild<QTabWidget *>(QStringLiteral("centreTabs"));
+        QStringList tabNames;
+        for (int i = 0; i < tabs->count(); ++i)
+            tabNames << tabs->tabText(i);
+        QCOMPARE(tabNames, (QStringList{QStringLiteral("Check"), QStringLiteral("Live"), QStringLiteral("Runs"), QStringLiteral("Readiness")}));
+        QVERIFY(w.runStore()->isOpen());
         QCOMPARE(w.checkModel()->rowCount(), 11);
         QCOMPARE(w.serviceModel()->rowCount(), 4);
         auto *tree = w.findChild<QTreeView *>(QStringLiteral("checkTree"));
@@ -45,7 +71,7 @@ private Q_SLOTS:
 
     void brokenLabShowsProblemsAndKeepsTheOpenLab()
     {
-        MainWindow w;
+        MainWindow w(options());
         QVERIFY(w.loadLab(QStringLiteral(HALAB_SOURCE_DIR "/resources/labs/demo.halab.yaml")));
         QTemporaryDir dir;
         QFile broken(dir.filePath(QStringLiteral("broken.halab.yaml")));
@@ -61,6 +87,36 @@ private Q_SLOTS:
         QVERIFY2(shown.join(QLatin1Char('\n')).contains(QLatin1String("broken.halab.yaml:3:1: unknown key 'stakc'")), qPrintable(shown.join(QLatin1Char('\n'))));
         QCOMPARE(w.lab().name, QStringLiteral("Demo HA stack")); // nothing lost
         QCOMPARE(w.checkModel()->rowCount(), 11);
+    }
+
+    void notApplicableIsRecordedWithoutRunning()
+    {
+        ConsoleSettings::setOperatorName(QString());
+        MainWindow w(options());
+        QVERIFY(w.loadLab(QStringLiteral(HALAB_SOURCE_DIR "/resources/labs/demo.halab.yaml")));
+        w.show();
+        w.selectCheck(QStringLiteral("5"));
+        auto *detail = w.findChild<CheckDetailPane *>(QStringLiteral("checkDetailPane"));
+        QTRY_COMPARE(detail->shownCheckId(), QStringLiteral("5"));
+        // The check does not apply to the single-tenant demo stack: N/A is proposed with the lab's reason.
+        auto *na = detail->findChild<QPushButton *>(QStringLiteral("verdictNotApplicable"));
+        QVERIFY(na->isChecked());
+        auto *record = detail->findChild<QPushButton *>(QStringLiteral("recordVerdict"));
+        QVERIFY(record->isEnabled());
+        record->click();
+        QInputDialog *who = nullptr;
+        QTRY_VERIFY((who = w.findChild<QInputDialog *>(QStringLiteral("operatorDialog"))) != nullptr && who->isVisible());
+        who->setTextValue(QStringLiteral("Grace"));
+        who->accept();
+        QTRY_VERIFY(!w.currentRunId().isEmpty());
+        QTRY_COMPARE(w.checkModel()->verdict(QStringLiteral("5")), Verdict::NotApplicable);
+        const std::optional<Run> run = w.runStore()->run(w.currentRunId());
+        QVERIFY(run);
+        QCOMPARE(run->operatorName, QStringLiteral("Grace"));
+        QCOMPARE(run->results.size(), 1);
+        QCOMPARE(run->results.first().verdict, Verdict::NotApplicable);
+        QVERIFY(run->results.first().note.contains(QLatin1String("single-tenant")));
+        QVERIFY(run->stackVersions.contains(QStringLiteral("redis"))); // asked before the run was created
     }
 };
 

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "run.h"
+#include "sampletimeline.h"
+
+#include <QWidget>
+
+class LiveChartView;
+class QComboBox;
+class QLabel;
+class QTableWidget;
+
+// Two stored runs side by side: which verdicts changed, how each metric moved (B − A), and
+// one check's availability/latency charts stacked, A above B, on the same time scale.
+class RunCompareView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit RunCompareView(QWidget *parent = nullptr);
+
+    // Runs as RunStore::run(id, true) reads them; a is the older one.
+    void showRuns(const Run &a, const Run &b);
+    void selectCheck(const QString &checkId);
+    const Run &runA() const { return m_a; }
+    const Run &runB() const { return m_b; }
+
+    // "+2", "−0.5", "0": how a metric moved from a to b.
+    static QString delta(double a, double b);
+
+private:
+    void showCharts(int index);
+
+    Run m_a;
+    Run m_b;
+    SampleTimeline m_timelineA;
+    SampleTimeline m_timelineB;
+    QLabel *m_title;
+    QTableWidget *m_verdicts;
+    QTableWidget *m_metrics;
+    QComboBox *m_check;
+    QLabel *m_labelA;
+    QLabel *m_labelB;
+    LiveChartView *m_chartA;
+    LiveChartView *m_chartB;
+};

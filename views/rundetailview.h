@@ -1,0 +1,47 @@
+#pragma once
+
+#include "lab.h"
+#include "run.h"
+#include "sampletimeline.h"
+
+#include <QWidget>
+
+class LiveChartView;
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QTextBrowser;
+class StepEvidenceView;
+
+// One stored run, read-only: its header and results (metrics with ±, failures), and for the
+// chosen check its chart (the live chart over the stored samples) and each step's evidence.
+class RunDetailView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit RunDetailView(QWidget *parent = nullptr);
+
+    void setLab(const Lab &lab) { m_lab = lab; }
+    // The run as RunStore::run(id, true) reads it (steps, events and samples).
+    void showRun(const Run &run);
+    void selectCheck(const QString &checkId);
+    const Run &run() const { return m_run; }
+    QString shownCheckId() const;
+    LiveChartView *chartView() const { return m_chart; }
+    const SampleTimeline &timeline() const { return m_timeline; }
+
+private:
+    void showCheck(int resultIndex);
+    void showStep(int row);
+
+    Lab m_lab;
+    Run m_run;
+    SampleTimeline m_timeline;
+    QTextBrowser *m_summary;
+    QComboBox *m_check;
+    QLabel *m_checkSummary;
+    LiveChartView *m_chart;
+    QListWidget *m_steps;
+    StepEvidenceView *m_evidence;
+};

@@ -1,0 +1,92 @@
+#include "runexport.h"
+
+#include "reportrenderer.h"
+#include "runcharts.h"
+#include "runexporter.h"
+
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QSaveFile>
+
+namespace RunExport {
+
+namespace {
+struct FormatInfo
+{
+    Format format;
+    const char *filter;
+    const char *suffix;
+};
+constexpr FormatInfo formats[] = {
+    {Format::Markdown, QT_TRANSLATE_NOOP("RunExport", "Markdown run log (*.md)"), "md"},
+    {Format::Json, QT_TRANSLATE_NOOP("RunExport", "JSON, halab.run/1 (*.json)"), "json"},
+    {Format::JUnit, QT_TRANSLATE_NOOP("RunExport", "JUnit XML (*.xml)"), "xml"},
+    {Format::Html, QT_TRANSLATE_NOOP("RunExport", "HTML report with charts (*.html)"), "html"},
+    {Format::Pdf, QT_TRANSLATE_NOOP("RunExport", "PDF report with charts (*.pdf)"), "pdf"},
+};
+
+QString filterText(const FormatInfo &f)
+{
+    return QCoreApplication::translate("RunExport", f.filter);
+}
+
+bool save(const QString &path, const QByteArray &data, QString *error)
+{
+    QSaveFile file(path); // atomic: a failed export never leaves half a report
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+} // namespace
+
+QStringList nameFilters()
+{
+    QStringList out;
+    for (const FormatInfo &f : formats)
+        out << filterText(f);
+    return out;
+}
+
+Format formatOfFilter(const QString &nameFilter)
+{
+    for (const FormatInfo &f : formats)
+        if (filterText(f) == nameFilter)
+            return f.format;
+    return Format::Markdown;
+}
+
+Format formatOfPath(const QString &path)
+{
+    const QString ext = QFileInfo(path).suffix().toLower();
+    for (const FormatInfo &f : formats)
+        if (ext == QLatin1String(f.suffix))
+            return f.format;
+    if (ext == QLatin1String("htm"))
+        return Format::Html;
+    return Format::Markdown;
+}
+
+QString suffix(Format format)
+{
+    for (const FormatInfo &f : formats)
+        if (f.format == format)
+            return QLatin1String(f.suffix);
+    return QStringLiteral("md");
+}
+
+bool write(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QString &path, Format format, QString *error)
+{
+    switch (format) {
+    case Format::Markdown: return save(path, RunExporter::markdown(run, readiness, lab).toUtf8(), error);
+    case Format::Json: return save(path, RunExporter::json(run, readiness, lab), error);
+    case Format::JUnit: return save(path, RunExporter::junit(run, lab), error);
+    case Format::Html: return save(path, ReportRenderer::html(run, readiness, RunCharts::images(run), lab).toUtf8(), error);
+    case Format::Pdf: return ReportRenderer::pdf(path, run, readiness, RunCharts::images(run), error, lab);
+    }
+    return false;
+}
+
+} // namespace RunExport

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "lab.h"
+#include "readinessresult.h"
+#include "run.h"
+
+#include <QString>
+#include <QStringList>
+
+// File → Export… of one stored run: the run log (markdown), JSON, JUnit, and HTML/PDF with each
+// check's chart drawn by the live chart over the stored samples. Needs a QApplication (charts).
+namespace RunExport {
+enum class Format { Markdown, Json, JUnit, Html, Pdf };
+
+QStringList nameFilters();
+Format formatOfFilter(const QString &nameFilter);
+// By suffix (.md .json .xml .html .pdf); markdown when unknown.
+Format formatOfPath(const QString &path);
+QString suffix(Format format);
+// run: as RunStore::run(id, true) reads it, so the charts have their samples.
+bool write(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QString &path, Format format, QString *error);
+} // namespace RunExport

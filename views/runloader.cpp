@@ -1,0 +1,44 @@
+#include "runloader.h"
+
+#include "runstore.h"
+
+#include <QThread>
+
+#include <memory>
+
+namespace {
+struct Loaded
+{
+    Run run;
+    QString error;
+};
+} // namespace
+
+RunLoader::RunLoader(const QString &storePath, QObject *parent)
+    : QObject(parent)
+    , m_path(storePath)
+{
+}
+
+int RunLoader::load(const QString &runId, bool withSamples)
+{
+    const int ticket = ++m_next;
+    auto result = std::make_shared<Loaded>();
+    QThread *thread = QThread::create([result, path = m_path, runId, withSamples] {
+        RunStore store; // a connection of this thread only
+        QString error;
+        if (!store.open(path, &error)) {
+            result->error = error;
+            return;
+        }
+        if (std::optional<Run> run = store.run(runId, withSamples))
+            result->run = std::move(*run);
+        else
+            result->error = store.lastError().isEmpty() ? tr("no run %1 in the store").arg(runId) : store.lastError();
+    });
+    // finished is emitted by the worker; queued to this (GUI-thread) object it delivers the run here.
+    connect(thread, &QThread::finished, this, [this, ticket, result] { Q_EMIT loaded(ticket, result->run, result->error); });
+    connect(thread, &QThread::finished, thread, &QObject::deleteLater);
+    thread->start();
+    return ticket;
+}

@@ -1,0 +1,86 @@
+#include "runsitting.h"
+
+#include "runrecorder.h"
+#include "runstore.h"
+#include "scenariorunner.h"
+#include "stackversions.h"
+
+#include <QCoreApplication>
+
+RunSitting::RunSitting(RunStore *store, QObject *parent)
+    : QObject(parent)
+    , m_store(store)
+{
+}
+
+RunSitting::~RunSitting() = default;
+
+void RunSitting::ensureRun(const Lab &lab, const StackSpec &resolvedStack, const QString &operatorName,
+                           const std::function<void(Outcome)> &ready)
+{
+    if (!m_runId.isEmpty()) {
+        ready(Outcome::Ready);
+        return;
+    }
+    m_waiting.append(ready);
+    if (m_starting)
+        return;
+    m_starting = true;
+    m_versions = new StackVersions(this);
+    connect(m_versions, &StackVersions::finished, this, [this, lab, operatorName](const QMap<QString, QString> &versions) {
+        m_versions->deleteLater();
+        m_starting = false;
+        if (!m_store || !m_store->isOpen()) {
+            m_error = tr("the run store is not open");
+        } else {
+            delete m_recorder;
+            m_recorder = new RunRecorder(m_store, this);
+            if (m_recorder->begin(lab, operatorName, versions, QCoreApplication::applicationVersion())) {
+                m_runId = m_recorder->runId();
+                m_operator = operatorName;
+                m_error.clear();
+            } else {
+                m_error = m_recorder->lastError();
+            }
+        }
+        const QList<std::function<void(Outcome)>> waiting = std::exchange(m_waiting, {});
+        if (!m_runId.isEmpty())
+            Q_EMIT runStarted(m_runId);
+        for (const auto &f : waiting)
+            f(m_runId.isEmpty() ? Outcome::NotRecorded : Outcome::Ready);
+    });
+    m_versions->collect(resolvedStack);
+}
+
+void RunSitting::attach(ScenarioRunner *runner)
+{
+    if (m_recorder && !m_runId.isEmpty())
+        m_recorder->attach(runner);
+}
+
+void RunSitting::record(const CheckResult &result)
+{
+    if (m_recorder && !m_runId.isEmpty())
+        m_recorder->record(result);
+}
+
+void RunSitting::end(Run::State state)
+{
+    if (m_versions) {
+        // A run still being created for a lab that is going away: never create it.
+        m_versions->disconnect(this);
+        m_versions->deleteLater();
+        m_starting = false;
+        const QList<std::function<void(Outcome)>> waiting = std::exchange(m_waiting, {});
+        m_error = tr("the sitting ended");
+        for (const auto &f : waiting)
+            f(Outcome::Cancelled);
+    }
+    if (m_runId.isEmpty())
+        return;
+    m_recorder->end(state);
+    const QString ended = std::exchange(m_runId, {});
+    m_recorder->deleteLater();
+    m_recorder = nullptr;
+    Q_EMIT runEnded(ended);
+}
