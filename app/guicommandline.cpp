@@ -13,6 +13,9 @@ bool GuiCommandLine::parse(const QStringList &arguments)
     const QCommandLineOption selfTest(QStringLiteral("self-test"),
                                       QCoreApplication::translate("main", "Start, load the lab (the demo lab by default), check it and quit."));
     parser.addOption(selfTest);
+    const QCommandLineOption store(QStringLiteral("store"), QCoreApplication::translate("main", "Run store file (default: the console's own)."),
+                                   QStringLiteral("DB"));
+    parser.addOption(store);
     parser.addPositionalArgument(QStringLiteral("lab"), QCoreApplication::translate("main", "Lab file to open (default: the bundled demo lab)."),
                                  QStringLiteral("[lab]"));
     if (!parser.parse(arguments)) {
@@ -27,6 +30,7 @@ bool GuiCommandLine::parse(const QStringList &arguments)
         parser.showVersion(); // exits
     }
     m_selfTest = parser.isSet(selfTest);
+    m_storePath = parser.value(store);
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {
         fprintf(stderr, "halab: open one lab at a time\n");

@@ -12,10 +12,12 @@ public:
 
     bool selfTest() const { return m_selfTest; }
     QString labPath() const { return m_labPath; }
+    QString storePath() const { return m_storePath; }
     int exitCode() const { return m_exitCode; }
 
 private:
     bool m_selfTest = false;
     QString m_labPath;
+    QString m_storePath;
     int m_exitCode = 0;
 };

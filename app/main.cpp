@@ -30,7 +30,9 @@ int main(int argc, char *argv[])
         fprintf(stderr, "halab: stopped %d service process(es) left behind by a console that did not exit cleanly\n", reaped);
 
     const QString lab = options.labPath().isEmpty() ? DataPaths::demoLabPath() : options.labPath();
-    MainWindow window;
+    MainWindow::Options windowOptions;
+    windowOptions.storePath = options.storePath();
+    MainWindow window(windowOptions);
     const bool loaded = window.loadLab(lab);
 
     if (options.selfTest()) {

@@ -194,7 +194,8 @@ QString CheckListModel::stepDescription(const StepSpec &step)
     case StepSpec::Kind::Wait: return waitText(step);
     case StepSpec::Kind::LogScan: {
         const QString who = step.services.isEmpty() ? QStringLiteral("all services") : step.services.join(QStringLiteral(", "));
-        QString text = QStringLiteral("scan logs of ") + who + QStringLiteral(" for \"") + step.pattern + QLatin1Char('"');
+        // Slashes, not quotes: patterns often hold quotes of their own ("statusCode":401).
+        QString text = QStringLiteral("scan logs of ") + who + QStringLiteral(" for /") + step.pattern + QLatin1Char('/');
         if (!step.since.isEmpty())
             text += QStringLiteral(" since ") + step.since;
         return text;

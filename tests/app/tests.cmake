@@ -1,5 +1,5 @@
 # The two executables as a user runs them, and the main window driven offscreen.
-add_test(NAME halab_self_test COMMAND halab --self-test)
+add_test(NAME halab_self_test COMMAND halab --self-test --store ${CMAKE_CURRENT_BINARY_DIR}/self-test-runs.sqlite)
 set_tests_properties(halab_self_test PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" TIMEOUT 60
                      PASS_REGULAR_EXPRESSION "self-test: ok")
 add_test(NAME halab_version COMMAND halab --version)

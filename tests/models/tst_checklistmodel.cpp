@@ -243,7 +243,7 @@ void TestCheckListModel::stepText_data()
     QTest::newRow("wait until") << 1 << 2 << QStringLiteral("wait until leader changes (timeout 10s)");
     QTest::newRow("wait") << 1 << 3 << QStringLiteral("wait 5s");
     QTest::newRow("matrix") << 1 << 4 << QStringLiteral("request matrix (4 rows)");
-    QTest::newRow("log scan") << 1 << 5 << QStringLiteral("scan logs of api1, api2 for \"panic\" since T0");
+    QTest::newRow("log scan") << 1 << 5 << QStringLiteral("scan logs of api1, api2 for /panic/ since T0");
     QTest::newRow("prompt") << 1 << 6 << QStringLiteral("operator prompt");
     QTest::newRow("command") << 1 << 7 << QStringLiteral("run pg_ctl status");
     QTest::newRow("restart last faulted") << 1 << 8
