@@ -11,18 +11,6 @@ namespace {
 // internalId of a top-level (check) index; children carry their check's row + 1.
 constexpr quintptr TopLevelId = 0;
 
-QString faultActionText(StepSpec::FaultAction a)
-{
-    switch (a) {
-    case StepSpec::FaultAction::Kill: return QStringLiteral("kill");
-    case StepSpec::FaultAction::Stop: return QStringLiteral("stop");
-    case StepSpec::FaultAction::Pause: return QStringLiteral("pause");
-    case StepSpec::FaultAction::Resume: return QStringLiteral("resume");
-    case StepSpec::FaultAction::Start: return QStringLiteral("start");
-    case StepSpec::FaultAction::Restart: return QStringLiteral("restart");
-    }
-    return {};
-}
 
 QString faultTargetText(const StepSpec &step)
 {
@@ -186,7 +174,7 @@ QString CheckListModel::stepDescription(const StepSpec &step)
             return QStringLiteral("run command");
         return QStringLiteral("run ") + step.argv.join(QLatin1Char(' '));
     case StepSpec::Kind::Fault: {
-        QString text = faultActionText(step.action) + QLatin1Char(' ') + faultTargetText(step);
+        QString text = StepSpec::actionText(step.action) + QLatin1Char(' ') + faultTargetText(step);
         if (step.action == StepSpec::FaultAction::Restart && !step.overrides.isEmpty())
             text += QStringLiteral(" with ") + mapText(step.overrides);
         return text;

@@ -92,5 +92,18 @@ struct StepSpec
     // prompt: `instructions` holds the question; mark: `mark` names the point in time
     QString mark;
 
+    static QString actionText(FaultAction a)
+    {
+        switch (a) {
+        case FaultAction::Kill: return QStringLiteral("kill");
+        case FaultAction::Stop: return QStringLiteral("stop");
+        case FaultAction::Pause: return QStringLiteral("pause");
+        case FaultAction::Resume: return QStringLiteral("resume");
+        case FaultAction::Start: return QStringLiteral("start");
+        case FaultAction::Restart: return QStringLiteral("restart");
+        }
+        return {};
+    }
+
     bool isRunnable() const { return kind == Kind::Http || kind == Kind::Command || kind == Kind::Matrix || kind == Kind::LogScan; }
 };

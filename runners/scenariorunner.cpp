@@ -15,18 +15,6 @@
 #include <QUuid>
 
 namespace {
-QString faultActionText(StepSpec::FaultAction a)
-{
-    switch (a) {
-    case StepSpec::FaultAction::Kill: return QStringLiteral("kill");
-    case StepSpec::FaultAction::Stop: return QStringLiteral("stop");
-    case StepSpec::FaultAction::Pause: return QStringLiteral("pause");
-    case StepSpec::FaultAction::Resume: return QStringLiteral("resume");
-    case StepSpec::FaultAction::Start: return QStringLiteral("start");
-    case StepSpec::FaultAction::Restart: return QStringLiteral("restart");
-    }
-    return {};
-}
 
 qint64 wallNowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 
@@ -376,7 +364,7 @@ void ScenarioRunner::runFault(const StepSpec &step)
     const QString service = resolveTarget(step, &error);
     if (service.isEmpty())
         return finishStep(false, QStringLiteral("fault target: %1").arg(error));
-    const QString action = faultActionText(step.action);
+    const QString action = StepSpec::actionText(step.action);
     const bool recovery = CheckMetrics::isRecoveryAction(action);
 
     FaultLedger::Entry entry;
