@@ -82,7 +82,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption latest(QStringLiteral("latest"), QStringLiteral("report: the newest run."));
     const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("report: markdown, json, junit, html or pdf."), QStringLiteral("F"));
     const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("report: output file."), QStringLiteral("FILE"));
-    for (const QCommandLineOption &o : {markdown, junit, html, pdf, store, operatorName, runId, latest, format, output})
+    const QCommandLineOption confirmFaults(QStringLiteral("confirm-faults"), QStringLiteral("run: ask before every fault."));
+    const QCommandLineOption rollbackLeftovers(QStringLiteral("rollback-leftovers"),
+                                               QStringLiteral("First roll back the faults a crashed console left behind."));
+    for (const QCommandLineOption &o : {markdown, junit, html, pdf, store, operatorName, runId, latest, format, output, confirmFaults, rollbackLeftovers})
         parser.addOption(o);
     parser.addOption(json);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("validate | stack"));
@@ -92,7 +95,7 @@ int main(int argc, char *argv[])
     QTextStream out(stdout);
     QTextStream err(stderr);
     const QStringList args = parser.positionalArguments();
-    if (args.isEmpty()) {
+    if (args.isEmpty() && !parser.isSet(rollbackLeftovers)) {
         err << parser.helpText();
         return CliCommands::BadInput;
     }
@@ -112,6 +115,11 @@ int main(int argc, char *argv[])
     if (const int reaped = PidLedger::reapLeftovers(PidLedger::defaultDir()))
         err << "halab-cli: stopped " << reaped << " service process(es) left behind by a console that did not exit cleanly\n";
 
+    if (parser.isSet(rollbackLeftovers)) {
+        const int rolled = commands.rollbackLeftovers();
+        if (args.isEmpty() || rolled != CliCommands::Ok)
+            return rolled;
+    }
     const QString command = args.first();
     if (command == QLatin1String("secrets")) {
         SecretsCommands secrets(out, err);
@@ -139,6 +147,7 @@ int main(int argc, char *argv[])
         run.pdfPath = parser.value(pdf);
         run.storePath = parser.value(store);
         run.operatorName = parser.value(operatorName);
+        run.confirmFaults = parser.isSet(confirmFaults);
         code = commands.run(args.at(1), run);
     } else if (command == QLatin1String("report") && args.size() == 1) {
         return commands.report(parser.value(runId), parser.isSet(latest), parser.value(format), parser.value(output), parser.value(store));

@@ -1,6 +1,7 @@
 #include "clicommands.h"
 
 #include "datapaths.h"
+#include "faultledger.h"
 #include "labcontext.h"
 #include "labparser.h"
 #include "pidledger.h"
@@ -21,6 +22,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QSocketNotifier>
 #include <QSysInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -28,6 +30,7 @@
 #include <QTimer>
 
 #include <csignal>
+#include <unistd.h>
 
 CliCommands::CliCommands(QTextStream &out, QTextStream &err, QObject *parent)
     : QObject(parent)
@@ -313,6 +316,26 @@ void CliCommands::runNextCheck()
     m_runner->setRedactor(m_session->redactor());
     m_runner->setLabPath(m_lab.filePath);
     m_runner->setUnattended(true);
+    m_runner->setConfirmFaults(m_runOptions.confirmFaults);
+    connect(m_runner, &ScenarioRunner::faultConfirmationRequested, this, [this](int index, const QString &service, const QString &action) {
+        m_out << QStringLiteral("    step %1: apply %2 %3 now? [y/N] ").arg(index + 1).arg(action, service);
+        m_out.flush();
+        // Read the answer without blocking: probes keep running while the operator thinks.
+        delete m_stdin;
+        m_stdin = new QSocketNotifier(0, QSocketNotifier::Read, this);
+        connect(m_stdin, &QSocketNotifier::activated, this, [this] {
+            char buffer[64] = {};
+            const ssize_t n = ::read(0, buffer, sizeof buffer - 1);
+            m_stdin->setEnabled(false);
+            m_stdin->deleteLater();
+            m_stdin = nullptr;
+            const bool yes = n > 0 && (buffer[0] == 'y' || buffer[0] == 'Y');
+            m_out << (yes ? "yes" : "no") << '\n';
+            m_out.flush();
+            if (m_runner)
+                m_runner->confirmFault(yes);
+        });
+    });
     m_recorder->attach(m_runner);
     connect(m_runner, &ScenarioRunner::stepFinished, this, [this](const StepOutcome &o) {
         m_out << QStringLiteral("    %1 %2. %3").arg(o.ok ? QStringLiteral("ok  ") : QStringLiteral("FAIL")).arg(o.index + 1).arg(o.summary) << '\n';
@@ -473,6 +496,40 @@ int CliCommands::report(const QString &runId, bool latest, const QString &format
     if (ok)
         m_out << "wrote " << output << " (" << format << ", run " << id << ")\n";
     return ok ? Ok : Failed;
+}
+
+int CliCommands::rollbackLeftovers()
+{
+    FaultLedger ledger;
+    const QList<FaultLedger::Entry> left = ledger.leftovers();
+    if (left.isEmpty()) {
+        m_out << "no faults were left behind\n";
+        return Ok;
+    }
+    QList<FaultLedger::Entry> settled;
+    int code = Ok;
+    for (const FaultLedger::Entry &e : left) {
+        m_out << QStringLiteral("%1 %2 (check %3 of %4, console pid %5, %6): ")
+                     .arg(e.action, e.service, e.check, e.lab).arg(e.consolePid).arg(e.time.toString(Qt::ISODate));
+        const LabParser::Result lab = LabParser::parseFile(e.lab);
+        if (!lab.ok()) {
+            m_out << "its lab no longer loads; check that service by hand\n";
+            code = Failed;
+            continue;
+        }
+        if (lab.lab.stack.backend == StackSpec::Backend::Processes) {
+            // Process stacks die with their console (PDEATHSIG, and the pid ledger reaps the rest).
+            m_out << "its services ended with that console; nothing is left to roll back\n";
+            settled.append(e);
+        } else {
+            m_out << "containers outlive the console: bring the stack back with 'halab-cli stack up " << e.lab
+                  << "' or 'docker compose start'/'unpause' for " << e.service << "\n";
+            code = Failed;
+        }
+    }
+    ledger.clear(settled);
+    m_out.flush();
+    return code;
 }
 
 int CliCommands::readiness(const QString &labPath, bool json, const QString &storePath)

@@ -42,10 +42,14 @@ public:
         QString storePath; // empty: the default store
         QString operatorName;
         bool keepStack = false;
+        bool confirmFaults = false; // ask on the terminal before every fault
     };
     int run(const QString &labPath, const RunOptions &options);
     // Exports a stored run: format markdown | json | junit | html | pdf.
     int report(const QString &runId, bool latest, const QString &format, const QString &output, const QString &storePath);
+    // Rolls back (or, for process stacks that died with their console, clears) the faults a
+    // crashed console left in the fault ledger.
+    int rollbackLeftovers();
     // Readiness levels of a lab over the stored runs.
     int readiness(const QString &labPath, bool json, const QString &storePath);
 
@@ -77,6 +81,7 @@ private:
     class ScenarioRunner *m_runner = nullptr;
     class RunStore *m_store = nullptr;
     class RunRecorder *m_recorder = nullptr;
+    class QSocketNotifier *m_stdin = nullptr;
     bool m_anyFailed = false;
     bool m_aborted = false;
 };

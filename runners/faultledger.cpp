@@ -94,11 +94,24 @@ bool FaultLedger::markRolledBack(const QString &id, QString *error)
     return write(all, error);
 }
 
+// A zombie still answers kill(pid, 0): read its state so a dead, unreaped console counts as gone.
+static bool consoleAlive(qint64 pid)
+{
+    if (pid <= 0 || ::kill(pid_t(pid), 0) != 0)
+        return false;
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return true;
+    const QByteArray text = stat.readAll();
+    const qsizetype close = text.lastIndexOf(')');
+    return close < 0 || close + 2 >= text.size() || text.at(close + 2) != 'Z';
+}
+
 QList<FaultLedger::Entry> FaultLedger::leftovers() const
 {
     QList<Entry> out;
     for (const Entry &e : entries())
-        if (!e.rolledBack && ::kill(pid_t(e.consolePid), 0) != 0)
+        if (!e.rolledBack && !consoleAlive(e.consolePid))
             out.append(e);
     return out;
 }

@@ -364,6 +364,29 @@ void ScenarioRunner::runFault(const StepSpec &step)
     const QString service = resolveTarget(step, &error);
     if (service.isEmpty())
         return finishStep(false, QStringLiteral("fault target: %1").arg(error));
+    if (m_confirmFaults) {
+        m_awaitingConfirmation = service;
+        m_current.request = QStringLiteral("%1 %2").arg(StepSpec::actionText(step.action), service);
+        Q_EMIT faultConfirmationRequested(m_step, service, StepSpec::actionText(step.action));
+        return;
+    }
+    applyFault(step, service);
+}
+
+void ScenarioRunner::confirmFault(bool apply)
+{
+    if (m_awaitingConfirmation.isEmpty() || m_step < 0 || m_step >= m_check.steps.size())
+        return;
+    const QString service = m_awaitingConfirmation;
+    m_awaitingConfirmation.clear();
+    if (!apply)
+        return finishStep(false, QStringLiteral("%1: declined by the operator, not applied").arg(m_current.request));
+    applyFault(m_check.steps.at(m_step), service);
+}
+
+void ScenarioRunner::applyFault(const StepSpec &step, const QString &service)
+{
+    QString error;
     const QString action = StepSpec::actionText(step.action);
     const bool recovery = CheckMetrics::isRecoveryAction(action);
 

@@ -40,6 +40,9 @@ public:
     void setFaultLedgerDir(const QString &dir) { m_ledger = FaultLedger(dir); }
     // Without an operator (CLI, CI), prompts are recorded as skipped instead of waiting.
     void setUnattended(bool unattended) { m_unattended = unattended; }
+    // For people driving a shared stack: every fault waits for confirmFault() before it is applied.
+    void setConfirmFaults(bool confirm) { m_confirmFaults = confirm; }
+    void confirmFault(bool apply);
     // Every captured output passes through it before it is kept or emitted.
     void setRedactor(const SecretRedactor &redactor) { m_redactor = redactor; }
 
@@ -69,6 +72,7 @@ Q_SIGNALS:
     void samplesArrived(const ProbeSampleBatch &batch);
     void eventOccurred(const RunEvent &event);
     void promptRequested(int index, const QString &text);
+    void faultConfirmationRequested(int index, const QString &service, const QString &action);
     void finished(const CheckResult &result);
     // A leader fault resolved: fault at fromNs, a different member led at toNs.
     void failoverMeasured(qint64 fromNs, qint64 toNs, double resolutionMs);
@@ -81,6 +85,7 @@ private:
     void runHttp(const StepSpec &step);
     void runCommand(const StepSpec &step);
     void runFault(const StepSpec &step);
+    void applyFault(const StepSpec &step, const QString &service);
     void runWait(const StepSpec &step);
     void runLogScan(const StepSpec &step);
     void countLogLines(const StepSpec &step);
@@ -104,6 +109,8 @@ private:
     QString m_labPath;
     FaultLedger m_ledger;
     bool m_unattended = true;
+    bool m_confirmFaults = false;
+    QString m_awaitingConfirmation; // the resolved target of the fault waiting for the operator
     SecretRedactor m_redactor;
 
     ProbeEngine *m_probes = nullptr;

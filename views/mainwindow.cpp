@@ -272,6 +272,12 @@ void MainWindow::createActions()
     m_abort->setToolTip(tr("Stop the check and roll back every injected fault (Esc)"));
     connect(m_abort, &QAction::triggered, this, &MainWindow::abortCheck);
     checkMenu->addSeparator();
+    m_confirmFaults = checkMenu->addAction(tr("Confirm Before Each Fault"));
+    m_confirmFaults->setObjectName(QStringLiteral("actionConfirmFaults"));
+    m_confirmFaults->setCheckable(true);
+    m_confirmFaults->setToolTip(tr("Ask before every kill, stop, pause or restart: for stacks other people use too"));
+    m_confirmFaults->setChecked(QSettings().value(QStringLiteral("confirmFaults"), false).toBool());
+    connect(m_confirmFaults, &QAction::toggled, this, [](bool on) { QSettings().setValue(QStringLiteral("confirmFaults"), on); });
     auto *operatorAction = checkMenu->addAction(tr("Operator Name…"));
     operatorAction->setObjectName(QStringLiteral("actionOperator"));
     connect(operatorAction, &QAction::triggered, this, [this] {
@@ -466,6 +472,20 @@ void MainWindow::startRunner(const CheckSpec &check, bool manual)
     m_runner->setRedactor(m_session->redactor());
     m_runner->setLabPath(m_labPath);
     m_runner->setUnattended(false);
+    m_runner->setConfirmFaults(m_confirmFaults->isChecked());
+    connect(m_runner, &ScenarioRunner::faultConfirmationRequested, this, [this](int index, const QString &service, const QString &action) {
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Step %1: apply a fault?").arg(index + 1),
+                                    tr("<b>%1 %2</b> on the stack now?").arg(action.toHtmlEscaped(), service.toHtmlEscaped()),
+                                    QMessageBox::Yes | QMessageBox::No, this);
+        box->setObjectName(QStringLiteral("faultConfirmation"));
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setInformativeText(tr("No skips it and fails the step; Abort (Esc) stops the check."));
+        connect(box, &QMessageBox::finished, this, [this](int result) {
+            if (m_runner)
+                m_runner->confirmFault(result == QMessageBox::Yes);
+        });
+        box->open(); // asynchronous: probes keep measuring while the operator decides
+    });
     if (!m_options.faultLedgerDir.isEmpty())
         m_runner->setFaultLedgerDir(m_options.faultLedgerDir);
     m_sitting->attach(m_runner); // first, so the store holds each result before the window reacts to it

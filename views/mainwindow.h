@@ -156,6 +156,7 @@ private:
     QHash<QString, CheckResult> m_proposals; // per check: the runner's result, for the verdict the engineer records
     QAction *m_runCheck = nullptr;
     QAction *m_abort = nullptr;
+    QAction *m_confirmFaults = nullptr;
     QTimer *m_liveMetricsTimer;
     QTimer *m_runsRefresh;
     QHash<int, QString> m_pendingExports; // loader ticket -> path
