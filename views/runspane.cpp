@@ -15,6 +15,8 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QSplitter>
+
+#include "failovertrendview.h"
 #include <QStackedWidget>
 #include <QTreeView>
 #include <QVBoxLayout>
@@ -89,6 +91,10 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
     buttons->addWidget(m_compareButton);
     buttons->addWidget(m_rejudge);
     buttons->addWidget(m_export);
+    auto *trend = new QPushButton(tr("Failover Trend"), this);
+    trend->setObjectName(QStringLiteral("failoverTrendButton"));
+    trend->setToolTip(tr("failover_ms of every stored run, per check: a regression shows at a glance"));
+    buttons->addWidget(trend);
     buttons->addWidget(m_status, 1);
 
     auto *listBox = new QWidget(this);
@@ -102,6 +108,12 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
     m_stack->addWidget(m_placeholder);
     m_stack->addWidget(m_detail);
     m_stack->addWidget(m_compare);
+    m_trend = new FailoverTrendView(this);
+    m_stack->addWidget(m_trend);
+    connect(trend, &QPushButton::clicked, this, [this] {
+        m_trend->setRuns(m_store->runs(), m_checkFilter->currentData().toString());
+        m_stack->setCurrentWidget(m_trend);
+    });
 
     auto *split = new QSplitter(Qt::Vertical, this);
     split->addWidget(listBox);

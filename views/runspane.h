@@ -6,6 +6,7 @@
 
 #include <QWidget>
 
+class FailoverTrendView;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -82,6 +83,7 @@ private:
     QLabel *m_placeholder;
     RunDetailView *m_detail;
     RunCompareView *m_compare;
+    FailoverTrendView *m_trend = nullptr;
 
     QString m_shownRunId;
     QString m_shownCheckId;
