@@ -16,6 +16,10 @@ bool GuiCommandLine::parse(const QStringList &arguments)
     const QCommandLineOption store(QStringLiteral("store"), QCoreApplication::translate("main", "Run store file (default: the console's own)."),
                                    QStringLiteral("DB"));
     parser.addOption(store);
+    const QCommandLineOption demoCheck(QStringLiteral("start-and-run"),
+                                       QCoreApplication::translate("main", "Start the lab's stack and, once a leader is elected, run this check (demos, screenshots)."),
+                                       QStringLiteral("CHECK"));
+    parser.addOption(demoCheck);
     parser.addPositionalArgument(QStringLiteral("lab"), QCoreApplication::translate("main", "Lab file to open (default: the bundled demo lab)."),
                                  QStringLiteral("[lab]"));
     if (!parser.parse(arguments)) {
@@ -31,6 +35,7 @@ bool GuiCommandLine::parse(const QStringList &arguments)
     }
     m_selfTest = parser.isSet(selfTest);
     m_storePath = parser.value(store);
+    m_demoCheck = parser.value(demoCheck);
     const QStringList positional = parser.positionalArguments();
     if (positional.size() > 1) {
         fprintf(stderr, "halab: open one lab at a time\n");

@@ -13,11 +13,13 @@ public:
     bool selfTest() const { return m_selfTest; }
     QString labPath() const { return m_labPath; }
     QString storePath() const { return m_storePath; }
+    QString demoCheck() const { return m_demoCheck; }
     int exitCode() const { return m_exitCode; }
 
 private:
     bool m_selfTest = false;
     QString m_labPath;
     QString m_storePath;
+    QString m_demoCheck;
     int m_exitCode = 0;
 };

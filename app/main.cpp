@@ -54,5 +54,24 @@ int main(int argc, char *argv[])
     }
 
     window.show();
+    if (!options.demoCheck().isEmpty() && loaded) {
+        window.startStack();
+        // Wait, without blocking, for the stack to elect a leader, then run the check once.
+        auto *ready = new QTimer(&window);
+        ready->setInterval(200);
+        QObject::connect(ready, &QTimer::timeout, &window, [&window, ready, check = options.demoCheck()] {
+            const ServiceModel *services = window.serviceModel();
+            for (int row = 0; row < services->rowCount(); ++row)
+                if (ServiceStatus::State(services->index(row, 0).data(ServiceModel::StateRole).toInt()) != ServiceStatus::State::Running)
+                    return;
+            if (services->leader().isEmpty())
+                return;
+            ready->stop();
+            ready->deleteLater();
+            window.selectCheck(check);
+            window.runSelectedCheck();
+        });
+        ready->start();
+    }
     return app.exec();
 }

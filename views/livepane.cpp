@@ -26,6 +26,7 @@ LivePane::LivePane(QWidget *parent)
     split->addWidget(m_metrics);
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
+    split->setSizes({900, 260}); // the chart is what people watch; metrics need a narrow column
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_title);
@@ -72,6 +73,10 @@ void LivePane::setMetrics(const QMap<QString, double> &metrics, const QMap<QStri
         m_metrics->setItem(row, 1, new QTableWidgetItem(value));
     }
     if (!verdict.isEmpty()) {
+        // The check is over: show its whole span across the full width instead of a sliding window.
+        const qint64 from = m_timeline.originNs() ? m_timeline.originNs() : m_timeline.firstNs();
+        if (m_timeline.lastNs() > from)
+            m_chart->setWindow(from, m_timeline.lastNs() + (m_timeline.lastNs() - from) / 50);
         const QString title = m_title->text().section(QStringLiteral(" — "), 0, 0);
         m_title->setText(QStringLiteral("%1 — <b>%2</b>").arg(title, verdict));
     }
