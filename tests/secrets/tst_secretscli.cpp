@@ -97,7 +97,7 @@ private Q_SLOTS:
 
         Outcome o = run(program, {secrets, QStringLiteral("list"), lab});
         if (o.err.contains(QLatin1String("unknown command 'secrets'")))
-            QSKIP("halab-cli does not dispatch 'secrets' yet: app/cli_main.cpp needs the SecretsCommands lines");
+            QFAIL("halab-cli does not dispatch 'secrets': app/cli_main.cpp lost the SecretsCommands lines");
         QVERIFY2(o.exitCode == 0, qPrintable(o.err));
         QCOMPARE(lineOf(o.out, QStringLiteral("API_KEY")), QStringLiteral("API_KEY missing the API key of the service"));
         QCOMPARE(lineOf(o.out, QStringLiteral("TOKEN_SECRET")),
@@ -153,7 +153,7 @@ private Q_SLOTS:
         const QString secrets = QStringLiteral("secrets");
         Outcome o = run(program, {secrets, QStringLiteral("list"), lab});
         if (o.err.contains(QLatin1String("unknown command 'secrets'")))
-            QSKIP("halab-cli does not dispatch 'secrets' yet: app/cli_main.cpp needs the SecretsCommands lines");
+            QFAIL("halab-cli does not dispatch 'secrets': app/cli_main.cpp lost the SecretsCommands lines");
 
         // A name the lab does not declare, with a suggestion; stdin is not even read.
         o = run(program, {secrets, QStringLiteral("set"), lab, QStringLiteral("API_KYE")}, kValue);
