@@ -18,7 +18,8 @@
 
 namespace {
 
-// Geometry of the bands around the plot area, in pixels.
+// Geometry of the bands around the plot area, in pixels (see LiveChartView::Bands): the full
+// bands, and the tight ones a short widget falls back to.
 constexpr qreal HeaderH = 30;
 constexpr qreal PlotToStrips = 10;
 constexpr qreal StripH = 12;
@@ -27,11 +28,23 @@ constexpr qreal RoleGap = 3;
 constexpr qreal RoleH = 20;
 constexpr qreal TickH = 18;
 constexpr qreal AxisTitleH = 20;
+constexpr qreal TightHeaderH = 22;
+constexpr qreal TightPlotToStrips = 6;
+constexpr qreal TightStripGap = 3;
+constexpr qreal TightRoleH = 16;
+constexpr qreal TightTickH = 16;
+// Below this plot height the time axis title goes; below TightPlotH the other bands tighten too.
+constexpr qreal FullPlotH = 90;
+constexpr qreal TightPlotH = 70;
+constexpr qreal MinPlotH = 40;
+// Latency ticks at least this far apart (MinTickSpacing on a plot too short for three TickSpacings).
+constexpr qreal TickSpacing = 40;
+constexpr qreal MinTickSpacing = 28;
 constexpr qreal LeftPad = 10;
 constexpr qreal GutterGap = 10;
 constexpr qreal RightPad = 12;
 constexpr int MaxMarkers = 500;
-constexpr int MaxLabelLanes = 3;
+constexpr int MaxLabelLanes = 6; // on a tall plot; fewer on a short one (Bands::labelLanes)
 
 // Stacking inside the chart item: QChart puts its plot background at 0, grid at 2, line series at 4
 // and its legend at 10.
@@ -213,6 +226,9 @@ LiveChartView::LiveChartView(const SampleTimeline *timeline, QWidget *parent)
     m_view->setRenderHint(QPainter::Antialiasing, false);
     m_view->setRenderHint(QPainter::TextAntialiasing, true);
     m_view->setFrameShape(QFrame::NoFrame);
+    // With a fixed plot area QtCharts stops resizing its own background when the chart grows:
+    // the view paints white behind it, so a chart grown from a smaller size has no grey band.
+    m_view->setBackgroundBrush(Qt::white);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_view);
@@ -363,16 +379,51 @@ void LiveChartView::updateLayout()
     for (const ProbeTrack &t : std::as_const(m_tracks))
         nameW = std::max(nameW, fm.horizontalAdvance(t.id));
     const qreal left = std::ceil(LeftPad + nameW + GutterGap);
-    const qreal strips = qreal(m_tracks.size()) * (StripH + StripGap);
-    const qreal bottomBlock = PlotToStrips + strips + RoleGap + RoleH + TickH + AxisTitleH;
     QFont bold = smallFont(font());
     bold.setBold(true);
     const qreal right = std::ceil(GutterGap + QFontMetricsF(bold).horizontalAdvance(QStringLiteral("100.00 %")) + RightPad);
-    const QRectF plot(left, HeaderH, std::max<qreal>(60, std::floor(size.width() - left - right)),
-                      std::max<qreal>(40, std::floor(size.height() - HeaderH - bottomBlock)));
+
+    // The full bands while they leave the plot FullPlotH; then without the time axis title; below
+    // TightPlotH all bands tighten (the strips keep their height).
+    Bands bands;
+    bands.header = HeaderH;
+    bands.plotToStrips = PlotToStrips;
+    bands.stripH = StripH;
+    bands.stripGap = StripGap;
+    bands.roleGap = RoleGap;
+    bands.roleH = RoleH;
+    bands.tickH = TickH;
+    bands.axisTitleH = AxisTitleH;
+    const auto plotHeight = [&] { return std::floor(size.height() - bands.header - bands.below(m_tracks.size())); };
+    if (plotHeight() < FullPlotH)
+        bands.axisTitleH = 0;
+    if (plotHeight() < TightPlotH) {
+        bands.header = TightHeaderH;
+        bands.plotToStrips = TightPlotToStrips;
+        bands.stripGap = TightStripGap;
+        bands.roleH = TightRoleH;
+        bands.tickH = TightTickH;
+    }
+    const QRectF plot(left, bands.header, std::max<qreal>(60, std::floor(size.width() - left - right)),
+                      std::max<qreal>(MinPlotH, plotHeight()));
+    // Fault and span labels cover at most about 60 % of the plot's height (one lane at least).
+    const qreal laneH = std::ceil(QFontMetricsF(smallFont(font())).height()) + 4 + 3;
+    bands.labelLanes = std::clamp(int((plot.height() - 8) * 0.6 / laneH), 1, MaxLabelLanes);
+    m_bands = bands;
+    m_timeName->setVisible(bands.axisTitleH > 0);
+
     if (plot != m_plot || m_chart->plotArea() != plot) {
         m_plot = plot;
         m_chart->setPlotArea(plot); // fixed, so axis label widths can't shift the columns under the overlays
+        // QtCharts maps the series onto a new fixed plot area at once but lays its axes out only
+        // when its layout runs. After a resize that can happen before this refresh sets the new
+        // plot area, and nothing runs it again unless an axis range changes: the latency labels
+        // stayed squeezed into the plot of an earlier, smaller size while the line used the whole
+        // plot. Lay the axes out again now, on the plot the overlays use.
+        if (QGraphicsLayout *layout = m_chart->layout()) {
+            layout->invalidate();
+            layout->activate();
+        }
     }
     m_frame->setRect(plot.adjusted(-0.5, -0.5, 0.5, 0.5));
 }
@@ -508,11 +559,12 @@ void LiveChartView::updateStrip(ProbeTrack &track, const QVector<SampleTimeline:
         px[c] = rgb;
     }
     track.strip->setPixmap(QPixmap::fromImage(image));
-    track.strip->setTransform(QTransform::fromScale(m_plot.width() / qreal(std::max(1, n)), StripH));
-    const qreal y = m_plot.bottom() + PlotToStrips + qreal(row) * (StripH + StripGap);
+    const qreal stripH = m_bands.stripH;
+    track.strip->setTransform(QTransform::fromScale(m_plot.width() / qreal(std::max(1, n)), stripH));
+    const qreal y = m_bands.stripsTop(m_plot) + qreal(row) * (stripH + m_bands.stripGap);
     track.strip->setPos(m_plot.left(), y);
     const QRectF nameRect = track.name->boundingRect();
-    track.name->setPos(m_plot.left() - GutterGap - nameRect.width(), y + (StripH - nameRect.height()) / 2);
+    track.name->setPos(m_plot.left() - GutterGap - nameRect.width(), y + (stripH - nameRect.height()) / 2);
 
     // Availability over the window, floored so a single failure never shows as 100.00 %.
     qint64 ok = 0;
@@ -529,7 +581,7 @@ void LiveChartView::updateStrip(ProbeTrack &track, const QVector<SampleTimeline:
     track.availability->setBrush(color);
     track.availability->setToolTip(tr("%1: %2 of %3 probes ok in view").arg(track.id).arg(ok).arg(samples));
     const QRectF availRect = track.availability->boundingRect();
-    track.availability->setPos(m_plot.right() + GutterGap, y + (StripH - availRect.height()) / 2);
+    track.availability->setPos(m_plot.right() + GutterGap, y + (stripH - availRect.height()) / 2);
 }
 
 void LiveChartView::updateAxes(double maxLatencyMs, qint64 originNs)
@@ -543,8 +595,18 @@ void LiveChartView::updateAxes(double maxLatencyMs, qint64 originNs)
     updateTimeTicks(xStep, originNs);
 
     const double top = maxLatencyMs > 0 ? maxLatencyMs * 1.1 : 10;
-    const double yStep = niceStep(top, std::max(2, int(m_plot.height() / 40)));
-    const double yMax = std::ceil(top / yStep) * yStep;
+    // niceStep never gives more intervals than asked for, so labels stay TickSpacing apart; a short
+    // plot gets up to three MinTickSpacing apart, down to only its ends.
+    int yTicks = int(m_plot.height() / TickSpacing);
+    if (yTicks < 3)
+        yTicks = std::clamp(int(m_plot.height() / MinTickSpacing), 1, 3);
+    const double yStep = niceStep(top, yTicks);
+    // With two intervals or fewer a whole step can leave half the plot empty: a short plot ends on
+    // a half step instead (its top unlabelled, the frame marks it).
+    const double yEnd = yTicks <= 2 ? yStep / 2 : yStep;
+    // A hair over the last tick: QtCharts adds the interval up from the anchor, and 16 × 0.2 ends
+    // a rounding error above 3.2, which would drop the top label.
+    const double yMax = std::ceil(top / yEnd) * yEnd * (1 + 1e-9);
     if (m_axisY->min() != 0 || m_axisY->max() != yMax)
         m_axisY->setRange(0, yMax);
     if (m_axisY->tickInterval() != yStep)
@@ -558,7 +620,7 @@ void LiveChartView::updateTimeTicks(double step, qint64 originNs)
 {
     const double fromSec = double(m_shownFromNs - originNs) / 1e9;
     const double toSec = double(m_shownToNs - originNs) / 1e9;
-    const qreal y = m_plot.bottom() + PlotToStrips + qreal(m_tracks.size()) * (StripH + StripGap) + RoleGap + RoleH + 4;
+    const qreal y = m_bands.roleTop(m_plot, m_tracks.size()) + m_bands.roleH + (m_bands.tickH - 14); // 4 px, 2 when tight
     const QFont labelFont = smallFont(font());
     const qint64 firstK = qint64(std::ceil(fromSec / step - 1e-9));
     int n = 0;
@@ -587,47 +649,67 @@ void LiveChartView::updateTimeTicks(double step, qint64 originNs)
         // Keep the edge labels inside the widget instead of centring them off it.
         const qreal lx = std::clamp(x - w / 2, m_plot.left() - w / 2, m_chart->size().width() - w - 2);
         label->setPos(lx, y);
+        label->setToolTip(m_timeName->text());
         ++n;
     }
     hideFrom(m_tickLabels, n);
     hideFrom(m_gridLines, n);
     const QRectF r = m_timeName->boundingRect();
-    m_timeName->setPos(std::round(m_plot.center().x() - r.width() / 2), y + TickH);
+    m_timeName->setPos(std::round(m_plot.center().x() - r.width() / 2), y + m_bands.tickH);
 }
 
 void LiveChartView::updateRoles(qint64 originNs)
 {
-    const qreal laneY = m_plot.bottom() + PlotToStrips + qreal(m_tracks.size()) * (StripH + StripGap) + RoleGap;
-    m_roleLane->setRect(m_plot.left(), laneY, m_plot.width(), RoleH);
+    const qreal laneY = m_bands.roleTop(m_plot, m_tracks.size());
+    const qreal roleH = m_bands.roleH;
+    m_roleLane->setRect(m_plot.left(), laneY, m_plot.width(), roleH);
     const QRectF nameRect = m_roleName->boundingRect();
-    m_roleName->setPos(m_plot.left() - GutterGap - nameRect.width(), laneY + (RoleH - nameRect.height()) / 2);
+    m_roleName->setPos(m_plot.left() - GutterGap - nameRect.width(), laneY + (roleH - nameRect.height()) / 2);
 
     QFont barFont = smallFont(font());
     barFont.setBold(true);
     const QList<SampleTimeline::RoleSpan> spans = m_timeline->leaderSpans(m_timeline->lastNs() + 1);
-    int n = 0;
+    struct Bar
+    {
+        const SampleTimeline::RoleSpan *span;
+        qreal x0;
+        qreal x1;
+    };
+    QList<Bar> shown;
     for (const SampleTimeline::RoleSpan &span : spans) {
-        const QColor color = memberColor(span.member); // assigned over the whole run, so colours never swap
+        memberColor(span.member); // assigned over the whole run, so colours never swap
         if (span.toNs <= m_shownFromNs || span.fromNs >= m_shownToNs)
             continue;
-        const qreal x0 = xForNs(std::max(span.fromNs, m_shownFromNs));
-        const qreal x1 = xForNs(std::min(span.toNs, m_shownToNs));
+        shown.append({&span, xForNs(std::max(span.fromNs, m_shownFromNs)), xForNs(std::min(span.toNs, m_shownToNs))});
+    }
+    int n = 0;
+    for (qsizetype i = 0; i < shown.size(); ++i) {
+        const SampleTimeline::RoleSpan &span = *shown[i].span;
+        const qreal x0 = shown[i].x0;
+        const qreal x1 = shown[i].x1;
         QGraphicsRectItem *bar = pooled(m_roleBars, n, [&] {
             auto *b = new QGraphicsRectItem(m_chart);
             b->setData(ItemKindKey, QStringLiteral("roleBar"));
             b->setPen(Qt::NoPen);
             b->setZValue(ZStrip);
-            b->setFlag(QGraphicsItem::ItemClipsChildrenToShape);
             newText(b, QStringLiteral("roleLabel"), barFont, InkColor, 0);
             return b;
         });
-        bar->setRect(x0, laneY, std::max<qreal>(1, x1 - x0), RoleH);
-        bar->setBrush(color);
+        bar->setRect(x0, laneY, std::max<qreal>(1, x1 - x0), roleH);
+        bar->setBrush(memberColor(span.member));
         QGraphicsSimpleTextItem *text = childText(bar);
         text->setText(span.member);
         const QRectF textRect = text->boundingRect();
-        text->setPos(x0 + 6, laneY + (RoleH - textRect.height()) / 2);
-        text->setVisible(x1 - x0 >= textRect.width() + 10);
+        // The name inside its bar; a bar too short for it (a brief lease between failovers) has
+        // it just after, in the leaderless gap, when the gap is wide enough.
+        const qreal nextX0 = i + 1 < shown.size() ? shown[i + 1].x0 : m_plot.right();
+        qreal textX = -1;
+        if (x1 - x0 >= textRect.width() + 10)
+            textX = x0 + 6;
+        else if (nextX0 - x1 >= textRect.width() + 8)
+            textX = x1 + 4;
+        text->setPos(textX, laneY + (roleH - textRect.height()) / 2);
+        text->setVisible(textX >= 0);
         bar->setToolTip(tr("%1 leads from %2 for %3")
                             .arg(span.member, formatTime(double(span.fromNs - originNs) / 1e9, 0.001),
                                  formatDuration(span.toNs - span.fromNs)));
@@ -739,9 +821,9 @@ void LiveChartView::placeTopLabels(QList<TopLabel> &labels)
         if (left + w > m_plot.right() - 2)
             left = std::max(m_plot.left() + 2, l.x - 4 - w);
         int lane = 0;
-        while (lane < MaxLabelLanes && laneRight[lane] + 4 > left)
+        while (lane < m_bands.labelLanes && laneRight[lane] + 4 > left)
             ++lane;
-        if (lane == MaxLabelLanes)
+        if (lane == m_bands.labelLanes)
             continue; // crowded: the line stays, its label is in the line's neighbours' tooltips
         laneRight[lane] = left + w;
         QGraphicsRectItem *box = pooled(m_topLabels, n, [&] {
@@ -768,15 +850,16 @@ void LiveChartView::placeTopLabels(QList<TopLabel> &labels)
 void LiveChartView::updateHeader()
 {
     const QRectF titleRect = m_title->boundingRect();
-    m_title->setPos(LeftPad, (HeaderH - titleRect.height()) / 2);
+    const qreal headerH = m_bands.header;
+    m_title->setPos(LeftPad, (headerH - titleRect.height()) / 2);
     // Legend right-aligned over the plot: a line swatch per probe, in the series colour.
     qreal right = m_plot.right();
     for (qsizetype i = m_tracks.size() - 1; i >= 0; --i) {
         ProbeTrack &t = m_tracks[i];
         const QRectF r = t.legendText->boundingRect();
-        const qreal y = (HeaderH - r.height()) / 2;
+        const qreal y = (headerH - r.height()) / 2;
         t.legendText->setPos(right - r.width(), y);
-        const qreal mid = std::round(HeaderH / 2) + 0.5;
+        const qreal mid = std::round(headerH / 2) + 0.5;
         t.legendSwatch->setLine(right - r.width() - 22, mid, right - r.width() - 6, mid);
         right -= r.width() + 22 + 16;
     }

@@ -94,6 +94,31 @@ private:
         QColor border;
     };
 
+    // Heights of the bands around the plot area. A short widget (the Runs tab's stacked charts)
+    // gets tighter bands so the plot keeps room for its latency axis; see updateLayout().
+    struct Bands
+    {
+        qreal header = 0;
+        qreal plotToStrips = 0;
+        qreal stripH = 0;
+        qreal stripGap = 0;
+        qreal roleGap = 0;
+        qreal roleH = 0;
+        qreal tickH = 0;
+        qreal axisTitleH = 0; // 0: the time axis title is left out
+        int labelLanes = 0;   // lanes for fault and span labels at the top of the plot
+
+        qreal stripsTop(const QRectF &plot) const { return plot.bottom() + plotToStrips; }
+        qreal roleTop(const QRectF &plot, qsizetype tracks) const
+        {
+            return stripsTop(plot) + qreal(tracks) * (stripH + stripGap) + roleGap;
+        }
+        qreal below(qsizetype tracks) const
+        {
+            return plotToStrips + qreal(tracks) * (stripH + stripGap) + roleGap + roleH + tickH + axisTitleH;
+        }
+    };
+
     void syncTracks();
     void updateLayout();
     void currentWindow(qint64 *fromNs, qint64 *toNs) const;
@@ -123,6 +148,7 @@ private:
     qint64 m_shownFromNs = 0;
     qint64 m_shownToNs = 0;
     QRectF m_plot;
+    Bands m_bands;
     int m_columns = 0;
 
     QList<ProbeTrack> m_tracks;

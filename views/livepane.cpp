@@ -19,6 +19,8 @@ LivePane::LivePane(QWidget *parent)
     m_metrics->setHorizontalHeaderLabels({tr("Metric"), tr("Value")});
     m_metrics->verticalHeader()->hide();
     m_metrics->horizontalHeader()->setStretchLastSection(true);
+    // Metric names are the ids people look up (lb.longest_outage_ms): whole, never elided.
+    m_metrics->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_metrics->setMinimumWidth(260);
     auto *split = new QSplitter(Qt::Horizontal, this);

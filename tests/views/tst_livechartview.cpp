@@ -8,11 +8,15 @@
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
 #include <QGraphicsSimpleTextItem>
+#include <QGraphicsTextItem>
 #include <QLineSeries>
 #include <QPainter>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+#include <QValueAxis>
+
+#include <algorithm>
 
 namespace {
 
@@ -85,6 +89,74 @@ qsizetype pointCount(const LiveChartView &view, const QString &probe)
             n += qobject_cast<QLineSeries *>(s)->count();
     }
     return n;
+}
+
+// The latency axis labels QtCharts shows (text items of its own; ours are simple text items).
+QList<QPair<double, QRectF>> latencyLabels(const LiveChartView &view)
+{
+    QList<QPair<double, QRectF>> out;
+    const QList<QGraphicsItem *> all = view.chart()->scene()->items();
+    for (QGraphicsItem *item : all) {
+        auto *text = dynamic_cast<QGraphicsTextItem *>(item);
+        if (!text || !text->isVisible())
+            continue;
+        bool ok = false;
+        const double value = text->toPlainText().toDouble(&ok);
+        if (ok)
+            out.append({value, text->sceneBoundingRect()});
+    }
+    std::sort(out.begin(), out.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    return out;
+}
+
+// The latency axis, its labels and the line agree on the plot area the overlays use, and
+// everything fits in the widget.
+void verifyLatencyAxis(const LiveChartView &view)
+{
+    const QRectF plot = view.plotArea();
+    const QString where = QStringLiteral("at height %1, plot %2..%3")
+                              .arg(view.height())
+                              .arg(plot.top())
+                              .arg(plot.bottom());
+    QVERIFY2(plot.height() >= 40, qPrintable(where));
+    QCOMPARE(view.chart()->plotArea(), plot);
+    auto *axis = qobject_cast<QValueAxis *>(view.chart()->axes(Qt::Vertical).constFirst());
+    QVERIFY(axis);
+    QCOMPARE(axis->min(), 0.0);
+
+    // The line: the axis' min and max land on the plot's bottom and top.
+    QAbstractSeries *series = nullptr;
+    const QList<QAbstractSeries *> all = view.chart()->series();
+    for (QAbstractSeries *s : all) {
+        if (qobject_cast<QLineSeries *>(s)->count() > 0)
+            series = s;
+    }
+    QVERIFY(series);
+    QVERIFY2(std::abs(view.chart()->mapToPosition(QPointF(1, axis->min()), series).y() - plot.bottom()) < 1.5, qPrintable(where));
+    QVERIFY2(std::abs(view.chart()->mapToPosition(QPointF(1, axis->max()), series).y() - plot.top()) < 1.5, qPrintable(where));
+
+    // The labels: min centred on the plot's bottom, each value at its height, the axis max
+    // (when labelled) on the plot's top; apart from each other; fewer on a short plot.
+    const QList<QPair<double, QRectF>> labels = latencyLabels(view);
+    QVERIFY2(labels.size() >= 2, qPrintable(where));
+    QCOMPARE(labels.constFirst().first, axis->min());
+    for (const auto &[value, rect] : labels) {
+        const double expected = plot.bottom() - (value - axis->min()) / (axis->max() - axis->min()) * plot.height();
+        QVERIFY2(std::abs(rect.center().y() - expected) < 2.5,
+                 qPrintable(where + QStringLiteral(": label %1 centred at %2, expected %3").arg(value).arg(rect.center().y()).arg(expected)));
+        QVERIFY2(value <= axis->max() + 1e-9, qPrintable(where));
+    }
+    QVERIFY2(labels.size() <= int(plot.height() / 28) + 1, qPrintable(where + QStringLiteral(": %1 labels").arg(labels.size())));
+    for (qsizetype i = 1; i < labels.size(); ++i)
+        QVERIFY2(labels[i].second.center().y() - labels[i - 1].second.center().y() < -20, qPrintable(where));
+
+    // The bands below fit: strips under the plot, time labels inside the widget.
+    for (QGraphicsItem *strip : visibleItems(view, QStringLiteral("availabilityStrip")))
+        QVERIFY2(strip->sceneBoundingRect().top() > plot.bottom(), qPrintable(where));
+    const QList<QGraphicsItem *> ticks = visibleItems(view, QStringLiteral("tickLabel"));
+    QVERIFY(!ticks.isEmpty());
+    for (QGraphicsItem *tick : ticks)
+        QVERIFY2(tick->sceneBoundingRect().bottom() <= view.height() + 1, qPrintable(where));
 }
 
 } // namespace
@@ -246,6 +318,43 @@ private Q_SLOTS:
         QCOMPARE(visibleItems(view, QStringLiteral("emptyText")).size(), 1);
         QCOMPARE(view.chart()->series().size(), 0);
         QVERIFY(!view.grabImage(QSize(400, 300)).isNull());
+    }
+
+    // Short charts (the Runs tab stacks two, ~150-240 px each): the latency axis spans the plot
+    // exactly, also after the widget grew from a smaller size with the axis range unchanged
+    // (QtCharts used to keep the labels of the smaller plot while the line used the larger one).
+    void shortChartKeepsAxisOnThePlot()
+    {
+        SampleTimeline t;
+        leaderKill(t, 60);
+        QWidget host;
+        host.resize(800, 560);
+        auto *view = new LiveChartView(&t, &host);
+        view->setMinimumHeight(0); // as the Runs tab does
+        view->setGeometry(0, 0, 800, 150);
+        view->setWindow(T0, T0 + 60 * Sec);
+        host.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&host));
+        view->refresh();
+        QCoreApplication::processEvents();
+
+        int lastLabels = 0;
+        for (int h : {180, 240, 140, 180, 520}) {
+            view->resize(800, h);
+            QCoreApplication::sendPostedEvents();
+            QCoreApplication::processEvents();
+            verifyLatencyAxis(*view);
+            if (QTest::currentTestFailed())
+                return;
+            const int labels = int(latencyLabels(*view).size());
+            if (h == 520)
+                QVERIFY2(labels > lastLabels, qPrintable(QString::number(labels))); // more room, more ticks
+            lastLabels = labels;
+        }
+
+        // An export at the small size paints as well.
+        const QImage image = view->grabImage(QSize(800, 180));
+        QCOMPARE(image.size(), QSize(800, 180));
     }
 
     void exportsAnImage()

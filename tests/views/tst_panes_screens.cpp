@@ -1,5 +1,6 @@
 // Not a regression test: drives the real window through a sitting on the demo stack so the
-// docs screenshots (docs/screenshot-check-pane.png, -runs.png, -readiness.png) show real data.
+// docs screenshots (docs/screenshot-check-pane.png, -runs.png, -readiness.png, and
+// -live-leader-kill.png from liveLeaderKill) show real data.
 // Skipped unless HALAB_SCREENSHOT_DIR is set; run it on a display (Xvfb) and take each picture
 // with `import` when "<name>.ready" appears in that folder, then create "<name>.done".
 // It uses a copy of the demo lab on other ports (HALAB_SCREENSHOT_PORT_BASE, default 28080) so a
@@ -7,12 +8,15 @@
 #include "checkdetailpane.h"
 #include "checklistmodel.h"
 #include "consolesettings.h"
+#include "livechartview.h"
+#include "livepane.h"
 #include "mainwindow.h"
 #include "readinesspane.h"
 #include "runcompareview.h"
 #include "runlistmodel.h"
 #include "runspane.h"
 #include "runstore.h"
+#include "scenariorunner.h"
 #include "stacksession.h"
 #include "servicemodel.h"
 
@@ -234,6 +238,44 @@ private Q_SLOTS:
 
         tabs->setCurrentWidget(w.readinessPane());
         shot(QStringLiteral("readiness"));
+        stopStack(w);
+    }
+
+    // The Live tab while leader-failover runs (Run Check) on the demo stack, taken just after its
+    // first two failovers: the lb probe, the stop/kill markers, the leader lane switching, the
+    // measured spans with their ± and the live metrics. Run alone: tst_panes_screens liveLeaderKill
+    void liveLeaderKill()
+    {
+        MainWindow w(m_options);
+        QVERIFY(w.loadLab(m_lab));
+        place(w);
+        if (auto *dock = w.findChild<QDockWidget *>(QStringLiteral("serviceLogDock")))
+            dock->hide(); // the log is not what this picture is about
+        startStack(w);
+        const QString id = QStringLiteral("leader-failover");
+        QSignalSpy finished(&w, &MainWindow::checkFinished);
+        w.selectCheck(id);
+        QTRY_COMPARE(w.checkPane()->shownCheckId(), id);
+        w.runSelectedCheck();
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner() && w.runner()->isRunning(), StackTimeout);
+        auto *tabs = w.findChild<QTabWidget *>(QStringLiteral("centreTabs"));
+        QCOMPARE(tabs->currentWidget(), w.livePane());
+
+        const SampleTimeline &timeline = w.livePane()->timeline();
+        QTRY_VERIFY_WITH_TIMEOUT(timeline.measuredSpans().size() >= 2 || finished.count() > 0, CheckTimeout);
+        QVERIFY2(finished.isEmpty(), "the check ended before its second failover");
+        // The live chart follows the last 60 s from check start: a few seconds in, most of it would
+        // be empty. Follow a window just wider than the run so far, as a narrower live view would.
+        const qint64 elapsedNs = timeline.lastNs() - timeline.originNs();
+        const qint64 widthNs = std::max<qint64>(4'000'000'000, (elapsedNs / 1'000'000'000 + 3) * 1'000'000'000);
+        w.livePane()->chartView()->setFollowLatest(widthNs);
+        QTest::qWait(1200); // one tick of the live metrics, a chart refresh
+        qInfo("live shot %.1f s into the check, %d failovers, window %lld s", double(elapsedNs) / 1e9,
+              int(timeline.measuredSpans().size()), widthNs / 1'000'000'000);
+        shot(QStringLiteral("live-leader-kill"));
+
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, CheckTimeout);
+        qInfo("check %s: %s", qPrintable(id), qPrintable(VerdictText::toString(Verdict(finished.first().at(1).toInt()))));
         stopStack(w);
     }
 };
