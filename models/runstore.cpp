@@ -711,62 +711,41 @@ bool RunStore::writeResult(const QString &runId, const CheckResult &r, const QSt
     return true;
 }
 
-bool RunStore::appendSamples(const QString &runId, const QString &checkId, const ProbeSampleBatch &batch)
+bool RunStore::inTransaction(const std::function<bool()> &write)
 {
+    // One transaction per call: committed when it returns, nothing half-written when it fails.
     if (!isOpen())
         return fail(u"the run store is not open"_s);
     if (!begin())
         return false;
-    if (!writeSamples(runId, checkId, batch)) {
+    if (!write()) {
         const QString why = m_lastError;
         rollback();
         return fail(why);
     }
     return commit();
+}
+
+bool RunStore::appendSamples(const QString &runId, const QString &checkId, const ProbeSampleBatch &batch)
+{
+    return inTransaction([&] { return writeSamples(runId, checkId, batch); });
 }
 
 bool RunStore::appendEvent(const QString &runId, const QString &checkId, const RunEvent &event)
 {
-    if (!isOpen())
-        return fail(u"the run store is not open"_s);
-    if (!begin())
-        return false;
-    if (!writeEvent(runId, checkId, event)) {
-        const QString why = m_lastError;
-        rollback();
-        return fail(why);
-    }
-    return commit();
+    return inTransaction([&] { return writeEvent(runId, checkId, event); });
 }
 
 bool RunStore::appendStep(const QString &runId, const QString &checkId, const StepOutcome &step)
 {
-    if (!isOpen())
-        return fail(u"the run store is not open"_s);
-    if (!begin())
-        return false;
-    if (!writeStep(runId, checkId, step)) {
-        const QString why = m_lastError;
-        rollback();
-        return fail(why);
-    }
-    return commit();
+    return inTransaction([&] { return writeStep(runId, checkId, step); });
 }
 
 bool RunStore::setCheckResult(const QString &runId, const CheckResult &result)
 {
-    if (!isOpen())
-        return fail(u"the run store is not open"_s);
-    if (result.checkId.isEmpty())
+    if (isOpen() && result.checkId.isEmpty())
         return fail(u"a check result needs a check id"_s);
-    if (!begin())
-        return false;
-    if (!writeResult(runId, result, u"runner"_s)) {
-        const QString why = m_lastError;
-        rollback();
-        return fail(why);
-    }
-    return commit();
+    return inTransaction([&] { return writeResult(runId, result, u"runner"_s); });
 }
 
 bool RunStore::finishRun(const QString &runId, Run::State state)

@@ -9,6 +9,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -90,6 +91,7 @@ private:
     bool migrate(int from);
     bool prepareStatements();
     bool begin();
+    bool inTransaction(const std::function<bool()> &write);
     bool commit();
     void rollback();
     bool ensureCheck(const QString &runId, const QString &checkId);
