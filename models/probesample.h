@@ -17,6 +17,10 @@ struct ProbeSample
     QString value;        // extracted by jsonPointer / regex
     QString error;        // why it failed, empty when ok
     qint64 lateNs = 0;    // how far after its scheduled time the attempt really started (jitter)
+    // No attempt was made in this slot (the previous attempt was still running, or the console
+    // could not start it in time). A skipped sample is the console's problem, never the target's:
+    // metrics leave it out of availability and outages and count it separately.
+    bool skipped = false;
 };
 
 using ProbeSampleBatch = QList<ProbeSample>;
