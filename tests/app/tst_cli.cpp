@@ -21,7 +21,14 @@ private:
     {
         QProcess p;
         p.start(QStringLiteral(HALAB_BIN_DIR "/halab-cli"), args);
-        [[maybe_unused]] const bool finished = p.waitForFinished(30000); // a test may block; the GUI never does
+        // A test may block; the GUI never does. A hung or crashed CLI must not pass as an exit code.
+        if (!p.waitForFinished(30000)) {
+            p.kill();
+            p.waitForFinished(5000);
+            return {-1, {}, QStringLiteral("halab-cli did not finish within 30 s: ") + p.errorString()};
+        }
+        if (p.exitStatus() != QProcess::NormalExit)
+            return {-1, {}, QStringLiteral("halab-cli crashed: ") + QString::fromUtf8(p.readAllStandardError())};
         return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
     }
 

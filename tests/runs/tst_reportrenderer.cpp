@@ -41,7 +41,8 @@ int pdfPages(const QString &path)
     if (!pdfinfo.isEmpty()) {
         QProcess p;
         p.start(pdfinfo, {path});
-        p.waitForFinished();
+        if (!p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0)
+            return -1; // pdfinfo refused the file or hung: not a page count
         const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("Pages:\\s+(\\d+)")).match(QString::fromUtf8(p.readAllStandardOutput()));
         if (m.hasMatch())
             return m.captured(1).toInt();

@@ -39,3 +39,7 @@ add_dependencies(tst_keychain_nobackend halab-cli halab-cli-secrets-harness)
 # for in the store, every export, the CLI's output and every process's command line.
 halab_add_keyring_test(tst_canary SOURCES secrets/tst_canary.cpp LIBS Qt6::Network)
 add_dependencies(tst_canary halab-cli halab-demo-api)
+
+# A secret given to halab-cli reaches its children (a service, a command step) by environment only.
+halab_add_test(tst_childargv SOURCES secrets/tst_childargv.cpp LIBS Qt6::Core LABELS secrets)
+add_dependencies(tst_childargv halab-cli)

@@ -51,7 +51,17 @@ private:
         o.started = p.waitForStarted(10000);
         p.write(input);
         p.closeWriteChannel();
-        [[maybe_unused]] const bool finished = p.waitForFinished(60000); // a test may block; the GUI never does
+        // A test may block; the GUI never does. A hung or crashed child must not pass as an exit code.
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished(5000);
+            o.err = QStringLiteral("did not finish within 60 s");
+            return o;
+        }
+        if (p.exitStatus() != QProcess::NormalExit) {
+            o.err = QStringLiteral("crashed: ") + QString::fromUtf8(p.readAllStandardError());
+            return o;
+        }
         o.exitCode = p.exitCode();
         o.out = QString::fromUtf8(p.readAllStandardOutput());
         o.err = QString::fromUtf8(p.readAllStandardError());

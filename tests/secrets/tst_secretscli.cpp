@@ -1,5 +1,6 @@
 // `halab-cli secrets set/list/clear` end to end against a real Secret Service: the value travels
-// on stdin only, never on the child's command line, and never comes back on its output.
+// on stdin only and never comes back on the output. (That a secret never reaches a *child's*
+// command line is tst_childargv's job: the CLI's own argv is only what this test passes.)
 #include "keychainstore.h"
 #include "secretstesthelpers.h"
 
@@ -24,36 +25,30 @@ private:
         int exitCode = -1;
         QString out;
         QString err;
-        QByteArray cmdline; // /proc/<pid>/cmdline while the child waited for stdin
-        QByteArray environ;
     };
-
-    static QByteArray readProc(const QString &path)
-    {
-        QFile f(path);
-        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-    }
 
     static Outcome run(const QString &program, const QStringList &args, const QByteArray &input = {})
     {
         Outcome o;
         QProcess p;
         p.start(program, args);
-        if (!p.waitForStarted(10000))
+        if (!p.waitForStarted(10000)) {
+            o.err = QStringLiteral("did not start: ") + p.errorString();
             return o;
-        const QString proc = QStringLiteral("/proc/") + QString::number(p.processId());
-        // After exec, /proc/<pid>/exe is the CLI itself (before it, the forked test; once it has
-        // exited, nothing: commands that do not read stdin may already be done).
-        const QString target = QFileInfo(program).canonicalFilePath();
-        [[maybe_unused]] const bool execd = QTest::qWaitFor([&] {
-            const QString exe = QFileInfo(proc + QStringLiteral("/exe")).canonicalFilePath();
-            return exe == target || exe.isEmpty();
-        }, 10000);
-        o.cmdline = readProc(proc + QStringLiteral("/cmdline"));
-        o.environ = readProc(proc + QStringLiteral("/environ"));
+        }
         p.write(input);
         p.closeWriteChannel();
-        [[maybe_unused]] const bool finished = p.waitForFinished(60000); // a test may block; the GUI never does
+        // A test may block; the GUI never does. A hung or crashed child must not pass as an exit code.
+        if (!p.waitForFinished(60000)) {
+            p.kill();
+            p.waitForFinished(5000);
+            o.err = QStringLiteral("did not finish within 60 s");
+            return o;
+        }
+        if (p.exitStatus() != QProcess::NormalExit) {
+            o.err = QStringLiteral("crashed: ") + QString::fromUtf8(p.readAllStandardError());
+            return o;
+        }
         o.exitCode = p.exitCode();
         o.out = QString::fromUtf8(p.readAllStandardOutput());
         o.err = QString::fromUtf8(p.readAllStandardError());
@@ -106,9 +101,6 @@ private Q_SLOTS:
         // set: value on stdin, one trailing newline dropped.
         o = run(program, {secrets, QStringLiteral("set"), lab, QStringLiteral("API_KEY")}, kValue + '\n');
         QVERIFY2(o.exitCode == 0, qPrintable(o.err));
-        QVERIFY2(o.cmdline.contains("API_KEY"), o.cmdline.constData()); // we did read the right process
-        QVERIFY2(!o.cmdline.contains(kValue), o.cmdline.constData());
-        QVERIFY(!o.environ.contains(kValue));
         QVERIFY(!o.out.toUtf8().contains(kValue) && !o.err.toUtf8().contains(kValue));
         KeychainStore store;
         SecretsTest::Answer a = wait(store.read(labId, QStringLiteral("API_KEY")));
