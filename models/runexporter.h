@@ -12,12 +12,12 @@
 #include <QStringList>
 
 // A stored run as the documents engineers keep: the markdown run log (the seed's shape), JSON
-// (schema "halab.run/1", docs/run-schema.md), JUnit XML for CI. Qt Core only.
+// (schema "halab.run/2", docs/run-schema.md), JUnit XML for CI. Qt Core only.
 // With a lab, each check lists all its expectations; without, only the failed ones (read from failures).
 class RunExporter
 {
 public:
-    static QString schemaId() { return QStringLiteral("halab.run/1"); }
+    static QString schemaId() { return QStringLiteral("halab.run/2"); }
 
     static QString markdown(const Run &run, const QList<ReadinessResult> &readiness = {}, const Lab *lab = nullptr);
     static QByteArray json(const Run &run, const QList<ReadinessResult> &readiness = {}, const Lab *lab = nullptr);
@@ -25,7 +25,7 @@ public:
     static QByteArray junit(const Run &run, const Lab *lab = nullptr);
 
     // Shared with ReportRenderer so the HTML/PDF report says the same as the run log.
-    // "[✓]" PASS, "[✗]" FAIL, "[-]" DEFERRED, "[N/A]", "[ ]" NOT RUN, "[!]" ERROR, "[~]" RUNNING.
+    // "[✓]" PASS, "[✗]" FAIL, "[-]" DEFERRED, "[N/A]", "[ ]" NOT RUN, "[!]" ERROR, "[~]" RUNNING, "[?]" INCONCLUSIVE.
     static QString mark(Verdict verdict);
     // "PASS", "N/A (single-tenant stack)": the verdict with the N/A reason.
     static QString verdictText(const CheckResult &result, const Lab *lab);

@@ -1,5 +1,6 @@
 #include "livepane.h"
 
+#include "metricformat.h"
 #include "livechartview.h"
 
 #include <QHeaderView>
@@ -62,15 +63,15 @@ void LivePane::addFailover(qint64 fromNs, qint64 toNs, double resolutionMs)
     m_chart->scheduleRefresh();
 }
 
-void LivePane::setMetrics(const QMap<QString, double> &metrics, const QMap<QString, double> &resolutions, const QString &verdict)
+void LivePane::setMetrics(const QMap<QString, double> &metrics, const MetricIntervals &intervals, const QString &verdict)
 {
     m_metrics->setRowCount(0);
     for (auto it = metrics.cbegin(); it != metrics.cend(); ++it) {
         const int row = m_metrics->rowCount();
         m_metrics->insertRow(row);
-        QString value = it.key().endsWith(QLatin1String("_pct")) ? QString::number(it.value(), 'f', 2) : QString::number(it.value(), 'g', 7);
-        if (resolutions.contains(it.key()))
-            value += QStringLiteral(" ± %1").arg(resolutions.value(it.key()), 0, 'f', 0);
+        const QString value = intervals.contains(it.key())             ? MetricFormat::value(it.key(), it.value(), intervals)
+                              : it.key().endsWith(QLatin1String("_pct")) ? QString::number(it.value(), 'f', 2)
+                                                                         : QString::number(it.value(), 'g', 7);
         m_metrics->setItem(row, 0, new QTableWidgetItem(it.key()));
         m_metrics->setItem(row, 1, new QTableWidgetItem(value));
     }

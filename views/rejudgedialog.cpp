@@ -151,7 +151,7 @@ void RejudgeDialog::update()
         const auto *metric = qobject_cast<QComboBox *>(m_table->cellWidget(row, MetricCol));
         const QString name = metric ? metric->currentText().trimmed() : QString();
         const bool measured = m_result.metrics.contains(name);
-        m_table->item(row, MeasuredCol)->setText(measured ? MetricFormat::metric(name, m_result.metrics.value(name), m_result.resolutions).section(QStringLiteral(" = "), 1)
+        m_table->item(row, MeasuredCol)->setText(measured ? MetricFormat::value(name, m_result.metrics.value(name), m_result.intervals)
                                                           : tr("not measured"));
     }
     const QList<Expectation> list = expectations();

@@ -47,10 +47,7 @@ QString cell(const CheckResult *r, const QString &metric)
 {
     if (!r || !r->metrics.contains(metric))
         return QStringLiteral("—");
-    QString text = MetricFormat::number(r->metrics.value(metric));
-    if (r->resolutions.contains(metric))
-        text += QStringLiteral(" ± ") + MetricFormat::number(r->resolutions.value(metric));
-    return text;
+    return MetricFormat::value(metric, r->metrics.value(metric), r->intervals);
 }
 } // namespace
 

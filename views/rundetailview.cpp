@@ -33,7 +33,7 @@ QStringList metricLines(const CheckResult &r)
 {
     QStringList plain, perProbe;
     for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
-        (it.key().contains(QLatin1Char('.')) ? perProbe : plain) << MetricFormat::metric(it.key(), it.value(), r.resolutions).toHtmlEscaped();
+        (it.key().contains(QLatin1Char('.')) ? perProbe : plain) << MetricFormat::metric(it.key(), it.value(), r.intervals).toHtmlEscaped();
     return plain + perProbe;
 }
 } // namespace
