@@ -351,7 +351,7 @@ CheckMetrics::Summary CheckMetrics::summarize() const
     }
     if (totalAll + skippedAll > 0) {
         m.insert(QStringLiteral("skipped_samples"), skippedAll);
-        if (double(skippedAll) > MaxSkippedShare * double(totalAll + skippedAll))
+        if (skippedAll >= MinSkippedForOverload && double(skippedAll) > MaxSkippedShare * double(totalAll + skippedAll))
             overloads << QStringLiteral("%1 of %2 samples skipped (%3 %), more than %4 %")
                              .arg(skippedAll)
                              .arg(totalAll + skippedAll)

@@ -39,8 +39,10 @@ public:
 
     // A probe whose p99 start lateness exceeds this share of its interval makes the check INCONCLUSIVE...
     static constexpr double MaxLatenessShareOfInterval = 0.5;
-    // ... and so does a check with more than this share of its samples skipped.
+    // ... and so does a check with more than this share of its samples skipped (and at least
+    // MinSkippedForOverload of them: one skipped slot in a short check is no overload).
     static constexpr double MaxSkippedShare = 0.01;
+    static constexpr int MinSkippedForOverload = 2;
 
     void addProbe(const ProbeInfo &info);
     void addSamples(const ProbeSampleBatch &batch);

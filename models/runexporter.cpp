@@ -89,6 +89,11 @@ QString RunExporter::mark(Verdict verdict)
     return u"[?]"_s;
 }
 
+QString RunExporter::anomalyText(const ClusterAnomaly &anomaly)
+{
+    return anomalyLine(anomaly);
+}
+
 QString RunExporter::title(const CheckResult &result, const Lab *lab)
 {
     if (!result.title.isEmpty())

@@ -31,6 +31,8 @@ public:
     static QString verdictText(const CheckResult &result, const Lab *lab);
     // Why a check is N/A, DEFERRED or not passing: the note, else the lab's reason, else the failures.
     static QString reason(const CheckResult &result, const Lab *lab);
+    // "split_brain at 12.3 s until 13 s (api1, api2): …": one line of "Notes / anomalies".
+    static QString anomalyText(const ClusterAnomaly &anomaly);
     // "3/6 PASS, 2/6 DEFERRED, 1/6 N/A"
     static QString summary(const Run &run);
     static QList<ExpectationOutcome> expectations(const CheckResult &result, const Lab *lab);

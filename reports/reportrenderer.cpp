@@ -40,6 +40,7 @@ QString verdictColor(Verdict v)
     case Verdict::NotApplicable: return u"#57606a"_s;
     case Verdict::NotRun: return u"#8c959f"_s;
     case Verdict::Running: return u"#0969da"_s;
+    case Verdict::Inconclusive: return u"#8250df"_s;
     }
     return u"#57606a"_s;
 }
@@ -229,6 +230,8 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             }
             h += u"</table>\n"_s;
         }
+        if (r.stoppedAtStep >= 0)
+            h += u"<p>"_s % esc(u"Stopped at step %1 (it failed): probes are summarised up to there."_s.arg(r.stoppedAtStep + 1)) % u"</p>\n"_s;
         if (!r.failures.isEmpty()) {
             h += u"<p><b>Failures</b></p>\n<ul>\n"_s;
             for (const QString &f : r.failures)
@@ -252,6 +255,10 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             anomalies << u"[%1] verdict %2 set by the engineer: %3"_s.arg(i + 1).arg(VerdictText::toString(r.verdict), r.overrideReason);
         if (r.verdict == Verdict::Error)
             anomalies << u"[%1] ERROR: %2"_s.arg(i + 1).arg(RunExporter::reason(r, lab));
+        if (r.verdict == Verdict::Inconclusive)
+            anomalies << u"[%1] INCONCLUSIVE: %2"_s.arg(i + 1).arg(RunExporter::reason(r, lab));
+        for (const ClusterAnomaly &a : r.anomalies)
+            anomalies << u"[%1] "_s.arg(i + 1) % RunExporter::anomalyText(a);
     }
     if (!run.notes.trimmed().isEmpty())
         h += pre(run.notes.trimmed().split(u'\n'));

@@ -37,7 +37,7 @@ Run runAt(double hoursAgo, const QList<R> &results)
         c.finished = run.started.addSecs(30);
         if (r.failoverMs >= 0) {
             c.metrics.insert(QStringLiteral("failover_ms"), r.failoverMs);
-            c.resolutions.insert(QStringLiteral("failover_ms"), 26);
+            c.intervals.insert(QStringLiteral("failover_ms"), {c.metrics.value(QStringLiteral("failover_ms")) - 26, c.metrics.value(QStringLiteral("failover_ms")) + 26});
         }
         if (r.verdict == Verdict::Fail)
             c.failures = {QStringLiteral("step 2: GET /x → 500")};
@@ -106,7 +106,7 @@ private Q_SLOTS:
         const R aPass{QStringLiteral("a"), Verdict::Pass, 412};
         const R bPass{QStringLiteral("b"), Verdict::Pass};
         QTest::newRow("ready") << QList<Run>{runAt(1, {aPass, bPass})} << 6 * kHour << true
-                               << QStringLiteral("a:OK b:OK metric:OK window:OK") << QStringLiteral("failover_ms = 412 ± 26");
+                               << QStringLiteral("a:OK b:OK metric:OK window:OK") << QStringLiteral("failover_ms = 412 ms (386–438)");
         QTest::newRow("ready across runs in the window")
             << QList<Run>{runAt(5, {aPass}), runAt(1, {bPass})} << 6 * kHour << true << QStringLiteral("a:OK b:OK metric:OK window:OK")
             << QStringLiteral("PASS in run");
@@ -138,7 +138,7 @@ private Q_SLOTS:
                                         << false << QStringLiteral("a:OK b:MISSING metric:OK window:OK") << QStringLiteral("single-tenant");
         QTest::newRow("metric out of bound") << QList<Run>{runAt(1, {{QStringLiteral("a"), Verdict::Pass, 6100}, bPass})} << 6 * kHour
                                              << false << QStringLiteral("a:OK b:OK metric:FAIL window:OK")
-                                             << QStringLiteral("measured failover_ms = 6100 ± 26, bound <= 5000");
+                                             << QStringLiteral("measured failover_ms = 6100 ms (6074–6126), bound <= 5000");
         QTest::newRow("metric absent") << QList<Run>{runAt(1, {{QStringLiteral("a"), Verdict::Pass}, bPass})} << 6 * kHour << false
                                        << QStringLiteral("a:OK b:OK metric:MISSING window:OK") << QStringLiteral("not measured");
         QTest::newRow("no window: old evidence is fine")

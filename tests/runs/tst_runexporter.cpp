@@ -57,9 +57,9 @@ private Q_SLOTS:
         const int ready = indexOf(QStringLiteral("Readiness:"));
         QVERIFY(checks < detail && detail < notes && notes < ready);
         QVERIFY(indexOf(QStringLiteral("[2] Graceful degradation when one replica is killed — PASS (42 s)")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- failover_ms = 412 ± 26")) > detail);
+        QVERIFY(indexOf(QStringLiteral("- failover_ms = 412 ms (400–438)")) > detail);
         QVERIFY(indexOf(QStringLiteral("- availability_pct = 99.2")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- ✓ failover_ms <= 5s — measured 412 ± 26")) > detail);
+        QVERIFY(indexOf(QStringLiteral("- ✓ failover_ms <= 5s — measured 412 ms (400–438)")) > detail);
         QVERIFY(indexOf(QStringLiteral("- ✗ matrix_failures == 0 — measured 1")) > detail);
         // The matrix as a markdown table, the bodies trimmed.
         QVERIFY(indexOf(QStringLiteral("  | Row | Expected | Actual | Result |")) > detail);
@@ -87,7 +87,7 @@ private Q_SLOTS:
         const QJsonDocument doc = QJsonDocument::fromJson(RunExporter::json(m_run, readiness(), &m_lab), &error);
         QCOMPARE(error.error, QJsonParseError::NoError);
         const QJsonObject root = doc.object();
-        QCOMPARE(root.value(QStringLiteral("schema")).toString(), QStringLiteral("halab.run/1"));
+        QCOMPARE(root.value(QStringLiteral("schema")).toString(), QStringLiteral("halab.run/2"));
         QVERIFY(!QDateTime::fromString(root.value(QStringLiteral("exported")).toString(), Qt::ISODateWithMs).isNull());
 
         const QJsonObject run = root.value(QStringLiteral("run")).toObject();
@@ -106,14 +106,18 @@ private Q_SLOTS:
         const QJsonArray checks = root.value(QStringLiteral("checks")).toArray();
         QCOMPARE(checks.size(), 7);
         for (const QJsonValue &v : checks)
-            for (const char *key : {"index", "id", "title", "verdict", "reason", "started", "finished", "metrics", "resolutions_ms",
+            for (const char *key : {"index", "id", "title", "verdict", "reason", "started", "finished", "metrics", "intervals_ms", "saved", "anomalies", "stopped_at_step",
                                     "expectations_source", "expectations", "steps", "events", "failures", "note", "override_reason"})
                 QVERIFY2(v.toObject().contains(QLatin1String(key)), key);
 
         const QJsonObject failover = checks.at(1).toObject();
         QCOMPARE(failover.value(QStringLiteral("verdict")).toString(), QStringLiteral("PASS"));
         QCOMPARE(failover.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("failover_ms")).toDouble(), 412.0);
-        QCOMPARE(failover.value(QStringLiteral("resolutions_ms")).toObject().value(QStringLiteral("failover_ms")).toDouble(), 26.0);
+        const QJsonObject interval = failover.value(QStringLiteral("intervals_ms")).toObject().value(QStringLiteral("failover_ms")).toObject();
+        QCOMPARE(interval.value(QStringLiteral("lo")).toDouble(), 400.0);
+        QCOMPARE(interval.value(QStringLiteral("hi")).toDouble(), 438.0);
+        QVERIFY(failover.value(QStringLiteral("stopped_at_step")).isNull());
+        QCOMPARE(failover.value(QStringLiteral("anomalies")).toArray().size(), 0);
         QCOMPARE(failover.value(QStringLiteral("expectations_source")).toString(), QStringLiteral("lab"));
         const QJsonArray exp = failover.value(QStringLiteral("expectations")).toArray();
         QCOMPARE(exp.size(), 3);
@@ -205,13 +209,13 @@ private Q_SLOTS:
         QCOMPARE(suite.value(QLatin1String("skipped")).toString(), QStringLiteral("3"));
         QCOMPARE(names.first(), QStringLiteral("1. Shared asset readability (upload via LB, fetch from both replicas)"));
         QVERIFY(properties > 10);
-        QVERIFY(systemOut.contains(QStringLiteral("failover_ms = 412 ± 26")));
+        QVERIFY(systemOut.contains(QStringLiteral("failover_ms = 412 ms (400–438)")));
     }
 
     void precisionIsShown()
     {
-        QCOMPARE(MetricFormat::metric(QStringLiteral("failover_ms"), 412, {{QStringLiteral("failover_ms"), 26}}),
-                 QStringLiteral("failover_ms = 412 ± 26"));
+        QCOMPARE(MetricFormat::metric(QStringLiteral("failover_ms"), 2957.4, {{QStringLiteral("failover_ms"), {2900.2, 3009.1}}}),
+                 QStringLiteral("failover_ms = 2957 ms (2900–3010)"));
         QCOMPARE(MetricFormat::metric(QStringLiteral("availability_pct"), 99.873), QStringLiteral("availability_pct = 99.87"));
         QCOMPARE(MetricFormat::number(0.5), QStringLiteral("0.5"));
         QCOMPARE(MetricFormat::span(6LL * 3600 * 1000), QStringLiteral("6 h"));
