@@ -15,3 +15,4 @@ halab_add_test(tst_reportrenderer SOURCES runs/tst_reportrenderer.cpp runs/sampl
 halab_add_test(tst_checkmetrics SOURCES runs/tst_checkmetrics.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_clustertimeline SOURCES runs/tst_clustertimeline.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_checkjudgement SOURCES runs/tst_checkjudgement.cpp LIBS halab_models LABELS runs)
+halab_add_test(tst_stoppedcheck SOURCES runs/tst_stoppedcheck.cpp LIBS halab_runners Qt6::Network LABELS runs)
