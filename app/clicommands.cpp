@@ -1,10 +1,10 @@
 #include "clicommands.h"
 
-#include "metricformat.h"
 #include "datapaths.h"
 #include "faultledger.h"
 #include "labcontext.h"
 #include "labparser.h"
+#include "metricformat.h"
 #include "pidledger.h"
 #include "readinessevaluator.h"
 #include "reportchart.h"

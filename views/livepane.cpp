@@ -1,13 +1,15 @@
 #include "livepane.h"
 
-#include "metricformat.h"
 #include "livechartview.h"
+#include "metricformat.h"
 
 #include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 LivePane::LivePane(QWidget *parent)
     : QWidget(parent)
@@ -59,7 +61,9 @@ void LivePane::addEvent(const RunEvent &event)
 
 void LivePane::addFailover(qint64 fromNs, qint64 toNs, double resolutionMs)
 {
-    m_timeline.addMeasuredSpan({fromNs, toNs, tr("failover %1 ms ± %2 ms").arg(double(toNs - fromNs) / 1e6, 0, 'f', 0).arg(resolutionMs, 0, 'f', 0)});
+    // The leader change was seen at most one role interval after it happened: truth in [seen - interval, seen].
+    const double seenMs = double(toNs - fromNs) / 1e6;
+    m_timeline.addMeasuredSpan({fromNs, toNs, tr("failover %1 ms (%2)").arg(seenMs, 0, 'f', 0).arg(MetricFormat::interval({std::max(0.0, seenMs - resolutionMs), seenMs}))});
     m_chart->scheduleRefresh();
 }
 

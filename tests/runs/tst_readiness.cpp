@@ -129,6 +129,9 @@ private Q_SLOTS:
         QTest::newRow("failed: ERROR counts as failed")
             << QList<Run>{runAt(1, {aPass, {QStringLiteral("b"), Verdict::Error}})} << 6 * kHour << false
             << QStringLiteral("a:OK b:FAIL metric:OK window:OK") << QStringLiteral("latest result is ERROR");
+        QTest::newRow("failed: INCONCLUSIVE is no PASS")
+            << QList<Run>{runAt(1, {aPass, {QStringLiteral("b"), Verdict::Inconclusive}})} << 6 * kHour << false
+            << QStringLiteral("a:OK b:FAIL metric:OK window:OK") << QStringLiteral("latest result is INCONCLUSIVE");
         QTest::newRow("latest wins: FAIL then PASS")
             << QList<Run>{runAt(1, {aPass, bPass}), runAt(3, {{QStringLiteral("b"), Verdict::Fail}})} << 6 * kHour << true
             << QStringLiteral("a:OK b:OK metric:OK window:OK") << QString();
