@@ -161,7 +161,12 @@ private Q_SLOTS:
             QVERIFY(position(500) > position(3000));
         }
 
-        const CheckMetrics::Summary s = metricsFrom(batches, {rounds}, scenarioEvents()).summarize();
+        const CheckMetrics metrics = metricsFrom(batches, {rounds}, scenarioEvents());
+        const ProbeSampleBatch kept = metrics.samples().value(QStringLiteral("lb"));
+        QCOMPARE(kept.size(), inOrder.size());
+        for (qsizetype i = 0; i < kept.size(); ++i)
+            QCOMPARE(kept.at(i).monoNs, inOrder.at(i).monoNs);
+        const CheckMetrics::Summary s = metrics.summarize();
         const QMap<QString, double> &m = s.values;
 
         QCOMPARE(m.value(QStringLiteral("probes_total")), 79.0);
@@ -202,6 +207,21 @@ private Q_SLOTS:
         // Every timing value lies in its interval.
         for (auto it = s.intervals.cbegin(); it != s.intervals.cend(); ++it)
             QVERIFY2(it.value().contains(m.value(it.key())), qPrintable(it.key()));
+    }
+
+    void aLateTimeoutIsOneSlotNotAnOutage()
+    {
+        // Only one failure: a 3 s timeout due at 500 ms, completing after every later success.
+        ProbeSampleBatch b;
+        for (qint64 t = 0; t <= 2000; t += 50)
+            b.append(t == 500 ? sample(t, false, 3000) : sample(t, true));
+        CheckMetrics m;
+        m.addSamples(byCompletion(b));
+        const CheckMetrics::Summary s = m.summarize();
+        QCOMPARE(s.values.value(QStringLiteral("probes_ok")), 40.0);
+        // One slot: from its start (501) to the next success's start (551); truth in [0, 553 - 451].
+        QCOMPARE(s.values.value(QStringLiteral("longest_outage_ms")), 50.0);
+        compareInterval(s.intervals, QStringLiteral("longest_outage_ms"), 0, 102);
     }
 
     void noOutageStillSaysWhatCouldHide()
