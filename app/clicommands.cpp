@@ -358,6 +358,10 @@ void CliCommands::runNextCheck()
         m_out << QStringLiteral("[%1] %2  %3  %4").arg(verdict, -8).arg(check->id, check->title, key.join(QStringLiteral(", "))) << '\n';
         if (!r.note.isEmpty())
             m_out << "         " << r.note << '\n';
+        for (const ClusterAnomaly &a : r.anomalies)
+            m_out << "         anomaly: " << RunExporter::anomalyText(a) << '\n';
+        if (r.stoppedAtStep >= 0)
+            m_out << "         stopped at step " << (r.stoppedAtStep + 1) << "; probes summarised up to there\n";
         m_out.flush();
         m_runner->deleteLater();
         m_runner = nullptr;
