@@ -22,7 +22,7 @@ struct CheckResult
     QString note;
     QMap<QString, double> metrics;
     MetricIntervals intervals;         // [lo, hi] ms in which the truth of each timing metric lies
-    QMap<QString, QString> saved;      // values the steps saved (save_as), as text: expectations compare them
+    QMap<QString, QString> saved;      // saved values (save_as) that expectations compare, as text, redacted
     QList<ClusterAnomaly> anomalies;   // split brain, leader regressions, unexplained no-leader spans
     int stoppedAtStep = -1;            // 0-based index of the failed step the check stopped at; -1: it did not stop early
     QStringList failures;              // why it is not PASS: failed steps and expectations

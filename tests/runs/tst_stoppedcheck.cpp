@@ -55,7 +55,10 @@ private Q_SLOTS:
         save.regex = QStringLiteral("^(\\S+)");
         save.saveAs = QStringLiteral("ckquorum");
         StepSpec never = command(QStringLiteral("echo never"));
-        check.steps = {save, command(QStringLiteral("exit 3")), never};
+        StepSpec token = command(QStringLiteral("echo minted-token-123"));
+        token.regex = QStringLiteral("(\\S+)");
+        token.saveAs = QStringLiteral("token");
+        check.steps = {save, token, command(QStringLiteral("exit 3")), never};
         Expectation quorum;
         quorum.metric = QStringLiteral("ckquorum");
         quorum.op = Expectation::Op::Equal;
@@ -75,15 +78,16 @@ private Q_SLOTS:
         const CheckResult r = runner.result();
 
         QCOMPARE(r.verdict, Verdict::Fail);
-        QCOMPARE(r.stoppedAtStep, 1);
-        QCOMPARE(runner.steps().size(), 2); // the third step never ran
+        QCOMPARE(r.stoppedAtStep, 2);
+        QCOMPARE(runner.steps().size(), 3); // the fourth step never ran
         // The probe ran until the check stopped (~0.4 s at 50 ms) and is summarised.
         QVERIFY2(r.metrics.value(QStringLiteral("lb.probes_total")) >= 3, qPrintable(QString::number(r.metrics.value(QStringLiteral("lb.probes_total")))));
         QCOMPARE(r.metrics.value(QStringLiteral("lb.availability_pct")), 100.0);
         QVERIFY(r.intervals.contains(QStringLiteral("lb.longest_outage_ms")));
         QCOMPARE(r.saved.value(QStringLiteral("ckquorum")), QStringLiteral("NOQUORUM"));
+        QVERIFY(!r.saved.contains(QStringLiteral("token"))); // no expectation compares it: not kept in the result
         QCOMPARE(r.failures.size(), 2);
-        QVERIFY2(r.failures.at(0).startsWith(QStringLiteral("step 2: sh -c exit 3 → exit 3")), qPrintable(r.failures.at(0)));
+        QVERIFY2(r.failures.at(0).startsWith(QStringLiteral("step 3: sh -c exit 3 → exit 3")), qPrintable(r.failures.at(0)));
         QCOMPARE(r.failures.at(1), QStringLiteral("failover_ms <= 5s: failover_ms was not measured"));
     }
 };
