@@ -536,6 +536,8 @@ void ScenarioRunner::onSamples(const ProbeSampleBatch &batch)
 {
     m_metrics.addSamples(batch);
     for (const ProbeSample &s : batch) {
+        if (s.skipped)
+            continue; // no attempt in that slot: neither an ok nor a failure of the target
         if (s.ok) {
             m_okStreak[s.probeId] += 1;
             m_failStreak[s.probeId] = 0;
