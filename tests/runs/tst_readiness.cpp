@@ -171,6 +171,28 @@ private Q_SLOTS:
         }
     }
 
+    void metricCriterionOverSavedText()
+    {
+        // A readiness metric may compare saved text: "master_after == master_before".
+        Lab l = lab();
+        Expectation same;
+        same.metric = QStringLiteral("master_after");
+        same.op = Expectation::Op::Equal;
+        same.right = Expectation::Operand::Name;
+        same.rightText = QStringLiteral("master_before");
+        same.text = QStringLiteral("master_after == master_before");
+        l.readiness[0].metrics = {{QStringLiteral("b"), same}};
+        Run run = runAt(1, {{QStringLiteral("a"), Verdict::Pass}, {QStringLiteral("b"), Verdict::Pass}});
+        run.results[1].saved = {{QStringLiteral("master_before"), QStringLiteral("10.0.0.1 6379")},
+                                {QStringLiteral("master_after"), QStringLiteral("10.0.0.1 6379")}};
+        QCOMPARE(statuses(ReadinessEvaluator::evaluate(l, {run}, kNow).first()), QStringLiteral("a:OK b:OK metric:OK window:OK"));
+        run.results[1].saved[QStringLiteral("master_after")] = QStringLiteral("10.0.0.2 6379");
+        const ReadinessResult r = ReadinessEvaluator::evaluate(l, {run}, kNow).first();
+        QCOMPARE(statuses(r), QStringLiteral("a:OK b:OK metric:FAIL window:OK"));
+        QVERIFY2(r.criteria.at(2).reason.contains(QStringLiteral("measured master_after = \"10.0.0.2 6379\", bound == master_before \"10.0.0.1 6379\"")),
+                 qPrintable(r.criteria.at(2).reason));
+    }
+
     void textAndJson()
     {
         const QList<Run> runs{runAt(1, {{QStringLiteral("a"), Verdict::Pass, 412}, {QStringLiteral("b"), Verdict::Pass}})};
