@@ -298,7 +298,7 @@ CheckMetrics::Summary CheckMetrics::summarize() const
             ids.append(id);
 
     QHash<QString, QList<ProbeSample>> seq; // taken samples per probe, in time order
-    int okAll = 0, totalAll = 0, skippedAll = 0;
+    int okAll = 0, totalAll = 0, skippedAll = 0, consoleSkippedAll = 0;
     std::optional<Timing> longestAll;
     QVector<double> latAll, lateAll;
     QStringList overloads;
@@ -309,6 +309,16 @@ CheckMetrics::Summary CheckMetrics::summarize() const
         const QList<ProbeSample> s = taken(all);
         seq.insert(id, s);
         const int skipped = int(all.size() - s.size());
+        // A slot skipped while the probe's previous attempt was still waiting for the target says the
+        // target is slow; one skipped with nothing in flight says the console could not start it.
+        int consoleSkipped = 0;
+        qint64 inFlightUntil = std::numeric_limits<qint64>::min();
+        for (const ProbeSample &x : all) {
+            if (!x.skipped)
+                inFlightUntil = std::max(inFlightUntil, endNs(x));
+            else if (x.monoNs >= inFlightUntil)
+                ++consoleSkipped;
+        }
         int ok = 0;
         QVector<double> latencies, lateness;
         for (const ProbeSample &x : s) {
@@ -349,16 +359,17 @@ CheckMetrics::Summary CheckMetrics::summarize() const
         okAll += ok;
         totalAll += total;
         skippedAll += skipped;
+        consoleSkippedAll += consoleSkipped;
         latAll += latencies;
         lateAll += lateness;
     }
     if (totalAll + skippedAll > 0) {
         m.insert(QStringLiteral("skipped_samples"), skippedAll);
-        if (skippedAll >= MinSkippedForOverload && double(skippedAll) > MaxSkippedShare * double(totalAll + skippedAll))
-            overloads << QStringLiteral("%1 of %2 samples skipped (%3 %), more than %4 %")
-                             .arg(skippedAll)
+        if (consoleSkippedAll >= MinSkippedForOverload && double(consoleSkippedAll) > MaxSkippedShare * double(totalAll + skippedAll))
+            overloads << QStringLiteral("%1 of %2 samples skipped with no attempt in flight (%3 %), more than %4 %")
+                             .arg(consoleSkippedAll)
                              .arg(totalAll + skippedAll)
-                             .arg(100.0 * skippedAll / double(totalAll + skippedAll), 0, 'f', 1)
+                             .arg(100.0 * consoleSkippedAll / double(totalAll + skippedAll), 0, 'f', 1)
                              .arg(MaxSkippedShare * 100.0, 0, 'g', 3);
     }
     if (totalAll > 0) {

@@ -39,8 +39,10 @@ public:
 
     // A probe whose p99 start lateness exceeds this share of its interval makes the check INCONCLUSIVE...
     static constexpr double MaxLatenessShareOfInterval = 0.5;
-    // ... and so does a check with more than this share of its samples skipped (and at least
-    // MinSkippedForOverload of them: one skipped slot in a short check is no overload).
+    // ... and so does a check with more than this share of its samples skipped while no attempt of
+    // that probe was in flight (and at least MinSkippedForOverload of them: one skipped slot in a
+    // short check is no overload). Slots skipped while an earlier attempt still waited for the
+    // target are the target's slowness, not the console's: they count in skipped_samples only.
     static constexpr double MaxSkippedShare = 0.01;
     static constexpr int MinSkippedForOverload = 2;
 

@@ -330,7 +330,21 @@ private Q_SLOTS:
         QCOMPARE(s.values.value(QStringLiteral("skipped_samples")), 5.0);
         QCOMPARE(s.values.value(QStringLiteral("probes_total")), 95.0);
         QCOMPARE(s.values.value(QStringLiteral("availability_pct")), 100.0); // skipped slots are no outage
-        QVERIFY2(s.overload.contains(QStringLiteral("5 of 100 samples skipped")), qPrintable(s.overload));
+        QVERIFY2(s.overload.contains(QStringLiteral("5 of 100 samples skipped with no attempt in flight")), qPrintable(s.overload));
+
+        // Slots skipped while a slow attempt still waited for the target: the target is slow, not the console.
+        ProbeSampleBatch slow;
+        for (qint64 t = 0; t < 1000; t += 10) {
+            const bool hanging = t % 200 == 0;         // this attempt takes 45 ms...
+            const bool skippedSlot = t % 200 > 0 && t % 200 < 50; // ... so the next four slots find it in flight
+            slow.append(sample(t, true, hanging ? 45 : 2, skippedSlot));
+        }
+        CheckMetrics w;
+        w.addProbe({QStringLiteral("lb"), 10, 0});
+        w.addSamples(slow);
+        s = w.summarize();
+        QCOMPARE(s.values.value(QStringLiteral("skipped_samples")), 20.0);
+        QVERIFY2(s.overload.isEmpty(), qPrintable(s.overload));
 
         // On time and nothing skipped: not overloaded.
         ProbeSampleBatch fine;
