@@ -23,3 +23,13 @@ CheckJudgement CheckJudgement::judge(const Input &in)
     j.note = j.failures.join(QStringLiteral("; "));
     return j;
 }
+
+QMap<QString, QString> CheckJudgement::comparedValues(const QList<Expectation> &expectations, const QMap<QString, QString> &saved)
+{
+    QMap<QString, QString> out;
+    for (const Expectation &e : expectations)
+        for (const QString &name : {e.metric, e.right == Expectation::Operand::Name ? e.rightText : QString()})
+            if (saved.contains(name))
+                out.insert(name, saved.value(name));
+    return out;
+}

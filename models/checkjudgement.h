@@ -29,4 +29,6 @@ struct CheckJudgement
     };
 
     static CheckJudgement judge(const Input &input);
+    // The saved values the expectations name (left or right): what a result keeps of `saved`.
+    static QMap<QString, QString> comparedValues(const QList<Expectation> &expectations, const QMap<QString, QString> &saved);
 };

@@ -701,12 +701,9 @@ void ScenarioRunner::finishCheck()
     judging.metrics = metrics;
     judging.saved = m_result.saved;
     // Keep only the saved values an expectation compares (a step may save a minted token), redacted.
-    QMap<QString, QString> compared;
-    for (const Expectation &e : m_check.expectations)
-        for (const QString &name : {e.metric, e.right == Expectation::Operand::Name ? e.rightText : QString()})
-            if (m_result.saved.contains(name))
-                compared.insert(name, m_redactor.redact(m_result.saved.value(name)));
-    m_result.saved = compared;
+    m_result.saved = CheckJudgement::comparedValues(m_check.expectations, m_result.saved);
+    for (QString &value : m_result.saved)
+        value = m_redactor.redact(value);
     judging.failures = m_failures;
     judging.aborted = m_aborted;
     judging.overload = summary.overload;
