@@ -4,6 +4,7 @@
 #include "faultledger.h"
 #include "labcontext.h"
 #include "labparser.h"
+#include "metricformat.h"
 #include "pidledger.h"
 #include "readinessevaluator.h"
 #include "reportchart.h"
@@ -342,18 +343,25 @@ void CliCommands::runNextCheck()
         m_out.flush();
     });
     connect(m_runner, &ScenarioRunner::finished, this, [this, check](const CheckResult &r) {
-        const QMap<QString, double> res = m_runner->resolutions();
+        const MetricIntervals intervals = m_runner->intervals();
         QStringList key;
         for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
-            if (!it.key().contains(QLatin1Char('.')))
-                key << QStringLiteral("%1=%2%3").arg(it.key()).arg(it.value(), 0, 'f', it.key().endsWith(QLatin1String("_pct")) ? 2 : 0)
-                           .arg(res.contains(it.key()) ? QStringLiteral("±%1").arg(res.value(it.key()), 0, 'f', 0) : QString());
+            if (it.key().contains(QLatin1Char('.')))
+                continue;
+            // Timings with the interval that holds the truth: "failover_ms=2957 ms (2900–3010)".
+            key << (intervals.contains(it.key())
+                        ? QStringLiteral("%1=%2").arg(it.key(), MetricFormat::value(it.key(), it.value(), intervals))
+                        : QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'f', it.key().endsWith(QLatin1String("_pct")) ? 2 : 0));
         }
         const QString verdict = VerdictText::toString(r.verdict);
         m_anyFailed = m_anyFailed || r.verdict != Verdict::Pass;
-        m_out << QStringLiteral("[%1] %2  %3  %4").arg(verdict, -8).arg(check->id, check->title, key.join(QLatin1Char(' '))) << '\n';
+        m_out << QStringLiteral("[%1] %2  %3  %4").arg(verdict, -8).arg(check->id, check->title, key.join(QStringLiteral(", "))) << '\n';
         if (!r.note.isEmpty())
             m_out << "         " << r.note << '\n';
+        for (const ClusterAnomaly &a : r.anomalies)
+            m_out << "         anomaly: " << RunExporter::anomalyText(a) << '\n';
+        if (r.stoppedAtStep >= 0)
+            m_out << "         stopped at step " << (r.stoppedAtStep + 1) << "; probes summarised up to there\n";
         m_out.flush();
         m_runner->deleteLater();
         m_runner = nullptr;

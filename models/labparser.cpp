@@ -609,10 +609,14 @@ private:
     std::optional<Expectation> parseExpectation(const QString &text, const YAML::Node &n, const QStringList &metricNames,
                                                 const QString &what)
     {
-        static const QRegularExpression re(QStringLiteral(R"(^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(<=|>=|==|!=|<|>)\s*(-?\d+(?:\.\d+)?)\s*(%|ms|s|m|h)?\s*$)"));
+        // metric op (number[unit] | "text" | 'text' | name): a name is another metric or saved value.
+        static const QRegularExpression re(QStringLiteral(
+            R"re(^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(<=|>=|==|!=|<|>)\s*(?:(-?\d+(?:\.\d+)?)\s*(%|ms|s|m|h)?|"((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z_][A-Za-z0-9_.-]*))\s*$)re"));
         const QRegularExpressionMatch m = re.match(text);
         if (!m.hasMatch()) {
-            r.error(n, QStringLiteral("expectation '%1' in %2 must read 'metric op number', e.g. 'availability_pct >= 99'").arg(text, what));
+            r.error(n, QStringLiteral("expectation '%1' in %2 must read 'metric op number', 'metric op \"text\"' or 'metric op metric', "
+                                      "e.g. 'availability_pct >= 99'")
+                           .arg(text, what));
             return std::nullopt;
         }
         Expectation x;
@@ -626,12 +630,31 @@ private:
                : op == QLatin1String("!=") ? Expectation::Op::NotEqual
                : op == QLatin1String(">=") ? Expectation::Op::GreaterEqual
                                            : Expectation::Op::Greater;
-        x.bound = m.captured(3).toDouble();
-        const QString unit = m.captured(4);
-        if (unit == QLatin1String("s") || unit == QLatin1String("m") || unit == QLatin1String("h")) {
-            if (!x.metric.endsWith(QLatin1String("_ms")))
-                r.error(n, QStringLiteral("expectation '%1': a duration bound needs a *_ms metric").arg(text));
-            x.bound = double(Duration::parse(m.captured(3) + unit).value_or(0));
+        if (m.capturedLength(3) > 0) {
+            x.bound = m.captured(3).toDouble();
+            const QString unit = m.captured(4);
+            if (unit == QLatin1String("s") || unit == QLatin1String("m") || unit == QLatin1String("h")) {
+                if (!x.metric.endsWith(QLatin1String("_ms")))
+                    r.error(n, QStringLiteral("expectation '%1': a duration bound needs a *_ms metric").arg(text));
+                x.bound = double(Duration::parse(m.captured(3) + unit).value_or(0));
+            }
+        } else if (m.capturedStart(5) >= 0 || m.capturedStart(6) >= 0) {
+            x.right = Expectation::Operand::Text;
+            if (m.capturedStart(5) >= 0) {
+                static const QRegularExpression escape(QStringLiteral(R"(\\(.))"));
+                x.rightText = m.captured(5).replace(escape, QStringLiteral("\\1"));
+            } else {
+                x.rightText = m.captured(6);
+            }
+            if (Expectation::isOrdering(x.op))
+                r.error(n, QStringLiteral("expectation '%1' in %2 compares text: use == or !=").arg(text, what));
+        } else {
+            x.right = Expectation::Operand::Name;
+            x.rightText = m.captured(7);
+            if (!metricNames.contains(x.rightText)) {
+                r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.rightText, what, DidYouMean::hint(x.rightText, metricNames)));
+                return std::nullopt;
+            }
         }
         if (!metricNames.contains(x.metric)) {
             r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.metric, what, DidYouMean::hint(x.metric, metricNames)));
@@ -1127,7 +1150,9 @@ QStringList LabParser::knownMetrics()
             QStringLiteral("longest_outage_ms"), QStringLiteral("failover_ms"), QStringLiteral("detection_ms"),
             QStringLiteral("recovery_ms"),    QStringLiteral("latency_p50_ms"), QStringLiteral("latency_p99_ms"),
             QStringLiteral("lost_records"),   QStringLiteral("log_count"),      QStringLiteral("matrix_failures"),
-            QStringLiteral("steps_failed")};
+            QStringLiteral("steps_failed"),   QStringLiteral("skipped_samples"), QStringLiteral("console_late_p99_ms"),
+            QStringLiteral("failover_count"), QStringLiteral("failover_missing"), QStringLiteral("leaderless_ms"),
+            QStringLiteral("leader_changes"), QStringLiteral("split_brain_samples"), QStringLiteral("leader_regressions")};
 }
 
 QStringList LabParser::builtinVariables()

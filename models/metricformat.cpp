@@ -19,13 +19,23 @@ QString MetricFormat::number(double value)
     return text;
 }
 
-QString MetricFormat::metric(const QString &name, double value, const QMap<QString, double> &resolutions)
+QString MetricFormat::metric(const QString &name, double v, const MetricIntervals &intervals)
 {
-    QString text = name % u" = "_s % number(value);
-    const auto it = resolutions.constFind(name);
-    if (it != resolutions.cend())
-        text += u" ± "_s % number(it.value());
-    return text;
+    return name % u" = "_s % value(name, v, intervals);
+}
+
+QString MetricFormat::value(const QString &name, double v, const MetricIntervals &intervals)
+{
+    const auto it = intervals.constFind(name);
+    if (it == intervals.cend())
+        return number(v);
+    // Timings are whole milliseconds at best: the interval says how well they are known.
+    return number(std::round(v)) % u" ms ("_s % interval(it.value()) % u')';
+}
+
+QString MetricFormat::interval(const MetricInterval &i)
+{
+    return number(std::floor(i.lo)) % u'–' % number(std::ceil(i.hi));
 }
 
 QString MetricFormat::span(qint64 ms)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "metricinterval.h"
+
 #include <QDateTime>
 #include <QMap>
 #include <QString>
@@ -10,8 +12,12 @@ class MetricFormat
 public:
     // 412 / 99.87 / 0.5: integral values without decimals, others with at most 2.
     static QString number(double value);
-    // "failover_ms = 412 ± 26"; the ± part only when the metric has a resolution.
-    static QString metric(const QString &name, double value, const QMap<QString, double> &resolutions = {});
+    // "failover_ms = 2957 ms (2900–3010)": the interval that holds the truth only when the metric has one.
+    static QString metric(const QString &name, double value, const MetricIntervals &intervals = {});
+    // The value alone: "2957 ms (2900–3010)", or "99.5" for a metric without an interval.
+    static QString value(const QString &name, double value, const MetricIntervals &intervals = {});
+    // "2900–3010"
+    static QString interval(const MetricInterval &interval);
     // "6 h", "30 min", "90 s", "250 ms": the largest unit that divides the span exactly.
     static QString span(qint64 ms);
     // "2026-04-21 10:03:07 UTC"; "—" when invalid.

@@ -1,5 +1,6 @@
 #include "readinessevaluator.h"
 
+#include "expectationoutcome.h"
 #include "metricformat.h"
 
 #include <QJsonObject>
@@ -133,6 +134,7 @@ QList<ReadinessResult> ReadinessEvaluator::evaluate(const Lab &lab, const QList<
                 break;
             case Verdict::Fail:
             case Verdict::Error:
+            case Verdict::Inconclusive: // the console was overloaded: no evidence of passing
                 c.status = ReadinessResult::Status::Fail;
                 c.reason = u"latest result is %1 (%2)"_s.arg(verdict, where(*e));
                 if (!why(*e->result).isEmpty())
@@ -160,10 +162,7 @@ QList<ReadinessResult> ReadinessEvaluator::evaluate(const Lab &lab, const QList<
             ReadinessResult::Criterion c;
             c.kind = ReadinessResult::Criterion::Kind::Metric;
             c.checkId = m.check;
-            const QString bound = m.expectation.text.isEmpty()
-                                      ? m.expectation.metric % u' ' % Expectation::opText(m.expectation.op) % u' '
-                                            % MetricFormat::number(m.expectation.bound)
-                                      : m.expectation.text;
+            const QString bound = ExpectationOutcome::notEvaluated(m.expectation).text;
             c.text = m.check % u": "_s % bound;
             const std::optional<Evidence> e = latest(runs, m.check);
             if (!e) {
@@ -174,20 +173,18 @@ QList<ReadinessResult> ReadinessEvaluator::evaluate(const Lab &lab, const QList<
             }
             c.runId = e->run->id;
             c.evidenceAt = e->at;
-            const auto value = e->result->metrics.constFind(m.expectation.metric);
-            if (value == e->result->metrics.cend()) {
+            const ExpectationOutcome o = ExpectationOutcome::judge(m.expectation, e->result->metrics, e->result->saved);
+            if (!o.measured) {
                 c.status = ReadinessResult::Status::Missing;
                 c.reason = u"%1 not measured in the latest result (%2, %3)"_s.arg(
-                    m.expectation.metric, VerdictText::toString(e->result->verdict), where(*e));
-            } else if (!m.expectation.holds(value.value())) {
+                    o.missing.isEmpty() ? m.expectation.metric : o.missing, VerdictText::toString(e->result->verdict), where(*e));
+            } else if (!o.passed) {
                 c.status = ReadinessResult::Status::Fail;
-                c.reason = u"measured %1, bound %2 %3 (%4)"_s.arg(MetricFormat::metric(m.expectation.metric, value.value(), e->result->resolutions),
-                                                                  Expectation::opText(m.expectation.op),
-                                                                  MetricFormat::number(m.expectation.bound), where(*e));
+                c.reason = u"measured %1 = %2, bound %3 %4 (%5)"_s.arg(m.expectation.metric, o.measuredText(e->result->intervals),
+                                                                       Expectation::opText(m.expectation.op), o.boundText, where(*e));
             } else {
                 c.status = ReadinessResult::Status::Ok;
-                c.reason = u"measured %1 (%2)"_s.arg(MetricFormat::metric(m.expectation.metric, value.value(), e->result->resolutions),
-                                                     where(*e));
+                c.reason = u"measured %1 = %2 (%3)"_s.arg(m.expectation.metric, o.measuredText(e->result->intervals), where(*e));
                 markStale(c, level, now);
             }
             level.criteria.append(c);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "clusteranomaly.h"
+#include "metricinterval.h"
 #include "probesample.h"
 #include "runevent.h"
 #include "stepoutcome.h"
@@ -19,7 +21,10 @@ struct CheckResult
     Verdict verdict = Verdict::NotRun;
     QString note;
     QMap<QString, double> metrics;
-    QMap<QString, double> resolutions; // ± ms of each timing metric
+    MetricIntervals intervals;         // [lo, hi] ms in which the truth of each timing metric lies
+    QMap<QString, QString> saved;      // saved values (save_as) that expectations compare, as text, redacted
+    QList<ClusterAnomaly> anomalies;   // split brain, leader regressions, unexplained no-leader spans
+    int stoppedAtStep = -1;            // 0-based index of the failed step the check stopped at; -1: it did not stop early
     QStringList failures;              // why it is not PASS: failed steps and expectations
     QDateTime started;
     QDateTime finished;

@@ -24,7 +24,36 @@ QJsonValue isoOrNullMs(qint64 ms)
 
 bool judged(Verdict v)
 {
-    return v == Verdict::Pass || v == Verdict::Fail || v == Verdict::Error;
+    return v == Verdict::Pass || v == Verdict::Fail || v == Verdict::Error || v == Verdict::Inconclusive;
+}
+
+// "12.3 s" since the check started, for anomaly lines.
+QString sinceStart(double ms)
+{
+    return MetricFormat::duration(ms);
+}
+
+QString anomalyLine(const ClusterAnomaly &a)
+{
+    QString when = u"at "_s % sinceStart(a.atMs);
+    if (a.untilMs)
+        when += u" until "_s % sinceStart(*a.untilMs);
+    else if (a.kind != ClusterAnomaly::Kind::LeaderRegression)
+        when += u" until the end of the check"_s;
+    return u"%1 %2 (%3): %4"_s.arg(ClusterAnomaly::kindText(a.kind), when, a.services.join(u", "_s), a.detail);
+}
+
+// The console's own lateness over the run: the worst check's p99, and all skipped samples.
+QPair<std::optional<double>, std::optional<double>> consoleLoad(const Run &run)
+{
+    std::optional<double> lateP99, skipped;
+    for (const CheckResult &r : run.results) {
+        if (const auto it = r.metrics.constFind(u"console_late_p99_ms"_s); it != r.metrics.cend())
+            lateP99 = std::max(lateP99.value_or(0.0), it.value());
+        if (const auto it = r.metrics.constFind(u"skipped_samples"_s); it != r.metrics.cend())
+            skipped = skipped.value_or(0.0) + it.value();
+    }
+    return {lateP99, skipped};
 }
 
 QString fence(const QStringList &lines)
@@ -55,8 +84,14 @@ QString RunExporter::mark(Verdict verdict)
     case Verdict::NotRun: return u"[ ]"_s;
     case Verdict::Error: return u"[!]"_s;
     case Verdict::Running: return u"[~]"_s;
+    case Verdict::Inconclusive: return u"[?]"_s;
     }
     return u"[?]"_s;
+}
+
+QString RunExporter::anomalyText(const ClusterAnomaly &anomaly)
+{
+    return anomalyLine(anomaly);
 }
 
 QString RunExporter::title(const CheckResult &result, const Lab *lab)
@@ -95,8 +130,8 @@ QString RunExporter::summary(const Run &run)
 {
     const qsizetype total = run.results.size();
     QStringList parts;
-    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Deferred, Verdict::NotApplicable, Verdict::NotRun,
-                      Verdict::Running}) {
+    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Inconclusive, Verdict::Deferred, Verdict::NotApplicable,
+                      Verdict::NotRun, Verdict::Running}) {
         qsizetype n = 0;
         for (const CheckResult &r : run.results)
             n += r.verdict == v ? 1 : 0;
@@ -113,7 +148,7 @@ QList<ExpectationOutcome> RunExporter::expectations(const CheckResult &result, c
         return ExpectationOutcome::fromFailures(result.failures);
     QList<ExpectationOutcome> out;
     for (const Expectation &e : spec->expectations)
-        out.append(judged(result.verdict) ? ExpectationOutcome::judge(e, result.metrics) : ExpectationOutcome::notEvaluated(e));
+        out.append(judged(result.verdict) ? ExpectationOutcome::judge(e, result.metrics, result.saved) : ExpectationOutcome::notEvaluated(e));
     return out;
 }
 
@@ -155,6 +190,9 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
     for (auto it = run.stackVersions.cbegin(); it != run.stackVersions.cend(); ++it)
         out << it.key() % u": "_s % it.value();
     out << u"Host OS: "_s % (run.hostOs.isEmpty() ? u"<unknown>"_s : run.hostOs);
+    if (const auto [lateP99, skipped] = consoleLoad(run); lateP99 || skipped)
+        out << u"Console: probe start lateness p99 %1 ms, %2 skipped sample(s)"_s.arg(MetricFormat::number(lateP99.value_or(0)),
+                                                                                    MetricFormat::number(skipped.value_or(0)));
     out << u"Run: %1 (%2; started %3, finished %4)"_s.arg(run.id, Run::stateText(run.state), MetricFormat::utc(run.started),
                                                            MetricFormat::utc(run.finished));
     out << QString() << u"Checks:"_s;
@@ -178,7 +216,7 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
         if (!r.metrics.isEmpty()) {
             out << u"Metrics:"_s;
             for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
-                out << u"- "_s % MetricFormat::metric(it.key(), it.value(), r.resolutions);
+                out << u"- "_s % MetricFormat::metric(it.key(), it.value(), r.intervals);
         }
         const QList<ExpectationOutcome> expectations = RunExporter::expectations(r, lab);
         if (!expectations.isEmpty()) {
@@ -187,12 +225,15 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
                 if (!e.evaluated)
                     out << u"- · "_s % e.text % u" — not evaluated"_s;
                 else if (!e.measured)
-                    out << (e.passed ? u"- ✓ "_s : u"- ✗ "_s) % e.text % u" — "_s % e.metric % u" not measured"_s;
+                    out << (e.passed ? u"- ✓ "_s : u"- ✗ "_s) % e.text % u" — "_s % (e.missing.isEmpty() ? e.metric : e.missing)
+                               % u" not measured"_s;
                 else
-                    out << (e.passed ? u"- ✓ "_s : u"- ✗ "_s) % e.text % u" — measured "_s
-                               % MetricFormat::metric(e.metric, e.value, r.resolutions).section(u" = "_s, 1);
+                    out << (e.passed ? u"- ✓ "_s : u"- ✗ "_s) % e.text % u" — measured "_s % e.measuredText(r.intervals)
+                               % (e.right == Expectation::Operand::Name ? u", "_s % e.boundText : QString());
             }
         }
+        if (r.stoppedAtStep >= 0)
+            out << u"Stopped at step %1 (it failed): probes are summarised up to there."_s.arg(r.stoppedAtStep + 1);
         if (!r.steps.isEmpty()) {
             out << u"Steps:"_s;
             for (qsizetype s = 0; s < r.steps.size(); ++s) {
@@ -249,6 +290,10 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
             anomalies << u"- [%1] verdict %2 set by the engineer: %3"_s.arg(i + 1).arg(VerdictText::toString(r.verdict), r.overrideReason);
         if (r.verdict == Verdict::Error)
             anomalies << u"- [%1] ERROR: %2"_s.arg(i + 1).arg(reason(r, lab));
+        if (r.verdict == Verdict::Inconclusive)
+            anomalies << u"- [%1] INCONCLUSIVE: %2"_s.arg(i + 1).arg(reason(r, lab));
+        for (const ClusterAnomaly &a : r.anomalies)
+            anomalies << u"- [%1] "_s.arg(i + 1) % anomalyLine(a);
     }
     if (!run.notes.trimmed().isEmpty())
         out << run.notes.trimmed();
@@ -281,6 +326,10 @@ QJsonObject RunExporter::jsonObject(const Run &run, const QList<ReadinessResult>
         {u"state"_s, Run::stateText(run.state)},
         {u"notes"_s, run.notes},
     };
+    const auto [lateP99, skippedSamples] = consoleLoad(run);
+    QJsonObject runWithLoad = runObject;
+    runWithLoad.insert(u"console_late_p99_ms"_s, lateP99 ? QJsonValue(*lateP99) : QJsonValue());
+    runWithLoad.insert(u"skipped_samples"_s, skippedSamples ? QJsonValue(*skippedSamples) : QJsonValue());
 
     QJsonObject counts;
     for (const CheckResult &r : run.results) {
@@ -291,19 +340,39 @@ QJsonObject RunExporter::jsonObject(const Run &run, const QList<ReadinessResult>
     QJsonArray checks;
     for (qsizetype i = 0; i < run.results.size(); ++i) {
         const CheckResult &r = run.results.at(i);
-        QJsonObject metrics, resolutions;
+        QJsonObject metrics, intervals, saved;
         for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
             metrics.insert(it.key(), it.value());
-        for (auto it = r.resolutions.cbegin(); it != r.resolutions.cend(); ++it)
-            resolutions.insert(it.key(), it.value());
+        for (auto it = r.intervals.cbegin(); it != r.intervals.cend(); ++it)
+            intervals.insert(it.key(), QJsonObject{{u"lo"_s, it.value().lo}, {u"hi"_s, it.value().hi}});
+        for (auto it = r.saved.cbegin(); it != r.saved.cend(); ++it)
+            saved.insert(it.key(), it.value());
+        QJsonArray anomalies;
+        for (const ClusterAnomaly &a : r.anomalies)
+            anomalies.append(a.toJson());
 
         QJsonArray expectations;
         for (const ExpectationOutcome &e : RunExporter::expectations(r, lab)) {
+            // Numbers stay numbers; text values (and a right side that is text) are strings.
+            bool leftNumber = false;
+            e.valueText.toDouble(&leftNumber);
+            const QJsonValue value = !e.evaluated || !e.measured ? QJsonValue()
+                                     : leftNumber || e.valueText.isEmpty() ? QJsonValue(e.value)
+                                                                           : QJsonValue(r.saved.value(e.metric, e.valueText));
+            QJsonValue bound = e.bound;
+            if (e.right == Expectation::Operand::Text)
+                bound = e.rightText;
+            else if (e.right == Expectation::Operand::Name)
+                bound = !e.evaluated || !e.measured ? QJsonValue()
+                        : r.metrics.contains(e.rightText) ? QJsonValue(r.metrics.value(e.rightText))
+                        : r.saved.contains(e.rightText)   ? QJsonValue(r.saved.value(e.rightText))
+                                                          : QJsonValue();
             expectations.append(QJsonObject{
                 {u"text"_s, e.text},
                 {u"metric"_s, e.metric},
-                {u"value"_s, e.evaluated && e.measured ? QJsonValue(e.value) : QJsonValue()},
-                {u"bound"_s, e.bound},
+                {u"value"_s, value},
+                {u"bound"_s, bound},
+                {u"bound_metric"_s, e.right == Expectation::Operand::Name ? QJsonValue(e.rightText) : QJsonValue()},
                 {u"op"_s, Expectation::opText(e.op)},
                 {u"passed"_s, e.evaluated ? QJsonValue(e.passed) : QJsonValue()},
             });
@@ -351,7 +420,10 @@ QJsonObject RunExporter::jsonObject(const Run &run, const QList<ReadinessResult>
             {u"started"_s, isoOrNull(r.started)},
             {u"finished"_s, isoOrNull(r.finished)},
             {u"metrics"_s, metrics},
-            {u"resolutions_ms"_s, resolutions},
+            {u"intervals_ms"_s, intervals},
+            {u"saved"_s, saved},
+            {u"anomalies"_s, anomalies},
+            {u"stopped_at_step"_s, r.stoppedAtStep >= 0 ? QJsonValue(r.stoppedAtStep + 1) : QJsonValue()},
             {u"expectations_source"_s, lab && lab->check(r.checkId) ? u"lab"_s : u"failures"_s},
             {u"expectations"_s, expectations},
             {u"steps"_s, steps},
@@ -365,7 +437,7 @@ QJsonObject RunExporter::jsonObject(const Run &run, const QList<ReadinessResult>
     return QJsonObject{
         {u"schema"_s, schemaId()},
         {u"exported"_s, QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-        {u"run"_s, runObject},
+        {u"run"_s, runWithLoad},
         {u"summary"_s, QJsonObject{{u"total"_s, int(run.results.size())}, {u"text"_s, summary(run)}, {u"counts"_s, counts}}},
         {u"checks"_s, checks},
         {u"readiness"_s, ReadinessEvaluator::json(readiness)},
@@ -381,8 +453,10 @@ QByteArray RunExporter::junit(const Run &run, const Lab *lab)
 {
     int failures = 0, skipped = 0;
     for (const CheckResult &r : run.results) {
-        failures += r.verdict == Verdict::Fail || r.verdict == Verdict::Error ? 1 : 0;
-        skipped += r.verdict == Verdict::Pass || r.verdict == Verdict::Fail || r.verdict == Verdict::Error ? 0 : 1;
+        // INCONCLUSIVE is not a pass: CI must not go green on an overloaded console.
+        const bool failed = r.verdict == Verdict::Fail || r.verdict == Verdict::Error || r.verdict == Verdict::Inconclusive;
+        failures += failed ? 1 : 0;
+        skipped += failed || r.verdict == Verdict::Pass ? 0 : 1;
     }
     const QString suiteName = run.labName.isEmpty() ? u"halab"_s : run.labName;
     const QString tests = QString::number(run.results.size());
@@ -435,15 +509,18 @@ QByteArray RunExporter::junit(const Run &run, const Lab *lab)
             xml.writeStartElement(u"properties"_s);
             for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
                 property(it.key(), MetricFormat::number(it.value()));
-                if (r.resolutions.contains(it.key()))
-                    property(it.key() % u".resolution_ms"_s, MetricFormat::number(r.resolutions.value(it.key())));
+                if (const auto in = r.intervals.constFind(it.key()); in != r.intervals.cend()) {
+                    property(it.key() % u".interval_lo_ms"_s, MetricFormat::number(in.value().lo));
+                    property(it.key() % u".interval_hi_ms"_s, MetricFormat::number(in.value().hi));
+                }
             }
             xml.writeEndElement();
         }
         const QString verdict = VerdictText::toString(r.verdict);
         switch (r.verdict) {
         case Verdict::Fail:
-        case Verdict::Error: {
+        case Verdict::Error:
+        case Verdict::Inconclusive: {
             const QStringList reasons = r.failures.isEmpty() ? QStringList{reason(r, lab)} : r.failures;
             xml.writeStartElement(u"failure"_s);
             xml.writeAttribute(u"type"_s, verdict);
@@ -466,7 +543,11 @@ QByteArray RunExporter::junit(const Run &run, const Lab *lab)
         }
         QStringList lines;
         for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
-            lines << MetricFormat::metric(it.key(), it.value(), r.resolutions);
+            lines << MetricFormat::metric(it.key(), it.value(), r.intervals);
+        for (const ClusterAnomaly &a : r.anomalies)
+            lines << u"anomaly: "_s % anomalyLine(a);
+        if (r.stoppedAtStep >= 0)
+            lines << u"stopped at step %1"_s.arg(r.stoppedAtStep + 1);
         for (qsizetype s = 0; s < r.steps.size(); ++s) {
             const StepOutcome &step = r.steps.at(s);
             lines << u"step %1 %2: %3"_s.arg(stepNumber(step, s)).arg(step.skipped ? u"skipped"_s : step.ok ? u"ok"_s : u"FAILED"_s, step.summary);

@@ -1,5 +1,6 @@
 #include "runstore.h"
 
+#include "clusteranomaly.h"
 #include "expectationoutcome.h"
 #include "runeventtext.h"
 
@@ -135,6 +136,17 @@ QList<Migration> migrations()
              u" FOREIGN KEY (run_id, check_id) REFERENCES check_results(run_id, check_id) ON DELETE CASCADE)"_s,
              u"CREATE INDEX samples_check ON samples(run_id, check_id)"_s,
          }},
+        // v2: timings carry the interval that holds the truth (the old ± "resolutions" column is no
+        // longer read: it was not a bound, so old runs show no interval); saved text values for
+        // text expectations; cluster anomalies; where a check stopped; skipped samples.
+        {2,
+         {
+             u"ALTER TABLE check_results ADD COLUMN intervals TEXT NOT NULL DEFAULT '{}'"_s,
+             u"ALTER TABLE check_results ADD COLUMN saved TEXT NOT NULL DEFAULT '{}'"_s,
+             u"ALTER TABLE check_results ADD COLUMN anomalies TEXT NOT NULL DEFAULT '[]'"_s,
+             u"ALTER TABLE check_results ADD COLUMN stopped_at_step INTEGER NOT NULL DEFAULT -1"_s,
+             u"ALTER TABLE samples ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0"_s,
+         }},
     };
 }
 
@@ -192,6 +204,44 @@ QMap<QString, double> numbersFromJson(const QString &text)
     for (auto it = o.constBegin(); it != o.constEnd(); ++it)
         map.insert(it.key(), it.value().toDouble());
     return map;
+}
+
+QString intervalsJson(const MetricIntervals &map)
+{
+    QJsonObject o;
+    for (auto it = map.cbegin(); it != map.cend(); ++it)
+        o.insert(it.key(), QJsonArray{it.value().lo, it.value().hi});
+    return toJson(o);
+}
+
+MetricIntervals intervalsFromJson(const QString &text)
+{
+    MetricIntervals map;
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    for (auto it = o.constBegin(); it != o.constEnd(); ++it) {
+        const QJsonArray a = it.value().toArray();
+        if (a.size() == 2)
+            map.insert(it.key(), {a.at(0).toDouble(), a.at(1).toDouble()});
+    }
+    return map;
+}
+
+QString anomaliesJson(const QList<ClusterAnomaly> &list)
+{
+    QJsonArray a;
+    for (const ClusterAnomaly &x : list)
+        a.append(x.toJson());
+    return toJson(a);
+}
+
+QList<ClusterAnomaly> anomaliesFromJson(const QString &text)
+{
+    QList<ClusterAnomaly> list;
+    const QJsonArray a = QJsonDocument::fromJson(text.toUtf8()).array();
+    for (const QJsonValue &v : a)
+        if (const std::optional<ClusterAnomaly> x = ClusterAnomaly::fromJson(v.toObject()))
+            list.append(*x);
+    return list;
 }
 
 QString stringsJson(const QMap<QString, QString> &map)
@@ -469,8 +519,8 @@ bool RunStore::prepareStatements()
         s.ensureCheck.prepare(u"INSERT OR IGNORE INTO check_results(run_id, check_id, position, verdict)"
                               u" VALUES(?, ?, (SELECT COALESCE(MAX(position) + 1, 0) FROM check_results WHERE run_id = ?), 'RUNNING')"_s)
         && s.startCheck.prepare(u"UPDATE check_results SET verdict = 'RUNNING' WHERE run_id = ? AND check_id = ? AND verdict = 'NOT RUN'"_s)
-        && s.insertSample.prepare(u"INSERT INTO samples(run_id, check_id, probe_id, mono_ns, wall_ms, ok, latency_ms, status, value, error, late_ns)"
-                                  u" VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s)
+        && s.insertSample.prepare(u"INSERT INTO samples(run_id, check_id, probe_id, mono_ns, wall_ms, ok, latency_ms, status, value, error, late_ns,"
+                                  u" skipped) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"_s)
         && s.insertEvent.prepare(u"INSERT INTO events(run_id, check_id, kind, mono_ns, wall_ms, service, action, detail)"
                                  u" VALUES(?, ?, ?, ?, ?, ?, ?, ?)"_s)
         && s.insertStep.prepare(u"INSERT INTO steps(run_id, check_id, step_index, ok, skipped, summary, request, status, headers, body, stderr,"
@@ -596,6 +646,7 @@ bool RunStore::writeSamples(const QString &runId, const QString &checkId, const 
         q.addBindValue(v(s.value));
         q.addBindValue(v(s.error));
         q.addBindValue(v(s.lateNs));
+        q.addBindValue(v(s.skipped ? 1 : 0));
         if (!q.exec())
             return fail(u"cannot store samples: "_s % q.lastError().text());
     }
@@ -680,13 +731,14 @@ bool RunStore::writeResult(const QString &runId, const CheckResult &r, const QSt
     old.finish();
 
     QSqlQuery q(db);
-    q.prepare(u"INSERT INTO check_results(run_id, check_id, position, title, verdict, note, metrics, resolutions, failures,"
-              u" started_ms, finished_ms, override_reason)"
-              u" VALUES(?, ?, (SELECT COALESCE(MAX(position) + 1, 0) FROM check_results WHERE run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    q.prepare(u"INSERT INTO check_results(run_id, check_id, position, title, verdict, note, metrics, intervals, saved, anomalies,"
+              u" stopped_at_step, failures, started_ms, finished_ms, override_reason)"
+              u" VALUES(?, ?, (SELECT COALESCE(MAX(position) + 1, 0) FROM check_results WHERE run_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
               u" ON CONFLICT(run_id, check_id) DO UPDATE SET"
               u" title = CASE WHEN excluded.title = '' THEN title ELSE excluded.title END,"
               u" verdict = excluded.verdict, note = excluded.note, metrics = excluded.metrics,"
-              u" resolutions = excluded.resolutions, failures = excluded.failures,"
+              u" intervals = excluded.intervals, saved = excluded.saved, anomalies = excluded.anomalies,"
+              u" stopped_at_step = excluded.stopped_at_step, failures = excluded.failures,"
               u" started_ms = COALESCE(excluded.started_ms, started_ms), finished_ms = excluded.finished_ms,"
               u" override_reason = excluded.override_reason"_s);
     q.addBindValue(v(runId));
@@ -696,7 +748,10 @@ bool RunStore::writeResult(const QString &runId, const CheckResult &r, const QSt
     q.addBindValue(v(VerdictText::toString(r.verdict)));
     q.addBindValue(v(r.note));
     q.addBindValue(v(numbersJson(r.metrics)));
-    q.addBindValue(v(numbersJson(r.resolutions)));
+    q.addBindValue(v(intervalsJson(r.intervals)));
+    q.addBindValue(v(stringsJson(r.saved)));
+    q.addBindValue(v(anomaliesJson(r.anomalies)));
+    q.addBindValue(v(r.stoppedAtStep));
     q.addBindValue(v(listJson(r.failures)));
     q.addBindValue(v(msOrNull(r.started)));
     q.addBindValue(v(msOrNull(r.finished)));
@@ -807,7 +862,10 @@ CheckResult resultFromRecord(const QSqlQuery &q)
     r.verdict = VerdictText::fromString(q.value(u"verdict"_s).toString());
     r.note = q.value(u"note"_s).toString();
     r.metrics = numbersFromJson(q.value(u"metrics"_s).toString());
-    r.resolutions = numbersFromJson(q.value(u"resolutions"_s).toString());
+    r.intervals = intervalsFromJson(q.value(u"intervals"_s).toString());
+    r.saved = stringsFromJson(q.value(u"saved"_s).toString());
+    r.anomalies = anomaliesFromJson(q.value(u"anomalies"_s).toString());
+    r.stoppedAtStep = q.value(u"stopped_at_step"_s).toInt();
     r.failures = listFromJson(q.value(u"failures"_s).toString());
     r.started = fromMs(q.value(u"started_ms"_s));
     r.finished = fromMs(q.value(u"finished_ms"_s));
@@ -815,7 +873,8 @@ CheckResult resultFromRecord(const QSqlQuery &q)
     return r;
 }
 
-const QString kResultColumns = u"run_id, check_id, title, verdict, note, metrics, resolutions, failures, started_ms, finished_ms, override_reason"_s;
+const QString kResultColumns = u"run_id, check_id, title, verdict, note, metrics, intervals, saved, anomalies, stopped_at_step, failures,"
+                                u" started_ms, finished_ms, override_reason"_s;
 const QString kRunColumns = u"id, lab_name, lab_path, started_ms, finished_ms, operator, app_version, host_os, stack_versions, state, notes"_s;
 
 } // namespace
@@ -990,7 +1049,7 @@ ProbeSampleBatch RunStore::samples(const QString &runId, const QString &checkId)
     }
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.setForwardOnly(true);
-    q.prepare(u"SELECT probe_id, mono_ns, wall_ms, ok, latency_ms, status, value, error, late_ns FROM samples"
+    q.prepare(u"SELECT probe_id, mono_ns, wall_ms, ok, latency_ms, status, value, error, late_ns, skipped FROM samples"
               u" WHERE run_id = ? AND check_id = ? ORDER BY id"_s);
     q.addBindValue(v(runId));
     q.addBindValue(v(checkId));
@@ -1009,6 +1068,7 @@ ProbeSampleBatch RunStore::samples(const QString &runId, const QString &checkId)
         s.value = q.value(6).toString();
         s.error = q.value(7).toString();
         s.lateNs = q.value(8).toLongLong();
+        s.skipped = q.value(9).toInt() != 0;
         out.append(s);
     }
     return out;
@@ -1125,7 +1185,7 @@ bool RunStore::rejudge(const QString &runId, const QString &checkId, const QList
         return false;
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     QSqlQuery q(db);
-    q.prepare(u"SELECT verdict, metrics, failures, note FROM check_results WHERE run_id = ? AND check_id = ?"_s);
+    q.prepare(u"SELECT verdict, metrics, failures, note, saved FROM check_results WHERE run_id = ? AND check_id = ?"_s);
     q.addBindValue(v(runId));
     q.addBindValue(v(checkId));
     if (!q.exec() || !q.next()) {
@@ -1137,6 +1197,7 @@ bool RunStore::rejudge(const QString &runId, const QString &checkId, const QList
     const QMap<QString, double> metrics = numbersFromJson(q.value(1).toString());
     const QStringList oldFailures = listFromJson(q.value(2).toString());
     const QString oldNote = q.value(3).toString();
+    const QMap<QString, QString> saved = stringsFromJson(q.value(4).toString());
     q.finish();
     if (old != Verdict::Pass && old != Verdict::Fail) {
         rollback();
@@ -1148,7 +1209,7 @@ bool RunStore::rejudge(const QString &runId, const QString &checkId, const QList
         if (!ExpectationOutcome::fromFailure(f))
             failures.append(f); // failed steps, aborts: the metrics do not decide those
     for (const Expectation &e : expectations) {
-        const ExpectationOutcome o = ExpectationOutcome::judge(e, metrics);
+        const ExpectationOutcome o = ExpectationOutcome::judge(e, metrics, saved);
         if (!o.passed)
             failures.append(o.failureText());
     }

@@ -63,7 +63,8 @@ public:
     bool appendSamples(const QString &runId, const QString &checkId, const ProbeSampleBatch &batch);
     bool appendEvent(const QString &runId, const QString &checkId, const RunEvent &event);
     bool appendStep(const QString &runId, const QString &checkId, const StepOutcome &step);
-    // Verdict, title, note, metrics, resolutions, failures, times and override reason (steps, events and
+    // Verdict, title, note, metrics, intervals, saved values, anomalies, where it stopped, failures, times
+    // and override reason (steps, events and
     // samples in `result` are ignored: append them). A changed verdict or override is kept in the history.
     bool setCheckResult(const QString &runId, const CheckResult &result);
     bool finishRun(const QString &runId, Run::State state);

@@ -67,6 +67,8 @@ void SampleTimeline::addSamples(const ProbeSampleBatch &batch)
     const QString *lastId = nullptr;
     Series *series = nullptr;
     for (const ProbeSample &sample : batch) {
+        if (sample.skipped)
+            continue; // no attempt was made: the console's problem, not a failure of the target to draw
         if (!lastId || *lastId != sample.probeId) {
             auto it = m_series.find(sample.probeId);
             if (it == m_series.end()) {

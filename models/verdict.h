@@ -3,7 +3,9 @@
 #include <QString>
 
 // The outcome of one check in one run.
-enum class Verdict { NotRun, Running, Pass, Fail, Deferred, NotApplicable, Error };
+// Inconclusive: the console could not keep its probes' schedule (overloaded), so the metrics
+// cannot say PASS or FAIL; it counts as not passing.
+enum class Verdict { NotRun, Running, Pass, Fail, Deferred, NotApplicable, Error, Inconclusive };
 
 namespace VerdictText {
 inline QString toString(Verdict v)
@@ -16,6 +18,7 @@ inline QString toString(Verdict v)
     case Verdict::Deferred: return QStringLiteral("DEFERRED");
     case Verdict::NotApplicable: return QStringLiteral("N/A");
     case Verdict::Error: return QStringLiteral("ERROR");
+    case Verdict::Inconclusive: return QStringLiteral("INCONCLUSIVE");
     }
     return {};
 }
@@ -23,7 +26,7 @@ inline QString toString(Verdict v)
 inline Verdict fromString(const QString &text)
 {
     for (Verdict v : {Verdict::NotRun, Verdict::Running, Verdict::Pass, Verdict::Fail, Verdict::Deferred,
-                      Verdict::NotApplicable, Verdict::Error})
+                      Verdict::NotApplicable, Verdict::Error, Verdict::Inconclusive})
         if (toString(v).compare(text, Qt::CaseInsensitive) == 0)
             return v;
     return Verdict::NotRun;

@@ -40,6 +40,7 @@ QString verdictColor(Verdict v)
     case Verdict::NotApplicable: return u"#57606a"_s;
     case Verdict::NotRun: return u"#8c959f"_s;
     case Verdict::Running: return u"#0969da"_s;
+    case Verdict::Inconclusive: return u"#8250df"_s;
     }
     return u"#57606a"_s;
 }
@@ -135,7 +136,7 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
         const CheckResult &r = run.results.at(i);
         QStringList metrics;
         for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
-            metrics << esc(MetricFormat::metric(it.key(), it.value(), r.resolutions));
+            metrics << esc(MetricFormat::metric(it.key(), it.value(), r.intervals));
         QString verdict = verdictBadge(r.verdict);
         if (r.verdict == Verdict::NotApplicable || r.verdict == Verdict::Deferred) {
             const QString why = RunExporter::reason(r, lab);
@@ -159,11 +160,11 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             h += u"<p>"_s % esc(why.isEmpty() ? u"Not run."_s : u"Reason: "_s % why) % u"</p>\n"_s;
         }
         if (!r.metrics.isEmpty()) {
-            h += kTable % u"<tr><th width=\"50%\">Metric</th><th width=\"25%\">Value</th><th width=\"25%\">± (ms)</th></tr>\n"_s;
+            h += kTable % u"<tr><th width=\"50%\">Metric</th><th width=\"25%\">Value</th><th width=\"25%\">Truth within (ms)</th></tr>\n"_s;
             for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
-                const auto res = r.resolutions.constFind(it.key());
+                const auto in = r.intervals.constFind(it.key());
                 h += u"<tr><td>%1</td><td>%2</td><td>%3</td></tr>\n"_s.arg(esc(it.key()), MetricFormat::number(it.value()),
-                                                                         res == r.resolutions.cend() ? QString() : MetricFormat::number(res.value()));
+                                                                         in == r.intervals.cend() ? QString() : esc(MetricFormat::interval(in.value())));
             }
             h += u"</table>\n"_s;
         }
@@ -175,7 +176,7 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
                                      : e.passed   ? u"<span style=\"color:#1a7f37;\"><b>✓</b></span>"_s
                                                   : u"<span style=\"color:#cf222e;\"><b>✗</b></span>"_s;
                 const QString value = !e.evaluated ? u"not evaluated"_s
-                                      : e.measured ? MetricFormat::metric(e.metric, e.value, r.resolutions).section(u" = "_s, 1)
+                                      : e.measured ? e.measuredText(r.intervals)
                                                    : u"not measured"_s;
                 h += u"<tr><td>%1</td><td>%2</td><td>%3</td></tr>\n"_s.arg(mark, esc(e.text), esc(value));
             }
@@ -229,6 +230,8 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             }
             h += u"</table>\n"_s;
         }
+        if (r.stoppedAtStep >= 0)
+            h += u"<p>"_s % esc(u"Stopped at step %1 (it failed): probes are summarised up to there."_s.arg(r.stoppedAtStep + 1)) % u"</p>\n"_s;
         if (!r.failures.isEmpty()) {
             h += u"<p><b>Failures</b></p>\n<ul>\n"_s;
             for (const QString &f : r.failures)
@@ -252,6 +255,10 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             anomalies << u"[%1] verdict %2 set by the engineer: %3"_s.arg(i + 1).arg(VerdictText::toString(r.verdict), r.overrideReason);
         if (r.verdict == Verdict::Error)
             anomalies << u"[%1] ERROR: %2"_s.arg(i + 1).arg(RunExporter::reason(r, lab));
+        if (r.verdict == Verdict::Inconclusive)
+            anomalies << u"[%1] INCONCLUSIVE: %2"_s.arg(i + 1).arg(RunExporter::reason(r, lab));
+        for (const ClusterAnomaly &a : r.anomalies)
+            anomalies << u"[%1] "_s.arg(i + 1) % RunExporter::anomalyText(a);
     }
     if (!run.notes.trimmed().isEmpty())
         h += pre(run.notes.trimmed().split(u'\n'));

@@ -44,7 +44,7 @@ void RunRecorder::attach(ScenarioRunner *runner)
     });
     connect(runner, &ScenarioRunner::finished, this, [this, runner](const CheckResult &r) {
         CheckResult result = r;
-        result.resolutions = runner->resolutions();
+        result.intervals = runner->intervals();
         result.failures = runner->failures();
         m_store->setCheckResult(m_runId, result);
     });

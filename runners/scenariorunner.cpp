@@ -1,5 +1,6 @@
 #include "scenariorunner.h"
 
+#include "checkjudgement.h"
 #include "duration.h"
 #include "monoclock.h"
 #include "probeengine.h"
@@ -93,7 +94,7 @@ void ScenarioRunner::start()
     const StackSpec stack = m_context->lab().stack;
     for (const ServiceSpec &s : stack.services)
         if (s.role)
-            roleResolution = std::max(roleResolution, double(s.role->probe.intervalMs) / 2.0);
+            roleResolution = std::max(roleResolution, double(s.role->probe.intervalMs)); // a change shows up to one interval late
     m_metrics.setRoleResolutionMs(roleResolution);
 
     QList<ProbeSpec> probes;
@@ -214,6 +215,7 @@ void ScenarioRunner::finishStep(bool ok, const QString &summary)
         return; // the engineer decides what runs next
     if (!ok && !m_aborted) {
         // A failed step leaves the stack in an unknown shape: stop here and roll back.
+        m_result.stoppedAtStep = m_step;
         m_step = int(m_check.steps.size());
     }
     QTimer::singleShot(0, this, &ScenarioRunner::nextStep);
@@ -242,6 +244,7 @@ void ScenarioRunner::saveValue(const StepSpec &step, const QByteArray &text)
     const std::optional<QString> value = ServiceProber::extract(spec, text, &error);
     if (value) {
         m_context->setSaved(step.saveAs, *value);
+        m_result.saved.insert(step.saveAs, *value);
         bool numeric = false;
         const double n = value->toDouble(&numeric);
         if (numeric)
@@ -533,6 +536,8 @@ void ScenarioRunner::onSamples(const ProbeSampleBatch &batch)
 {
     m_metrics.addSamples(batch);
     for (const ProbeSample &s : batch) {
+        if (s.skipped)
+            continue; // no attempt in that slot: neither an ok nor a failure of the target
         if (s.ok) {
             m_okStreak[s.probeId] += 1;
             m_failStreak[s.probeId] = 0;
@@ -662,8 +667,12 @@ void ScenarioRunner::finishCheck()
 
     for (const ProbeSpec &p : m_check.probes)
         m_metrics.addProbe({p.id, p.intervalMs, std::max(0.0, m_probes->schedulingJitterP99Ms(p.id))});
-    QMap<QString, double> metrics = m_metrics.compute();
-    m_resolutions = m_metrics.resolutions();
+    m_metrics.setCheckStartNs(m_startNs);
+    const CheckMetrics::Summary summary = m_metrics.summarize();
+    QMap<QString, double> metrics = summary.values;
+    m_intervals = summary.intervals;
+    m_result.intervals = summary.intervals;
+    m_result.anomalies = summary.anomalies;
     for (auto it = m_result.metrics.cbegin(); it != m_result.metrics.cend(); ++it)
         metrics.insert(it.key(), it.value()); // values the steps saved
     if (!m_check.lostRecordsBefore.isEmpty()) {
@@ -687,21 +696,22 @@ void ScenarioRunner::finishCheck()
     }
     m_result.metrics = metrics;
 
-    bool pass = m_failures.isEmpty();
-    for (const Expectation &e : m_check.expectations) {
-        if (!metrics.contains(e.metric)) {
-            pass = false;
-            m_failures.append(QStringLiteral("%1: %2 was not measured").arg(e.text, e.metric));
-            continue;
-        }
-        const double value = metrics.value(e.metric);
-        if (!e.holds(value)) {
-            pass = false;
-            m_failures.append(QStringLiteral("%1: measured %2, bound %3 %4").arg(e.text).arg(value, 0, 'g', 6).arg(Expectation::opText(e.op)).arg(e.bound));
-        }
-    }
-    m_result.verdict = m_aborted ? Verdict::Error : pass ? Verdict::Pass : Verdict::Fail;
-    m_result.note = m_failures.join(QStringLiteral("; "));
+    CheckJudgement::Input judging;
+    judging.expectations = m_check.expectations;
+    judging.metrics = metrics;
+    judging.saved = m_result.saved;
+    // Keep only the saved values an expectation compares (a step may save a minted token), redacted.
+    m_result.saved = CheckJudgement::comparedValues(m_check.expectations, m_result.saved);
+    for (QString &value : m_result.saved)
+        value = m_redactor.redact(value);
+    judging.failures = m_failures;
+    judging.aborted = m_aborted;
+    judging.overload = summary.overload;
+    const CheckJudgement judgement = CheckJudgement::judge(judging);
+    m_failures = judgement.failures;
+    m_result.failures = judgement.failures;
+    m_result.verdict = judgement.verdict;
+    m_result.note = judgement.note;
     m_result.finished = QDateTime::currentDateTimeUtc();
     emitEvent(RunEvent::Kind::CheckFinished, {}, VerdictText::toString(m_result.verdict));
     Q_EMIT finished(m_result);

@@ -60,7 +60,8 @@ public:
 
     const CheckResult &result() const { return m_result; }
     const CheckMetrics &metrics() const { return m_metrics; }
-    QMap<QString, double> resolutions() const { return m_resolutions; }
+    // [lo, hi] ms of each timing metric of the finished check.
+    MetricIntervals intervals() const { return m_intervals; }
     const QList<StepOutcome> &steps() const { return m_outcomes; }
     QStringList failures() const { return m_failures; }
     qint64 startNs() const { return m_startNs; }
@@ -122,7 +123,7 @@ private:
 
     CheckMetrics m_metrics;
     CheckResult m_result;
-    QMap<QString, double> m_resolutions;
+    MetricIntervals m_intervals;
     QList<StepOutcome> m_outcomes;
     StepOutcome m_current;
     QStringList m_failures;

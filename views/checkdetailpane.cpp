@@ -166,6 +166,7 @@ QString verdictColour(Verdict v)
     case Verdict::Fail:
     case Verdict::Error: return QStringLiteral("#c62828");
     case Verdict::Deferred: return QStringLiteral("#ef6c00");
+    case Verdict::Inconclusive: return QStringLiteral("#8250df"); // the console, not the target: neither red nor green
     default: return QStringLiteral("#546e7a");
     }
 }

@@ -41,7 +41,7 @@ void FailoverTrendView::setRuns(const QList<Run> &runs, const QString &checkId)
     {
         qint64 ms;
         double value;
-        double resolution;
+        MetricInterval interval;
     };
     QMap<QString, QList<Point>> byCheck;
     QMap<QString, QString> titles;
@@ -51,7 +51,7 @@ void FailoverTrendView::setRuns(const QList<Run> &runs, const QString &checkId)
                 continue;
             const QDateTime when = r.finished.isValid() ? r.finished : run.started;
             byCheck[r.checkId].append({when.toMSecsSinceEpoch(), r.metrics.value(QStringLiteral("failover_ms")),
-                                       r.resolutions.value(QStringLiteral("failover_ms"))});
+                                       r.intervals.value(QStringLiteral("failover_ms"))});
             titles.insert(r.checkId, r.title);
         }
     if (byCheck.isEmpty()) {
@@ -80,8 +80,8 @@ void FailoverTrendView::setRuns(const QList<Run> &runs, const QString &checkId)
             points.append(QPointF(double(p.ms), p.value));
             first = std::min(first, p.ms);
             last = std::max(last, p.ms);
-            top = std::max(top, p.value + p.resolution);
-            worstResolution = std::max(worstResolution, p.resolution);
+            top = std::max(top, std::max(p.value, p.interval.hi));
+            worstResolution = std::max(worstResolution, p.interval.width());
         }
         line->replace(points);
         dots->replace(points);
@@ -98,7 +98,7 @@ void FailoverTrendView::setRuns(const QList<Run> &runs, const QString &checkId)
     time->setRange(QDateTime::fromMSecsSinceEpoch(first - pad), QDateTime::fromMSecsSinceEpoch(last + pad));
     value->setRange(0, std::max(10.0, top * 1.15));
     value->applyNiceNumbers();
-    m_caption->setText(tr("Failover time per run (fault → a different member leads), resolution up to ± %1 ms.").arg(worstResolution, 0, 'f', 0));
+    m_caption->setText(tr("Failover time per run (fault → a different member leads), truth within intervals up to %1 ms wide.").arg(worstResolution, 0, 'f', 0));
 }
 
 int FailoverTrendView::seriesCount() const

@@ -1,12 +1,15 @@
 #include "livepane.h"
 
 #include "livechartview.h"
+#include "metricformat.h"
 
 #include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 LivePane::LivePane(QWidget *parent)
     : QWidget(parent)
@@ -58,19 +61,21 @@ void LivePane::addEvent(const RunEvent &event)
 
 void LivePane::addFailover(qint64 fromNs, qint64 toNs, double resolutionMs)
 {
-    m_timeline.addMeasuredSpan({fromNs, toNs, tr("failover %1 ms ± %2 ms").arg(double(toNs - fromNs) / 1e6, 0, 'f', 0).arg(resolutionMs, 0, 'f', 0)});
+    // The leader change was seen at most one role interval after it happened: truth in [seen - interval, seen].
+    const double seenMs = double(toNs - fromNs) / 1e6;
+    m_timeline.addMeasuredSpan({fromNs, toNs, tr("failover %1 ms (%2)").arg(seenMs, 0, 'f', 0).arg(MetricFormat::interval({std::max(0.0, seenMs - resolutionMs), seenMs}))});
     m_chart->scheduleRefresh();
 }
 
-void LivePane::setMetrics(const QMap<QString, double> &metrics, const QMap<QString, double> &resolutions, const QString &verdict)
+void LivePane::setMetrics(const QMap<QString, double> &metrics, const MetricIntervals &intervals, const QString &verdict)
 {
     m_metrics->setRowCount(0);
     for (auto it = metrics.cbegin(); it != metrics.cend(); ++it) {
         const int row = m_metrics->rowCount();
         m_metrics->insertRow(row);
-        QString value = it.key().endsWith(QLatin1String("_pct")) ? QString::number(it.value(), 'f', 2) : QString::number(it.value(), 'g', 7);
-        if (resolutions.contains(it.key()))
-            value += QStringLiteral(" ± %1").arg(resolutions.value(it.key()), 0, 'f', 0);
+        const QString value = intervals.contains(it.key())             ? MetricFormat::value(it.key(), it.value(), intervals)
+                              : it.key().endsWith(QLatin1String("_pct")) ? QString::number(it.value(), 'f', 2)
+                                                                         : QString::number(it.value(), 'g', 7);
         m_metrics->setItem(row, 0, new QTableWidgetItem(it.key()));
         m_metrics->setItem(row, 1, new QTableWidgetItem(value));
     }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "metricinterval.h"
 #include "probesample.h"
 #include "runevent.h"
 #include "sampletimeline.h"
@@ -23,8 +24,8 @@ public:
     void addSamples(const ProbeSampleBatch &batch);
     void addEvent(const RunEvent &event);
     void addFailover(qint64 fromNs, qint64 toNs, double resolutionMs);
-    // Metrics as they stand (live) or final, with their ± resolution.
-    void setMetrics(const QMap<QString, double> &metrics, const QMap<QString, double> &resolutions, const QString &verdict);
+    // Metrics as they stand (live) or final, timings with the interval that holds the truth.
+    void setMetrics(const QMap<QString, double> &metrics, const MetricIntervals &intervals, const QString &verdict);
 
     LiveChartView *chartView() const { return m_chart; }
     const SampleTimeline &timeline() const { return m_timeline; }

@@ -322,8 +322,10 @@ void MainWindow::createActions()
     });
     m_liveMetricsTimer->setInterval(1000);
     connect(m_liveMetricsTimer, &QTimer::timeout, this, [this] {
-        if (m_runner && m_runner->isRunning())
-            m_livePane->setMetrics(m_runner->metrics().compute(), {}, {});
+        if (m_runner && m_runner->isRunning()) {
+            const CheckMetrics::Summary live = m_runner->metrics().summarize();
+            m_livePane->setMetrics(live.values, live.intervals, {});
+        }
     });
     updateStackActions();
 }
@@ -531,11 +533,11 @@ void MainWindow::onRunnerFinished(const CheckResult &r)
     const QString id = r.checkId;
     m_liveMetricsTimer->stop();
     CheckResult proposal = r;
-    proposal.resolutions = m_runner->resolutions();
+    proposal.intervals = m_runner->intervals();
     proposal.failures = m_runner->failures();
     m_proposals.insert(id, proposal);
     m_checkModel->setVerdict(id, r.verdict);
-    m_livePane->setMetrics(r.metrics, m_runner->resolutions(), VerdictText::toString(r.verdict));
+    m_livePane->setMetrics(r.metrics, m_runner->intervals(), VerdictText::toString(r.verdict));
     m_detailPane->checkFinished(r);
     if (!m_runner->isManual())
         m_detailPane->verdictRecorded(id, r.verdict, r.note, {}); // the recorder stored the runner's verdict

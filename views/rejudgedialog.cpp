@@ -141,7 +141,7 @@ Verdict RejudgeDialog::preview() const
 {
     bool pass = m_otherFailures.isEmpty();
     for (const Expectation &e : expectations())
-        pass = pass && ExpectationOutcome::judge(e, m_result.metrics).passed;
+        pass = pass && ExpectationOutcome::judge(e, m_result.metrics, m_result.saved).passed;
     return pass ? Verdict::Pass : Verdict::Fail;
 }
 
@@ -151,7 +151,7 @@ void RejudgeDialog::update()
         const auto *metric = qobject_cast<QComboBox *>(m_table->cellWidget(row, MetricCol));
         const QString name = metric ? metric->currentText().trimmed() : QString();
         const bool measured = m_result.metrics.contains(name);
-        m_table->item(row, MeasuredCol)->setText(measured ? MetricFormat::metric(name, m_result.metrics.value(name), m_result.resolutions).section(QStringLiteral(" = "), 1)
+        m_table->item(row, MeasuredCol)->setText(measured ? MetricFormat::value(name, m_result.metrics.value(name), m_result.intervals)
                                                           : tr("not measured"));
     }
     const QList<Expectation> list = expectations();
@@ -160,7 +160,7 @@ void RejudgeDialog::update()
         const auto *metric = qobject_cast<QComboBox *>(m_table->cellWidget(row, MetricCol));
         if (!metric || metric->currentText().trimmed().isEmpty())
             continue;
-        const bool holds = ExpectationOutcome::judge(list.at(i++), m_result.metrics).passed;
+        const bool holds = ExpectationOutcome::judge(list.at(i++), m_result.metrics, m_result.saved).passed;
         QTableWidgetItem *item = m_table->item(row, HoldsCol);
         item->setText(holds ? QStringLiteral("✓") : QStringLiteral("✗"));
         item->setForeground(holds ? QColor(0x2e, 0x7d, 0x32) : QColor(0xc6, 0x28, 0x28));

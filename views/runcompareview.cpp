@@ -47,10 +47,7 @@ QString cell(const CheckResult *r, const QString &metric)
 {
     if (!r || !r->metrics.contains(metric))
         return QStringLiteral("—");
-    QString text = MetricFormat::number(r->metrics.value(metric));
-    if (r->resolutions.contains(metric))
-        text += QStringLiteral(" ± ") + MetricFormat::number(r->resolutions.value(metric));
-    return text;
+    return MetricFormat::value(metric, r->metrics.value(metric), r->intervals);
 }
 } // namespace
 
@@ -195,7 +192,7 @@ void RunCompareView::showRuns(const Run &a, const Run &b)
         auto *change = new QTableWidgetItem(va == vb ? tr("same") : QStringLiteral("%1 → %2").arg(VerdictText::toString(va), VerdictText::toString(vb)));
         if (va != vb) {
             const bool better = vb == Verdict::Pass;
-            const bool worse = va == Verdict::Pass || vb == Verdict::Fail || vb == Verdict::Error;
+            const bool worse = va == Verdict::Pass || vb == Verdict::Fail || vb == Verdict::Error || vb == Verdict::Inconclusive;
             change->setForeground(better ? QColor(0x2e, 0x7d, 0x32) : worse ? QColor(0xc6, 0x28, 0x28) : QColor(0xef, 0x6c, 0x00));
             QFont f = change->font();
             f.setBold(true);

@@ -24,6 +24,7 @@ QString verdictColour(Verdict v)
     case Verdict::Fail:
     case Verdict::Error: return QStringLiteral("#c62828");
     case Verdict::Deferred: return QStringLiteral("#ef6c00");
+    case Verdict::Inconclusive: return QStringLiteral("#8250df"); // the console, not the target: neither red nor green
     default: return QStringLiteral("#546e7a");
     }
 }
@@ -33,7 +34,7 @@ QStringList metricLines(const CheckResult &r)
 {
     QStringList plain, perProbe;
     for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
-        (it.key().contains(QLatin1Char('.')) ? perProbe : plain) << MetricFormat::metric(it.key(), it.value(), r.resolutions).toHtmlEscaped();
+        (it.key().contains(QLatin1Char('.')) ? perProbe : plain) << MetricFormat::metric(it.key(), it.value(), r.intervals).toHtmlEscaped();
     return plain + perProbe;
 }
 } // namespace

@@ -13,7 +13,7 @@ class QListWidget;
 class QTextBrowser;
 class StepEvidenceView;
 
-// One stored run, read-only: its header and results (metrics with ±, failures), and for the
+// One stored run, read-only: its header and results (metrics with their intervals, failures), and for the
 // chosen check its chart (the live chart over the stored samples) and each step's evidence.
 class RunDetailView : public QWidget
 {

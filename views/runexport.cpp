@@ -19,7 +19,7 @@ struct FormatInfo
 };
 constexpr FormatInfo formats[] = {
     {Format::Markdown, QT_TRANSLATE_NOOP("RunExport", "Markdown run log (*.md)"), "md"},
-    {Format::Json, QT_TRANSLATE_NOOP("RunExport", "JSON, halab.run/1 (*.json)"), "json"},
+    {Format::Json, QT_TRANSLATE_NOOP("RunExport", "JSON, halab.run/2 (*.json)"), "json"},
     {Format::JUnit, QT_TRANSLATE_NOOP("RunExport", "JUnit XML (*.xml)"), "xml"},
     {Format::Html, QT_TRANSLATE_NOOP("RunExport", "HTML report with charts (*.html)"), "html"},
     {Format::Pdf, QT_TRANSLATE_NOOP("RunExport", "PDF report with charts (*.pdf)"), "pdf"},

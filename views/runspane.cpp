@@ -47,7 +47,8 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
     m_checkFilter->setObjectName(QStringLiteral("runsFilterCheck"));
     m_verdictFilter->setObjectName(QStringLiteral("runsFilterVerdict"));
     m_verdictFilter->addItem(tr("Any verdict"), -1);
-    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Deferred, Verdict::NotApplicable, Verdict::Error, Verdict::Running, Verdict::NotRun})
+    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Inconclusive, Verdict::Deferred, Verdict::NotApplicable, Verdict::Error,
+                      Verdict::Running, Verdict::NotRun})
         m_verdictFilter->addItem(VerdictText::toString(v), int(v));
     m_labFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_checkFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);

@@ -44,7 +44,7 @@ inline ProbeSampleBatch samples(const QString &probe, int n, qint64 startWallMs)
     return batch;
 }
 
-// Shared asset PASS, failover PASS (±, log scan), rotation FAIL (matrix), DEFERRED, N/A, NOT RUN, ERROR.
+// Shared asset PASS, failover PASS (intervals, log scan), rotation FAIL (matrix), DEFERRED, N/A, NOT RUN, ERROR.
 inline Run make()
 {
     Run run;
@@ -82,7 +82,7 @@ inline Run make()
                         {QStringLiteral("availability_pct"), 99.2},
                         {QStringLiteral("log_count"), 0},
                         {QStringLiteral("steps_failed"), 0}};
-    failover.resolutions = {{QStringLiteral("failover_ms"), 26}, {QStringLiteral("detection_ms"), 26}};
+    failover.intervals = {{QStringLiteral("failover_ms"), {400, 438}}, {QStringLiteral("detection_ms"), {100, 146}}};
     StepOutcome kill;
     kill.index = 0;
     kill.summary = QStringLiteral("kill api1 (leader)");

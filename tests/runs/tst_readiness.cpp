@@ -37,7 +37,7 @@ Run runAt(double hoursAgo, const QList<R> &results)
         c.finished = run.started.addSecs(30);
         if (r.failoverMs >= 0) {
             c.metrics.insert(QStringLiteral("failover_ms"), r.failoverMs);
-            c.resolutions.insert(QStringLiteral("failover_ms"), 26);
+            c.intervals.insert(QStringLiteral("failover_ms"), {c.metrics.value(QStringLiteral("failover_ms")) - 26, c.metrics.value(QStringLiteral("failover_ms")) + 26});
         }
         if (r.verdict == Verdict::Fail)
             c.failures = {QStringLiteral("step 2: GET /x → 500")};
@@ -106,7 +106,7 @@ private Q_SLOTS:
         const R aPass{QStringLiteral("a"), Verdict::Pass, 412};
         const R bPass{QStringLiteral("b"), Verdict::Pass};
         QTest::newRow("ready") << QList<Run>{runAt(1, {aPass, bPass})} << 6 * kHour << true
-                               << QStringLiteral("a:OK b:OK metric:OK window:OK") << QStringLiteral("failover_ms = 412 ± 26");
+                               << QStringLiteral("a:OK b:OK metric:OK window:OK") << QStringLiteral("failover_ms = 412 ms (386–438)");
         QTest::newRow("ready across runs in the window")
             << QList<Run>{runAt(5, {aPass}), runAt(1, {bPass})} << 6 * kHour << true << QStringLiteral("a:OK b:OK metric:OK window:OK")
             << QStringLiteral("PASS in run");
@@ -129,6 +129,9 @@ private Q_SLOTS:
         QTest::newRow("failed: ERROR counts as failed")
             << QList<Run>{runAt(1, {aPass, {QStringLiteral("b"), Verdict::Error}})} << 6 * kHour << false
             << QStringLiteral("a:OK b:FAIL metric:OK window:OK") << QStringLiteral("latest result is ERROR");
+        QTest::newRow("failed: INCONCLUSIVE is no PASS")
+            << QList<Run>{runAt(1, {aPass, {QStringLiteral("b"), Verdict::Inconclusive}})} << 6 * kHour << false
+            << QStringLiteral("a:OK b:FAIL metric:OK window:OK") << QStringLiteral("latest result is INCONCLUSIVE");
         QTest::newRow("latest wins: FAIL then PASS")
             << QList<Run>{runAt(1, {aPass, bPass}), runAt(3, {{QStringLiteral("b"), Verdict::Fail}})} << 6 * kHour << true
             << QStringLiteral("a:OK b:OK metric:OK window:OK") << QString();
@@ -138,7 +141,7 @@ private Q_SLOTS:
                                         << false << QStringLiteral("a:OK b:MISSING metric:OK window:OK") << QStringLiteral("single-tenant");
         QTest::newRow("metric out of bound") << QList<Run>{runAt(1, {{QStringLiteral("a"), Verdict::Pass, 6100}, bPass})} << 6 * kHour
                                              << false << QStringLiteral("a:OK b:OK metric:FAIL window:OK")
-                                             << QStringLiteral("measured failover_ms = 6100 ± 26, bound <= 5000");
+                                             << QStringLiteral("measured failover_ms = 6100 ms (6074–6126), bound <= 5000");
         QTest::newRow("metric absent") << QList<Run>{runAt(1, {{QStringLiteral("a"), Verdict::Pass}, bPass})} << 6 * kHour << false
                                        << QStringLiteral("a:OK b:OK metric:MISSING window:OK") << QStringLiteral("not measured");
         QTest::newRow("no window: old evidence is fine")
@@ -166,6 +169,28 @@ private Q_SLOTS:
             const QString text = ReadinessEvaluator::text(results);
             QVERIFY2(text.contains(reasonContains), qPrintable(text));
         }
+    }
+
+    void metricCriterionOverSavedText()
+    {
+        // A readiness metric may compare saved text: "master_after == master_before".
+        Lab l = lab();
+        Expectation same;
+        same.metric = QStringLiteral("master_after");
+        same.op = Expectation::Op::Equal;
+        same.right = Expectation::Operand::Name;
+        same.rightText = QStringLiteral("master_before");
+        same.text = QStringLiteral("master_after == master_before");
+        l.readiness[0].metrics = {{QStringLiteral("b"), same}};
+        Run run = runAt(1, {{QStringLiteral("a"), Verdict::Pass}, {QStringLiteral("b"), Verdict::Pass}});
+        run.results[1].saved = {{QStringLiteral("master_before"), QStringLiteral("10.0.0.1 6379")},
+                                {QStringLiteral("master_after"), QStringLiteral("10.0.0.1 6379")}};
+        QCOMPARE(statuses(ReadinessEvaluator::evaluate(l, {run}, kNow).first()), QStringLiteral("a:OK b:OK metric:OK window:OK"));
+        run.results[1].saved[QStringLiteral("master_after")] = QStringLiteral("10.0.0.2 6379");
+        const ReadinessResult r = ReadinessEvaluator::evaluate(l, {run}, kNow).first();
+        QCOMPARE(statuses(r), QStringLiteral("a:OK b:OK metric:FAIL window:OK"));
+        QVERIFY2(r.criteria.at(2).reason.contains(QStringLiteral("measured master_after = \"10.0.0.2 6379\", bound == master_before \"10.0.0.1 6379\"")),
+                 qPrintable(r.criteria.at(2).reason));
     }
 
     void textAndJson()

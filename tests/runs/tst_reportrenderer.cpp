@@ -90,7 +90,7 @@ private Q_SLOTS:
         QVERIFY(!html.contains(QStringLiteral("src=\"http")));
         QVERIFY(!html.contains(QStringLiteral("<link")));
         QVERIFY(!html.contains(QStringLiteral("<script")));
-        for (const QString &needle : {QStringLiteral("Graceful degradation when one replica is killed"), QStringLiteral("failover_ms = 412 ± 26"),
+        for (const QString &needle : {QStringLiteral("Graceful degradation when one replica is killed"), QStringLiteral("failover_ms = 412 ms (400–438)"),
                                       QStringLiteral("single-tenant stack"), QStringLiteral("Notes / anomalies"), QStringLiteral("READY ✓"),
                                       QStringLiteral("API key rotation with *_PREVIOUS, zero 401s")})
             QVERIFY2(html.contains(needle.toHtmlEscaped()), qPrintable(needle));

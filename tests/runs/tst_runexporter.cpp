@@ -57,9 +57,9 @@ private Q_SLOTS:
         const int ready = indexOf(QStringLiteral("Readiness:"));
         QVERIFY(checks < detail && detail < notes && notes < ready);
         QVERIFY(indexOf(QStringLiteral("[2] Graceful degradation when one replica is killed — PASS (42 s)")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- failover_ms = 412 ± 26")) > detail);
+        QVERIFY(indexOf(QStringLiteral("- failover_ms = 412 ms (400–438)")) > detail);
         QVERIFY(indexOf(QStringLiteral("- availability_pct = 99.2")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- ✓ failover_ms <= 5s — measured 412 ± 26")) > detail);
+        QVERIFY(indexOf(QStringLiteral("- ✓ failover_ms <= 5s — measured 412 ms (400–438)")) > detail);
         QVERIFY(indexOf(QStringLiteral("- ✗ matrix_failures == 0 — measured 1")) > detail);
         // The matrix as a markdown table, the bodies trimmed.
         QVERIFY(indexOf(QStringLiteral("  | Row | Expected | Actual | Result |")) > detail);
@@ -87,7 +87,7 @@ private Q_SLOTS:
         const QJsonDocument doc = QJsonDocument::fromJson(RunExporter::json(m_run, readiness(), &m_lab), &error);
         QCOMPARE(error.error, QJsonParseError::NoError);
         const QJsonObject root = doc.object();
-        QCOMPARE(root.value(QStringLiteral("schema")).toString(), QStringLiteral("halab.run/1"));
+        QCOMPARE(root.value(QStringLiteral("schema")).toString(), QStringLiteral("halab.run/2"));
         QVERIFY(!QDateTime::fromString(root.value(QStringLiteral("exported")).toString(), Qt::ISODateWithMs).isNull());
 
         const QJsonObject run = root.value(QStringLiteral("run")).toObject();
@@ -106,14 +106,18 @@ private Q_SLOTS:
         const QJsonArray checks = root.value(QStringLiteral("checks")).toArray();
         QCOMPARE(checks.size(), 7);
         for (const QJsonValue &v : checks)
-            for (const char *key : {"index", "id", "title", "verdict", "reason", "started", "finished", "metrics", "resolutions_ms",
+            for (const char *key : {"index", "id", "title", "verdict", "reason", "started", "finished", "metrics", "intervals_ms", "saved", "anomalies", "stopped_at_step",
                                     "expectations_source", "expectations", "steps", "events", "failures", "note", "override_reason"})
                 QVERIFY2(v.toObject().contains(QLatin1String(key)), key);
 
         const QJsonObject failover = checks.at(1).toObject();
         QCOMPARE(failover.value(QStringLiteral("verdict")).toString(), QStringLiteral("PASS"));
         QCOMPARE(failover.value(QStringLiteral("metrics")).toObject().value(QStringLiteral("failover_ms")).toDouble(), 412.0);
-        QCOMPARE(failover.value(QStringLiteral("resolutions_ms")).toObject().value(QStringLiteral("failover_ms")).toDouble(), 26.0);
+        const QJsonObject interval = failover.value(QStringLiteral("intervals_ms")).toObject().value(QStringLiteral("failover_ms")).toObject();
+        QCOMPARE(interval.value(QStringLiteral("lo")).toDouble(), 400.0);
+        QCOMPARE(interval.value(QStringLiteral("hi")).toDouble(), 438.0);
+        QVERIFY(failover.value(QStringLiteral("stopped_at_step")).isNull());
+        QCOMPARE(failover.value(QStringLiteral("anomalies")).toArray().size(), 0);
         QCOMPARE(failover.value(QStringLiteral("expectations_source")).toString(), QStringLiteral("lab"));
         const QJsonArray exp = failover.value(QStringLiteral("expectations")).toArray();
         QCOMPARE(exp.size(), 3);
@@ -205,16 +209,90 @@ private Q_SLOTS:
         QCOMPARE(suite.value(QLatin1String("skipped")).toString(), QStringLiteral("3"));
         QCOMPARE(names.first(), QStringLiteral("1. Shared asset readability (upload via LB, fetch from both replicas)"));
         QVERIFY(properties > 10);
-        QVERIFY(systemOut.contains(QStringLiteral("failover_ms = 412 ± 26")));
+        QVERIFY(systemOut.contains(QStringLiteral("failover_ms = 412 ms (400–438)")));
     }
 
     void precisionIsShown()
     {
-        QCOMPARE(MetricFormat::metric(QStringLiteral("failover_ms"), 412, {{QStringLiteral("failover_ms"), 26}}),
-                 QStringLiteral("failover_ms = 412 ± 26"));
+        QCOMPARE(MetricFormat::metric(QStringLiteral("failover_ms"), 2957.4, {{QStringLiteral("failover_ms"), {2900.2, 3009.1}}}),
+                 QStringLiteral("failover_ms = 2957 ms (2900–3010)"));
         QCOMPARE(MetricFormat::metric(QStringLiteral("availability_pct"), 99.873), QStringLiteral("availability_pct = 99.87"));
         QCOMPARE(MetricFormat::number(0.5), QStringLiteral("0.5"));
         QCOMPARE(MetricFormat::span(6LL * 3600 * 1000), QStringLiteral("6 h"));
+    }
+
+    void anomaliesInconclusiveAndWhereTheCheckStopped()
+    {
+        Run run;
+        run.id = QStringLiteral("r1");
+        run.labName = QStringLiteral("Patroni lab");
+        run.state = Run::State::Finished;
+        CheckResult c;
+        c.checkId = QStringLiteral("regress");
+        c.title = QStringLiteral("Leader pause and resume");
+        c.verdict = Verdict::Inconclusive;
+        c.metrics = {{QStringLiteral("leader_regressions"), 1}, {QStringLiteral("split_brain_samples"), 2},
+                     {QStringLiteral("console_late_p99_ms"), 31.5}, {QStringLiteral("skipped_samples"), 12}};
+        c.saved = {{QStringLiteral("ckquorum"), QStringLiteral("OK 3 usable Sentinels")}};
+        c.failures = {QStringLiteral("console overloaded: 12 of 600 samples skipped (2.0 %), more than 1 %"),
+                      QStringLiteral("leader_regressions == 0: leader_regressions 1 != 0"),
+                      QStringLiteral("ckquorum == \"NOQUORUM\": ckquorum \"OK 3 usable Sentinels\" != \"NOQUORUM\"")};
+        c.note = c.failures.join(QStringLiteral("; "));
+        c.stoppedAtStep = 3;
+        ClusterAnomaly split;
+        split.kind = ClusterAnomaly::Kind::SplitBrain;
+        split.atMs = 2100;
+        split.untilMs = 2300;
+        split.services = {QStringLiteral("pg1"), QStringLiteral("pg2")};
+        split.detail = QStringLiteral("pg1, pg2 held the leader role at once in 2 role round(s)");
+        ClusterAnomaly regression;
+        regression.kind = ClusterAnomaly::Kind::LeaderRegression;
+        regression.atMs = 5400;
+        regression.services = {QStringLiteral("pg1"), QStringLiteral("pg2")};
+        regression.detail = QStringLiteral("pg1 took the leader role back from pg2 (pg2 was not faulted): pg2's term is discarded");
+        c.anomalies = {split, regression};
+        run.results = {c};
+
+        const QJsonObject root = QJsonDocument::fromJson(RunExporter::json(run)).object();
+        QCOMPARE(root.value(QStringLiteral("run")).toObject().value(QStringLiteral("console_late_p99_ms")).toDouble(), 31.5);
+        QCOMPARE(root.value(QStringLiteral("run")).toObject().value(QStringLiteral("skipped_samples")).toDouble(), 12.0);
+        const QJsonObject check = root.value(QStringLiteral("checks")).toArray().at(0).toObject();
+        QCOMPARE(check.value(QStringLiteral("verdict")).toString(), QStringLiteral("INCONCLUSIVE"));
+        QCOMPARE(check.value(QStringLiteral("stopped_at_step")).toInt(), 4);
+        QCOMPARE(check.value(QStringLiteral("saved")).toObject().value(QStringLiteral("ckquorum")).toString(), QStringLiteral("OK 3 usable Sentinels"));
+        const QJsonArray anomalies = check.value(QStringLiteral("anomalies")).toArray();
+        QCOMPARE(anomalies.size(), 2);
+        const QJsonObject a0 = anomalies.at(0).toObject();
+        QCOMPARE(a0.keys(), (QStringList{QStringLiteral("at_ms"), QStringLiteral("detail"), QStringLiteral("kind"), QStringLiteral("services"),
+                                        QStringLiteral("until_ms")}));
+        QCOMPARE(a0.value(QStringLiteral("kind")).toString(), QStringLiteral("split_brain"));
+        QCOMPARE(a0.value(QStringLiteral("at_ms")).toDouble(), 2100.0);
+        QCOMPARE(a0.value(QStringLiteral("until_ms")).toDouble(), 2300.0);
+        QCOMPARE(a0.value(QStringLiteral("services")).toArray().size(), 2);
+        const QJsonObject a1 = anomalies.at(1).toObject();
+        QCOMPARE(a1.value(QStringLiteral("kind")).toString(), QStringLiteral("leader_regression"));
+        QVERIFY(a1.value(QStringLiteral("until_ms")).isNull());
+        // Without the lab, the failed expectations come back from the failure lines, text values as strings.
+        const QJsonArray exp = check.value(QStringLiteral("expectations")).toArray();
+        QCOMPARE(exp.size(), 2);
+        QCOMPARE(exp.at(0).toObject().value(QStringLiteral("value")).toDouble(), 1.0);
+        QCOMPARE(exp.at(1).toObject().value(QStringLiteral("value")).toString(), QStringLiteral("OK 3 usable Sentinels"));
+        QCOMPARE(exp.at(1).toObject().value(QStringLiteral("bound")).toString(), QStringLiteral("NOQUORUM"));
+
+        const QString md = RunExporter::markdown(run);
+        QVERIFY2(md.contains(QStringLiteral("[?] 1. Leader pause and resume — INCONCLUSIVE")), qPrintable(md));
+        QVERIFY(md.contains(QStringLiteral("Console: probe start lateness p99 31.5 ms, 12 skipped sample(s)")));
+        QVERIFY(md.contains(QStringLiteral("Stopped at step 4 (it failed): probes are summarised up to there.")));
+        const QString notes = md.mid(md.indexOf(QStringLiteral("Notes / anomalies:")));
+        QVERIFY2(notes.contains(QStringLiteral("- [1] INCONCLUSIVE: console overloaded")), qPrintable(notes));
+        QVERIFY2(notes.contains(QStringLiteral("- [1] split_brain at 2.1 s until 2.3 s (pg1, pg2): pg1, pg2 held the leader role")), qPrintable(notes));
+        QVERIFY(notes.contains(QStringLiteral("- [1] leader_regression at 5.4 s (pg1, pg2): pg1 took the leader role back")));
+        QVERIFY(!notes.contains(QStringLiteral("\nnone")));
+
+        const QByteArray xml = RunExporter::junit(run);
+        QVERIFY(xml.contains("type=\"INCONCLUSIVE\""));
+        QVERIFY(xml.contains("failures=\"1\""));
+        QVERIFY(xml.contains("anomaly: leader_regression at 5.4 s"));
     }
 
     void failureLinesParseBack()
@@ -230,11 +308,17 @@ private Q_SLOTS:
         QVERIFY(back);
         QCOMPARE(back->metric, e.metric);
         QCOMPARE(back->value, 97.25);
+        QCOMPARE(judged.failureText(), QStringLiteral("lb.availability_pct >= 99.5: lb.availability_pct 97.25 < 99.5"));
         QCOMPARE(back->bound, 99.5);
         QCOMPARE(back->op, Expectation::Op::GreaterEqual);
         const ExpectationOutcome missing = ExpectationOutcome::judge(e, {});
         QCOMPARE(ExpectationOutcome::fromFailure(missing.failureText())->measured, false);
         QVERIFY(!ExpectationOutcome::fromFailure(QStringLiteral("step 2: GET /x → 500")));
+        // Lines stored before intervals still parse.
+        const std::optional<ExpectationOutcome> old = ExpectationOutcome::fromFailure(QStringLiteral("failover_ms <= 5s: measured 6100, bound <= 5000"));
+        QVERIFY(old);
+        QCOMPARE(old->value, 6100.0);
+        QCOMPARE(old->op, Expectation::Op::LessEqual);
     }
 };
 

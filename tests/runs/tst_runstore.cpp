@@ -115,6 +115,7 @@ private Q_SLOTS:
     {
         QString runId;
         ProbeSampleBatch batch = SampleRun::samples(QStringLiteral("lb"), 100, QDateTime::currentMSecsSinceEpoch());
+        batch[7].skipped = true;
         {
             RunStore store;
             QString error;
@@ -153,7 +154,19 @@ private Q_SLOTS:
             QCOMPARE(mid->results.at(1).verdict, Verdict::NotRun);
 
             CheckResult r = judged(QStringLiteral("x"), Verdict::Fail, {{QStringLiteral("failover_ms"), 412}}, {QStringLiteral("step 1: GET /health → 503")});
-            r.resolutions = {{QStringLiteral("failover_ms"), 26}};
+            r.intervals = {{QStringLiteral("failover_ms"), {386, 438.5}}};
+            r.saved = {{QStringLiteral("ckquorum"), QStringLiteral("NOQUORUM 1 usable Sentinels")}};
+            ClusterAnomaly split;
+            split.kind = ClusterAnomaly::Kind::SplitBrain;
+            split.atMs = 1234.5;
+            split.untilMs = 1500;
+            split.services = {QStringLiteral("api1"), QStringLiteral("api2")};
+            split.detail = QStringLiteral("both");
+            ClusterAnomaly regression = split;
+            regression.kind = ClusterAnomaly::Kind::LeaderRegression;
+            regression.untilMs.reset();
+            r.anomalies = {split, regression};
+            r.stoppedAtStep = 2;
             QVERIFY(store.setCheckResult(runId, r));
             QVERIFY(store.setNotes(runId, QStringLiteral("all good")));
             QVERIFY(store.finishRun(runId, Run::State::Finished));
@@ -173,7 +186,17 @@ private Q_SLOTS:
         QCOMPARE(x.title, QStringLiteral("Check X")); // an empty title in setCheckResult keeps the stored one
         QCOMPARE(x.verdict, Verdict::Fail);
         QCOMPARE(x.metrics.value(QStringLiteral("failover_ms")), 412.0);
-        QCOMPARE(x.resolutions.value(QStringLiteral("failover_ms")), 26.0);
+        QCOMPARE(x.intervals.value(QStringLiteral("failover_ms")), (MetricInterval{386, 438.5}));
+        QCOMPARE(x.saved.value(QStringLiteral("ckquorum")), QStringLiteral("NOQUORUM 1 usable Sentinels"));
+        QCOMPARE(x.anomalies.size(), 2);
+        QCOMPARE(x.anomalies.at(0).kind, ClusterAnomaly::Kind::SplitBrain);
+        QCOMPARE(x.anomalies.at(0).untilMs.value_or(-1), 1500.0);
+        QVERIFY(!x.anomalies.at(1).untilMs);
+        QCOMPARE(x.anomalies.at(1).services, (QStringList{QStringLiteral("api1"), QStringLiteral("api2")}));
+        QCOMPARE(x.stoppedAtStep, 2);
+        QCOMPARE(run->results.at(1).stoppedAtStep, -1);
+        QVERIFY(x.samples.at(7).skipped);
+        QVERIFY(!x.samples.at(8).skipped);
         QCOMPARE(x.failures.size(), 1);
         QCOMPARE(x.steps.size(), 1);
         QCOMPARE(x.steps.at(0).status, 503);
@@ -203,14 +226,14 @@ private Q_SLOTS:
         {
             RunStore store;
             QVERIFY(store.open(m_path));
-            QCOMPARE(store.schemaVersion(), 1);
-            QCOMPARE(RunStore::latestSchemaVersion(), 1);
+            QCOMPARE(store.schemaVersion(), 2);
+            QCOMPARE(RunStore::latestSchemaVersion(), 2);
         }
         RunStore again;
         QVERIFY(again.open(m_path));
         again.close();
         RawDb raw(m_path);
-        QCOMPARE(raw.value(QStringLiteral("SELECT COUNT(*) FROM schema_version")).toInt(), 1); // no second migration
+        QCOMPARE(raw.value(QStringLiteral("SELECT COUNT(*) FROM schema_version")).toInt(), 2); // v1 and v2 once each, nothing on reopening
         QCOMPARE(raw.value(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     }
 
@@ -236,10 +259,40 @@ private Q_SLOTS:
         }
         RunStore store;
         QVERIFY(store.open(other));
-        QCOMPARE(store.schemaVersion(), 1);
+        QCOMPARE(store.schemaVersion(), RunStore::latestSchemaVersion());
         store.close();
         RawDb raw(other);
         QCOMPARE(raw.value(QStringLiteral("SELECT a FROM keep_me")).toInt(), 7);
+    }
+
+    void migrationFromV1KeepsResults()
+    {
+        // A v1 store (before intervals): its results load, with no interval (the old ± was not a bound).
+        {
+            RunStore store;
+            QVERIFY(store.open(m_path));
+            const QString id = store.createRun(header());
+            QVERIFY(store.setCheckResult(id, judged(QStringLiteral("x"), Verdict::Pass, {{QStringLiteral("failover_ms"), 412}})));
+        }
+        {
+            RawDb raw(m_path);
+            for (const char *column : {"intervals", "saved", "anomalies", "stopped_at_step"})
+                QVERIFY(raw.exec(QStringLiteral("ALTER TABLE check_results DROP COLUMN %1").arg(QLatin1String(column))));
+            QVERIFY(raw.exec(QStringLiteral("ALTER TABLE samples DROP COLUMN skipped")));
+            QVERIFY(raw.exec(QStringLiteral("UPDATE check_results SET resolutions = '{\"failover_ms\":26}'")));
+            QVERIFY(raw.exec(QStringLiteral("DELETE FROM schema_version WHERE version = 2")));
+        }
+        RunStore store;
+        QString error;
+        QVERIFY2(store.open(m_path, &error), qPrintable(error));
+        QCOMPARE(store.schemaVersion(), 2);
+        const QList<Run> runs = store.runs();
+        QCOMPARE(runs.size(), 1);
+        const CheckResult &x = runs.at(0).results.at(0);
+        QCOMPARE(x.metrics.value(QStringLiteral("failover_ms")), 412.0);
+        QVERIFY(x.intervals.isEmpty());
+        QCOMPARE(x.stoppedAtStep, -1);
+        QVERIFY(x.anomalies.isEmpty());
     }
 
     void newerSchemaIsRefused()
@@ -318,7 +371,7 @@ private Q_SLOTS:
         QVERIFY2(store.rejudge(id, QStringLiteral("x"), {strict}), qPrintable(store.lastError()));
         CheckResult x = store.run(id)->results.at(0);
         QCOMPARE(x.verdict, Verdict::Fail);
-        QCOMPARE(x.failures, QStringList{QStringLiteral("failover_ms <= 300ms: measured 412, bound <= 300")});
+        QCOMPARE(x.failures, QStringList{QStringLiteral("failover_ms <= 300ms: failover_ms 412 > 300")});
 
         Expectation loose = strict;
         loose.bound = 5000;
@@ -349,6 +402,24 @@ private Q_SLOTS:
         QCOMPARE(y.verdict, Verdict::Fail);
         QCOMPARE(y.failures, QStringList{QStringLiteral("step 2: GET /x → 500")});
         QCOMPARE(y.note, QStringLiteral("step 2: GET /x → 500"));
+
+        // Saved text values are judged too, and an old-style failure line is recognised as an expectation's.
+        CheckResult q = judged(QStringLiteral("q"), Verdict::Fail, {}, {QStringLiteral("ckquorum == \"OK\": measured 1, bound == 0")});
+        q.saved = {{QStringLiteral("ckquorum"), QStringLiteral("NOQUORUM")}};
+        QVERIFY(store.setCheckResult(id, q));
+        Expectation quorum;
+        quorum.metric = QStringLiteral("ckquorum");
+        quorum.op = Expectation::Op::Equal;
+        quorum.right = Expectation::Operand::Text;
+        quorum.rightText = QStringLiteral("NOQUORUM");
+        quorum.text = QStringLiteral("ckquorum == \"NOQUORUM\"");
+        QVERIFY(store.rejudge(id, QStringLiteral("q"), {quorum}));
+        QCOMPARE(store.run(id)->results.at(2).verdict, Verdict::Pass);
+        quorum.op = Expectation::Op::NotEqual;
+        quorum.text = QStringLiteral("ckquorum != \"NOQUORUM\"");
+        QVERIFY(store.rejudge(id, QStringLiteral("q"), {quorum}));
+        QCOMPARE(store.run(id)->results.at(2).failures,
+                 QStringList{QStringLiteral("ckquorum != \"NOQUORUM\": ckquorum \"NOQUORUM\" == \"NOQUORUM\"")});
 
         // DEFERRED has no metrics to judge.
         QVERIFY(store.setCheckResult(id, judged(QStringLiteral("z"), Verdict::Deferred)));

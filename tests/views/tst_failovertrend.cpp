@@ -21,7 +21,7 @@ private:
             c.verdict = Verdict::Pass;
             if (ms >= 0) {
                 c.metrics.insert(QStringLiteral("failover_ms"), ms);
-                c.resolutions.insert(QStringLiteral("failover_ms"), 50);
+                c.intervals.insert(QStringLiteral("failover_ms"), {c.metrics.value(QStringLiteral("failover_ms")) - 50, c.metrics.value(QStringLiteral("failover_ms")) + 50});
             }
             r.results.append(c);
         }

@@ -562,7 +562,7 @@ private Q_SLOTS:
         };
         QVERIFY(read(QStringLiteral("run.md")).contains("Health, auth matrix and a command"));
         QVERIFY(read(QStringLiteral("run.md")).contains("Ada Tester"));
-        QVERIFY(read(QStringLiteral("run.json")).contains("halab.run/1"));
+        QVERIFY(read(QStringLiteral("run.json")).contains("halab.run/2"));
         QVERIFY(read(QStringLiteral("run.xml")).contains("<testsuite"));
         QVERIFY(read(QStringLiteral("run.html")).contains("data:image/png;base64,")); // the chart is embedded
         QVERIFY(read(QStringLiteral("run.pdf")).startsWith("%PDF"));

@@ -60,6 +60,15 @@ class TestSampleTimeline : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void skippedSlotsAreNotDrawnAsFailures()
+    {
+        SampleTimeline t;
+        ProbeSample skipped = sample(QStringLiteral("lb"), 20, 0, false);
+        skipped.skipped = true;
+        t.addSamples({sample(QStringLiteral("lb"), 10, 1), skipped, sample(QStringLiteral("lb"), 30, 1)});
+        QCOMPARE(t.sampleCount(QStringLiteral("lb")), 2);
+    }
+
     void emptyTimeline()
     {
         SampleTimeline t;
