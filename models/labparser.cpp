@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 namespace {
@@ -330,7 +331,11 @@ public:
 private:
     Reader &r;
     Lab &lab;
-    QHash<QString, SourceLocation> definedAt; // variables and endpoints: where each value is written
+    QMap<QString, SourceLocation> definedAt; // variables and endpoints: where each value is written
+    QMap<QString, int> checkIndex;           // check id -> its first index in lab.checks
+    QMap<QString, QSet<QString>> metricNamesOf; // check id -> what its expectations may name, built once
+    QSet<QString> probeIds;                  // of the check being read, for wait conditions
+    QSet<QString> markSet;                   // marks set so far in the check being read
     QSet<QString> endpointNames;
     // Every value resolved at run time together: bounds what LabContext and the engines build.
     static constexpr qint64 kMaxExpandedTotal = 4 * LabLimits::maxFileBytes;
@@ -382,6 +387,7 @@ private:
             return;
         }
         static const QRegularExpression nameRe(QStringLiteral("^[A-Z][A-Z0-9_]*$"));
+        QMap<QString, SourceLocation> declared; // duplicates found in log n, not by a scan per secret
         for (const YAML::Node &item : n) {
             SecretSpec s;
             s.where = r.at(item);
@@ -399,9 +405,10 @@ private:
                 continue;
             if (!nameRe.match(s.name).hasMatch())
                 r.error(item, QStringLiteral("secret name '%1' must be UPPER_CASE letters, digits and _").arg(s.name));
-            for (const SecretSpec &other : std::as_const(lab.secrets))
-                if (other.name == s.name)
-                    r.error(item, QStringLiteral("duplicate secret '%1' (first declared at %2)").arg(s.name, other.where.toString()));
+            if (const auto first = declared.constFind(s.name); first != declared.cend())
+                r.error(item, QStringLiteral("duplicate secret '%1' (first declared at %2)").arg(s.name, first->toString()));
+            else
+                declared.insert(s.name, s.where);
             lab.secrets.append(s);
         }
     }
@@ -506,14 +513,16 @@ private:
             r.error(services, QStringLiteral("'services' must be a mapping of service name to its settings, got %1").arg(typeName(services)));
             return;
         }
+        QSet<QString> names;
         for (auto it = services.begin(); it != services.end(); ++it) {
             ServiceSpec s;
             s.name = qs(it->first.Scalar());
             s.where = r.at(it->first);
-            if (lab.stack.service(s.name)) {
+            if (names.contains(s.name)) {
                 r.error(it->first, QStringLiteral("duplicate service '%1'").arg(s.name));
                 continue;
             }
+            names.insert(s.name);
             readService(it->second, s, compose);
             lab.stack.services.append(s);
         }
@@ -592,10 +601,12 @@ private:
             savedPerCheck.append(QStringList());
             CheckSpec check;
             readCheck(c, check);
-            if (!check.id.isEmpty())
-                for (const CheckSpec &other : std::as_const(lab.checks))
-                    if (other.id == check.id)
-                        r.error(c["id"], QStringLiteral("duplicate check id '%1' (first used at %2)").arg(check.id, other.where.toString()));
+            if (!check.id.isEmpty()) {
+                if (const auto first = checkIndex.constFind(check.id); first != checkIndex.cend())
+                    r.error(c["id"], QStringLiteral("duplicate check id '%1' (first used at %2)").arg(check.id, lab.checks.at(*first).where.toString()));
+                else
+                    checkIndex.insert(check.id, int(lab.checks.size()));
+            }
             lab.checks.append(check);
         }
         r.currentCheck = -1;
@@ -633,6 +644,7 @@ private:
         c.notApplicableReason = r.string(n, "not_applicable", what, false, false);
         c.deferredReason = r.string(n, "deferred", what, false, false);
 
+        probeIds.clear();
         const YAML::Node probes = n["probes"];
         if (probes.IsDefined() && !probes.IsNull()) {
             if (!probes.IsSequence()) {
@@ -642,27 +654,28 @@ private:
                     ProbeSpec probe = readProbe(p, QStringLiteral("a probe of %1").arg(what));
                     if (probe.id.isEmpty() && p.IsMap())
                         r.error(p, QStringLiteral("a probe of %1 needs an 'id' (steps and reports refer to it)").arg(what));
-                    for (const ProbeSpec &other : std::as_const(c.probes))
-                        if (!probe.id.isEmpty() && other.id == probe.id)
-                            r.error(p["id"], QStringLiteral("duplicate probe id '%1' in %2").arg(probe.id, what));
+                    if (!probe.id.isEmpty() && probeIds.contains(probe.id))
+                        r.error(p["id"], QStringLiteral("duplicate probe id '%1' in %2").arg(probe.id, what));
+                    probeIds.insert(probe.id);
                     c.probes.append(probe);
                 }
             }
         }
 
         const YAML::Node steps = n["steps"];
-        QStringList marks;
+        QStringList marks; // in order, for hints
+        markSet.clear();
         if (steps.IsDefined() && !steps.IsNull()) {
             if (!steps.IsSequence()) {
                 r.error(steps, QStringLiteral("'steps' in %1 must be a list, got %2").arg(what, typeName(steps)));
             } else {
+                QSet<QString> stepIds;
                 for (const YAML::Node &s : steps) {
                     StepSpec step;
                     readStep(s, step, c, marks, what);
-                    if (!step.id.isEmpty())
-                        for (const StepSpec &other : std::as_const(c.steps))
-                            if (other.id == step.id)
-                                r.error(s["id"], QStringLiteral("duplicate step id '%1' in %2").arg(step.id, what));
+                    if (!step.id.isEmpty() && stepIds.contains(step.id))
+                        r.error(s["id"], QStringLiteral("duplicate step id '%1' in %2").arg(step.id, what));
+                    stepIds.insert(step.id);
                     c.steps.append(step);
                 }
             }
@@ -685,10 +698,7 @@ private:
 
         const YAML::Node expect = n["expect"];
         if (expect.IsDefined() && !expect.IsNull()) {
-            QStringList metricNames = LabParser::knownMetrics() + savedPerCheck.last();
-            for (const ProbeSpec &p : std::as_const(c.probes))
-                for (const QString &m : LabParser::knownMetrics())
-                    metricNames.append(p.id + QLatin1Char('.') + m);
+            const QSet<QString> metricNames = metricNamesFor(c, savedPerCheck.last());
             const QStringList items = r.stringList(expect, QStringLiteral("'expect' of %1").arg(what));
             int i = 0;
             for (const YAML::Node &e : expect.IsSequence() ? expect : YAML::Node(YAML::NodeType::Sequence)) {
@@ -704,7 +714,20 @@ private:
         }
     }
 
-    std::optional<Expectation> parseExpectation(const QString &text, const YAML::Node &n, const QStringList &metricNames,
+    // What expectations of a check may name: the known metrics, its saved values, <probe>.<metric>.
+    static QSet<QString> metricNamesFor(const CheckSpec &c, const QStringList &saved)
+    {
+        const QStringList known = LabParser::knownMetrics();
+        QSet<QString> names(known.cbegin(), known.cend());
+        for (const QString &name : saved)
+            names.insert(name);
+        for (const ProbeSpec &p : c.probes)
+            for (const QString &m : known)
+                names.insert(p.id + QLatin1Char('.') + m);
+        return names;
+    }
+
+    std::optional<Expectation> parseExpectation(const QString &text, const YAML::Node &n, const QSet<QString> &metricNames,
                                                 const QString &what)
     {
         // metric op (number[unit] | "text" | 'text' | name): a name is another metric or saved value.
@@ -761,7 +784,9 @@ private:
             }
         }
         if (!metricNames.contains(x.metric)) {
-            r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.metric, what, r.hint(x.metric, metricNames)));
+            QStringList candidates(metricNames.cbegin(), metricNames.cend());
+            candidates.sort(); // the same hint every time, whatever the set's order
+            r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.metric, what, r.hint(x.metric, candidates)));
             return std::nullopt;
         }
         return x;
@@ -865,9 +890,10 @@ private:
             break;
         case StepSpec::Kind::Mark:
             s.mark = r.scalar(body, swhat, false);
-            if (marks.contains(s.mark))
+            if (markSet.contains(s.mark))
                 r.error(body, QStringLiteral("mark '%1' is set twice in %2").arg(s.mark, checkWhat));
             marks.append(s.mark);
+            markSet.insert(s.mark);
             break;
         }
     }
@@ -1011,11 +1037,12 @@ private:
             const bool ok = r.present(until, "probe_ok");
             s.until.kind = ok ? WaitConditionSpec::Kind::ProbeOk : WaitConditionSpec::Kind::ProbeFails;
             s.until.probe = r.string(until, ok ? "probe_ok" : "probe_fails", uwhat, false, false);
-            QStringList ids;
-            for (const ProbeSpec &p : c.probes)
-                ids.append(p.id);
-            if (!ids.contains(s.until.probe))
+            if (!probeIds.contains(s.until.probe)) {
+                QStringList ids;
+                for (const ProbeSpec &p : c.probes)
+                    ids.append(p.id);
                 r.error(until[ok ? "probe_ok" : "probe_fails"], QStringLiteral("unknown probe '%1' in %2%3").arg(s.until.probe, uwhat, r.hint(s.until.probe, ids)));
+            }
         } else if (r.present(until, "service")) {
             s.until.kind = WaitConditionSpec::Kind::ServiceState;
             s.until.service = r.string(until, "service", uwhat, false, false);
@@ -1045,7 +1072,7 @@ private:
         if (!s.pattern.isEmpty() && !QRegularExpression(s.pattern).isValid())
             r.error(body["pattern"], QStringLiteral("'pattern' in %1 is not a valid regular expression: %2").arg(lwhat, QRegularExpression(s.pattern).errorString()));
         s.since = r.string(body, "since", lwhat, false, false);
-        if (!s.since.isEmpty() && s.since != QLatin1String("check_start") && !marks.contains(s.since))
+        if (!s.since.isEmpty() && s.since != QLatin1String("check_start") && !markSet.contains(s.since))
             r.error(body["since"], QStringLiteral("'since: %1' in %2 names no mark set by an earlier 'mark' step%3").arg(s.since, lwhat, r.hint(s.since, marks)));
         s.expectCount = r.integer(body, "expect_count", lwhat, -1, INT_MAX, QStringLiteral("a count of 0 or more (or -1 for any)")).value_or(-1);
     }
@@ -1088,6 +1115,10 @@ private:
             r.error(n, QStringLiteral("'readiness' must be a list of levels, got %1").arg(typeName(n)));
             return;
         }
+        QStringList checkIds; // for did-you-mean hints
+        for (const CheckSpec &c : std::as_const(lab.checks))
+            checkIds.append(c.id);
+        QSet<QString> levelIds;
         for (const YAML::Node &l : n) {
             ReadinessLevelSpec level;
             level.where = r.at(l);
@@ -1101,17 +1132,14 @@ private:
             level.description = r.string(l, "description", what, false, false);
             level.windowMs = r.duration(l, "window", what, LabLimits::maxWindowMs).value_or(0);
             level.checksPass = r.stringList(l, "checks_pass", what);
-            for (const ReadinessLevelSpec &other : std::as_const(lab.readiness))
-                if (other.id == level.id)
-                    r.error(l["id"], QStringLiteral("duplicate readiness level id '%1'").arg(level.id));
-            QStringList checkIds;
-            for (const CheckSpec &c : std::as_const(lab.checks))
-                checkIds.append(c.id);
+            if (levelIds.contains(level.id))
+                r.error(l["id"], QStringLiteral("duplicate readiness level id '%1'").arg(level.id));
+            levelIds.insert(level.id);
             int i = 0;
             const YAML::Node passes = l["checks_pass"];
             for (const QString &id : std::as_const(level.checksPass)) {
                 const YAML::Node at = passes.IsSequence() && i < int(passes.size()) ? passes[i] : passes;
-                if (checksDeclared && !checkIds.contains(id))
+                if (checksDeclared && !checkIndex.contains(id))
                     r.error(at, QStringLiteral("%1 names unknown check '%2'%3").arg(what, id, r.hint(id, checkIds)));
                 ++i;
             }
@@ -1126,7 +1154,8 @@ private:
                             continue;
                         MetricCriterionSpec crit;
                         crit.check = r.string(m, "check", mwhat, true, false);
-                        const CheckSpec *c = lab.check(crit.check);
+                        const int ci = checkIndex.value(crit.check, -1);
+                        const CheckSpec *c = ci >= 0 ? &lab.checks.at(ci) : nullptr;
                         if (!crit.check.isEmpty() && !c && checksDeclared) {
                             r.error(m["check"], QStringLiteral("%1 names unknown check '%2'%3").arg(mwhat, crit.check, r.hint(crit.check, checkIds)));
                             continue;
@@ -1134,14 +1163,10 @@ private:
                         const QString text = r.string(m, "expect", mwhat, true, false);
                         if (!c || text.isEmpty())
                             continue;
-                        QStringList names = LabParser::knownMetrics();
-                        const int ci = int(c - lab.checks.constData());
-                        if (ci >= 0 && ci < savedPerCheck.size())
-                            names += savedPerCheck[ci];
-                        for (const ProbeSpec &p : c->probes)
-                            for (const QString &km : LabParser::knownMetrics())
-                                names.append(p.id + QLatin1Char('.') + km);
-                        if (std::optional<Expectation> x = parseExpectation(text, m["expect"], names, mwhat)) {
+                        auto names = metricNamesOf.find(crit.check);
+                        if (names == metricNamesOf.end())
+                            names = metricNamesOf.insert(crit.check, metricNamesFor(*c, savedPerCheck.value(ci)));
+                        if (std::optional<Expectation> x = parseExpectation(text, m["expect"], *names, mwhat)) {
                             crit.expectation = *x;
                             level.metrics.append(crit);
                         }
@@ -1195,91 +1220,126 @@ private:
     // What one variable or endpoint becomes once its ${NAME} references are replaced.
     struct Expansion
     {
-        qint64 length = 0;  // capped just above LabLimits::maxValueBytes
-        int depth = 0;      // longest chain of references below it
+        qint64 length = 0;   // capped just above LabLimits::maxValueBytes
+        int depth = 0;       // longest chain of references below it
         bool broken = false; // on a cycle, too long or too deep: already reported
-        QString value;      // resolved, when not broken
+        QString value;       // resolved, when not broken
     };
 
-    // Variables and endpoints as LabContext merges them: an endpoint replaces a variable of the same name.
-    QMap<QString, QString> definitions() const
+    // Variables and endpoints as LabContext merges them (an endpoint replaces a variable of the
+    // same name), numbered in name order so the checks below work on indices, not string lookups.
+    struct Definitions
     {
-        QMap<QString, QString> values = lab.variables;
+        QStringList names;
+        QStringList texts;
+        QList<QList<Substitution::Reference>> refs;
+        QList<QList<int>> children; // per reference: the definition it names, or -1
+        QList<Expansion> expanded;
+
+        int indexOf(const QString &name) const
+        {
+            const auto it = std::lower_bound(names.cbegin(), names.cend(), name);
+            return it != names.cend() && *it == name ? int(it - names.cbegin()) : -1;
+        }
+        std::optional<QString> valueOf(const QString &name) const
+        {
+            const int i = indexOf(name);
+            if (i < 0)
+                return std::nullopt;
+            return expanded.at(i).value;
+        }
+    };
+
+    Definitions definitions() const
+    {
+        QMap<QString, QString> merged = lab.variables;
         for (auto it = lab.endpoints.cbegin(); it != lab.endpoints.cend(); ++it)
-            values.insert(it.key(), it.value());
-        return values;
+            merged.insert(it.key(), it.value());
+        Definitions d;
+        d.names = merged.keys();
+        d.texts = merged.values();
+        for (const QString &text : std::as_const(d.texts))
+            d.refs.append(Substitution::references(text));
+        for (const QList<Substitution::Reference> &refs : std::as_const(d.refs)) {
+            QList<int> children;
+            for (const Substitution::Reference &ref : refs)
+                children.append(d.indexOf(ref.name));
+            d.children.append(children);
+        }
+        d.expanded.resize(d.names.size());
+        return d;
     }
 
-    static int referenceEnd(const QString &text, const Substitution::Reference &ref)
+    static int referenceLength(const QString &text, const Substitution::Reference &ref)
     {
-        return int(text.indexOf(QLatin1Char('}'), ref.offset + 2)) + 1;
+        return int(text.indexOf(QLatin1Char('}'), ref.offset + 2)) + 1 - ref.offset;
     }
 
     // Self-references, cycles, values that grow past the size limit or nest too deep, then the
     // ports of URLs and tcp addresses once every reference to a variable or endpoint is replaced.
     void checkDefinitions()
     {
-        const QMap<QString, QString> values = definitions();
-        QHash<QString, Expansion> expanded;
-        enum State { Unvisited, Visiting, Done };
-        QHash<QString, State> state;
+        Definitions d = definitions();
+        enum State : char { Unvisited, Visiting, Done };
+        std::vector<State> state(size_t(d.names.size()), Unvisited);
         struct Frame
         {
-            QString name;
-            QList<Substitution::Reference> refs;
+            int index;
             qsizetype next = 0;
         };
         // Iterative depth-first search: a chain of 100,000 variables must not overflow the stack.
-        for (auto it = values.cbegin(); it != values.cend(); ++it) {
-            if (state.value(it.key()) != Unvisited)
+        for (int root = 0; root < d.names.size(); ++root) {
+            if (state[size_t(root)] != Unvisited)
                 continue;
-            std::vector<Frame> stack;
-            stack.push_back({it.key(), Substitution::references(it.value())});
-            state.insert(it.key(), Visiting);
+            std::vector<Frame> stack{{root}};
+            state[size_t(root)] = Visiting;
             while (!stack.empty()) {
                 Frame &top = stack.back();
-                if (top.next < top.refs.size()) {
-                    const QString ref = top.refs[top.next++].name;
-                    if (!values.contains(ref))
+                const QList<int> &children = d.children.at(top.index);
+                if (top.next < children.size()) {
+                    const int child = children.at(top.next++);
+                    if (child < 0)
                         continue;
-                    const State st = state.value(ref);
-                    if (st == Visiting) {
-                        QStringList cycle;
+                    if (state[size_t(child)] == Visiting) {
+                        QList<int> cycle;
                         for (auto f = stack.rbegin(); f != stack.rend(); ++f) {
-                            cycle.prepend(f->name);
-                            if (f->name == ref)
+                            cycle.prepend(f->index);
+                            if (f->index == child)
                                 break;
                         }
-                        reportCycle(cycle, expanded);
-                    } else if (st == Unvisited) {
-                        state.insert(ref, Visiting);
-                        stack.push_back({ref, Substitution::references(values.value(ref))});
+                        reportCycle(d, cycle);
+                    } else if (state[size_t(child)] == Unvisited) {
+                        state[size_t(child)] = Visiting;
+                        stack.push_back({child});
                     }
                     continue;
                 }
-                finishDefinition(top.name, values.value(top.name), top.refs, values, expanded);
-                state.insert(top.name, Done);
+                finishDefinition(d, top.index);
+                state[size_t(top.index)] = Done;
                 stack.pop_back();
             }
         }
-        checkExpandedTexts(values, expanded);
+        checkExpandedTexts(d);
     }
 
-    void reportCycle(const QStringList &cycle, QHash<QString, Expansion> &expanded)
+    void reportCycle(Definitions &d, const QList<int> &cycle)
     {
-        for (const QString &name : cycle)
-            if (expanded.value(name).broken)
+        for (int i : cycle)
+            if (d.expanded.at(i).broken)
                 return; // this cycle shares a name with one already reported
-        for (const QString &name : cycle)
-            expanded[name].broken = true;
-        const QString first = cycle.first();
-        if (cycle.size() == 1) {
+        QStringList names;
+        for (int i : cycle) {
+            d.expanded[i].broken = true;
+            names.append(d.names.at(i));
+        }
+        const QString first = names.first();
+        if (names.size() == 1) {
             r.error(definedAt.value(first), QStringLiteral("%1 '%2' refers to itself (${%2}): give it a value of its own")
                                                 .arg(kindOf(first), first));
             return;
         }
         r.error(definedAt.value(first), QStringLiteral("variables refer to each other in a cycle: %1 -> %2")
-                                            .arg(cycle.join(QStringLiteral(" -> ")), first));
+                                            .arg(names.join(QStringLiteral(" -> ")), first));
     }
 
     QString kindOf(const QString &name) const
@@ -1287,18 +1347,18 @@ private:
         return endpointNames.contains(name) ? QStringLiteral("endpoint") : QStringLiteral("variable");
     }
 
-    // Length, depth and value of `text` with the (already expanded) definitions it names replaced.
-    Expansion expand(const QString &text, const QList<Substitution::Reference> &refs, const QMap<QString, QString> &values,
-                     const QHash<QString, Expansion> &expanded) const
+    // Length and depth of `text` with the (already expanded) definitions it names replaced.
+    static Expansion expand(const Definitions &d, const QString &text, const QList<Substitution::Reference> &refs,
+                            const QList<int> &children)
     {
         Expansion e;
         e.length = text.size();
-        for (const Substitution::Reference &ref : refs) {
-            if (!values.contains(ref.name))
+        for (qsizetype i = 0; i < refs.size(); ++i) {
+            if (children.at(i) < 0)
                 continue;
-            const Expansion child = expanded.value(ref.name);
+            const Expansion &child = d.expanded.at(children.at(i));
             e.broken = e.broken || child.broken;
-            e.length = std::min(e.length + child.length - (referenceEnd(text, ref) - ref.offset), LabLimits::maxValueBytes + 1);
+            e.length = std::min(e.length + child.length - referenceLength(text, refs.at(i)), LabLimits::maxValueBytes + 1);
             e.depth = std::max(e.depth, child.depth + 1);
         }
         return e;
@@ -1306,11 +1366,11 @@ private:
 
     static constexpr int kMaxReferenceDepth = 64;
 
-    void finishDefinition(const QString &name, const QString &text, const QList<Substitution::Reference> &refs,
-                          const QMap<QString, QString> &values, QHash<QString, Expansion> &expanded)
+    void finishDefinition(Definitions &d, int index)
     {
-        Expansion e = expand(text, refs, values, expanded);
-        e.broken = e.broken || expanded.value(name).broken;
+        const QString &name = d.names.at(index);
+        Expansion e = expand(d, d.texts.at(index), d.refs.at(index), d.children.at(index));
+        e.broken = e.broken || d.expanded.at(index).broken;
         if (!e.broken && e.length > LabLimits::maxValueBytes) {
             r.error(definedAt.value(name), QStringLiteral("%1 '%2' grows past 64 KiB once its ${NAME} references are replaced: one value may hold at most 64 KiB")
                                                .arg(kindOf(name), name));
@@ -1325,12 +1385,8 @@ private:
         if (!e.broken && !withinExpandedTotal(e.length, definedAt.value(name)))
             e.broken = true;
         if (!e.broken)
-            e.value = Substitution::apply(text, [&](const QString &n) -> std::optional<QString> {
-                if (!values.contains(n))
-                    return std::nullopt;
-                return expanded.value(n).value;
-            });
-        expanded.insert(name, e);
+            e.value = Substitution::apply(d.texts.at(index), [&d](const QString &n) { return d.valueOf(n); });
+        d.expanded[index] = e;
     }
 
     // Adds a resolved value to the lab's total; false (reported once) when the total passes the limit.
@@ -1346,7 +1402,7 @@ private:
         return false;
     }
 
-    void checkExpandedTexts(const QMap<QString, QString> &values, const QHash<QString, Expansion> &expanded)
+    void checkExpandedTexts(const Definitions &d)
     {
         QSet<QString> badPort;
         // Definitions first, so a URL using a broken endpoint is not reported a second time.
@@ -1359,31 +1415,35 @@ private:
                 ordered.append(&t);
         for (const PendingText *t : std::as_const(ordered)) {
             const QList<Substitution::Reference> refs = Substitution::references(t->text);
-            const Expansion e = t->defines.isEmpty() ? expand(t->text, refs, values, expanded) : expanded.value(t->defines);
-            if (e.broken || (t->defines.isEmpty() && !withinExpandedTotal(e.length, t->where)))
-                continue;
-            if (t->defines.isEmpty() && e.length > LabLimits::maxValueBytes) {
-                r.error(t->where, QStringLiteral("this value grows past 64 KiB once its ${NAME} references are replaced: one value may hold at most 64 KiB"));
-                continue;
+            const int defined = t->defines.isEmpty() ? -1 : d.indexOf(t->defines);
+            Expansion e;
+            if (defined >= 0) {
+                e = d.expanded.at(defined);
+            } else {
+                QList<int> children;
+                for (const Substitution::Reference &ref : refs)
+                    children.append(d.indexOf(ref.name));
+                e = expand(d, t->text, refs, children);
+                if (e.broken || !withinExpandedTotal(e.length, t->where))
+                    continue;
+                if (e.length > LabLimits::maxValueBytes) {
+                    r.error(t->where, QStringLiteral("this value grows past 64 KiB once its ${NAME} references are replaced: one value may hold at most 64 KiB"));
+                    continue;
+                }
             }
-            if (t->shape == PendingText::Shape::Text || expandedTotalReported)
+            if (e.broken || t->shape == PendingText::Shape::Text || expandedTotalReported)
                 continue;
             bool usesBadPort = false;
             for (const Substitution::Reference &ref : refs)
                 usesBadPort = usesBadPort || badPort.contains(ref.name);
             if (usesBadPort)
                 continue;
-            const QString resolved = t->defines.isEmpty() ? Substitution::apply(t->text, [&](const QString &n) -> std::optional<QString> {
-                if (!values.contains(n))
-                    return std::nullopt;
-                return expanded.value(n).value;
-            })
-                                                          : e.value;
+            const QString resolved = defined >= 0 ? e.value : Substitution::apply(t->text, [&d](const QString &n) { return d.valueOf(n); });
             const QString problem = portProblem(resolved, t->shape);
             if (problem.isEmpty())
                 continue;
             r.error(t->where, problem);
-            if (!t->defines.isEmpty())
+            if (defined >= 0)
                 badPort.insert(t->defines);
         }
     }
@@ -1512,6 +1572,10 @@ LabParser::Result LabParser::parseText(const QByteArray &yaml, const QString &di
         }
     } catch (const YamlSizeCheck::Refusal &refusal) {
         reader.error(SourceLocation{displayName, std::max(1, refusal.mark.line + 1), std::max(1, refusal.mark.column + 1)}, refusal.message);
+    } catch (const YAML::DeepRecursion &e) {
+        // yaml-cpp 0.7 gives this one the message "bad file": say what it means.
+        reader.error(SourceLocation{displayName, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)},
+                     QStringLiteral("values are nested hundreds of levels deep: a lab needs a handful"));
     } catch (const YAML::Exception &e) {
         // yaml-cpp puts the position in the mark and repeats it in what(); keep only the message.
         reader.error(SourceLocation{displayName, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)},
