@@ -31,13 +31,26 @@ QString typeName(const YAML::Node &n)
     return QStringLiteral("something else");
 }
 
-// A quoted value in a message stays readable even when the value is 64 KiB long.
-QString elideQuoted(const QString &message)
+// One problem is one line, and a quoted value in it stays readable even when it is 64 KiB long.
+QString printable(const QString &message)
 {
     static const QRegularExpression longQuote(QStringLiteral("'([^']{120,})'"));
-    if (message.size() < 120)
-        return message;
-    QString out = message;
+    QString out;
+    out.reserve(message.size());
+    for (const QChar c : message) {
+        if (c == QLatin1Char('\n'))
+            out += QStringLiteral("\\n");
+        else if (c == QLatin1Char('\r'))
+            out += QStringLiteral("\\r");
+        else if (c == QLatin1Char('\t'))
+            out += QStringLiteral("\\t");
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    if (out.size() < 120)
+        return out;
     QRegularExpressionMatch m;
     int from = 0;
     while ((m = longQuote.match(out, from)).hasMatch()) {
@@ -80,7 +93,7 @@ public:
         return {m_file, m.line + 1, m.column + 1};
     }
 
-    void error(const SourceLocation &where, const QString &message) { errors.append({where, elideQuoted(message)}); }
+    void error(const SourceLocation &where, const QString &message) { errors.append({where, printable(message)}); }
     void error(const YAML::Node &n, const QString &message) { error(at(n), message); }
 
     // Reports unknown and duplicate keys of a mapping; returns false when `n` is not a mapping.
@@ -117,7 +130,10 @@ public:
                 error(map, QStringLiteral("%1 is missing required key '%2'").arg(what, QLatin1String(key)));
             return {};
         }
-        return scalar(v, QStringLiteral("'%1' in %2").arg(QLatin1String(key), what), trackRefs);
+        const QString s = scalar(v, QStringLiteral("'%1' in %2").arg(QLatin1String(key), what), trackRefs);
+        if (required && v.IsScalar() && s.trimmed().isEmpty())
+            error(v, QStringLiteral("'%1' in %2 must not be empty").arg(QLatin1String(key), what));
+        return s;
     }
 
     QString scalar(const YAML::Node &v, const QString &what, bool trackRefs = true)
