@@ -743,6 +743,13 @@ private:
         return names;
     }
 
+    QString metricHint(const QString &name, const QSet<QString> &metricNames) const
+    {
+        QStringList candidates(metricNames.cbegin(), metricNames.cend());
+        candidates.sort(); // the same hint every time, whatever the set's order
+        return r.hint(name, candidates);
+    }
+
     std::optional<Expectation> parseExpectation(const QString &text, const YAML::Node &n, const QSet<QString> &metricNames,
                                                 const QString &what)
     {
@@ -795,14 +802,12 @@ private:
             x.right = Expectation::Operand::Name;
             x.rightText = m.captured(7);
             if (!metricNames.contains(x.rightText)) {
-                r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.rightText, what, r.hint(x.rightText, metricNames)));
+                r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.rightText, what, metricHint(x.rightText, metricNames)));
                 return std::nullopt;
             }
         }
         if (!metricNames.contains(x.metric)) {
-            QStringList candidates(metricNames.cbegin(), metricNames.cend());
-            candidates.sort(); // the same hint every time, whatever the set's order
-            r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.metric, what, r.hint(x.metric, candidates)));
+            r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.metric, what, metricHint(x.metric, metricNames)));
             return std::nullopt;
         }
         return x;
