@@ -2,6 +2,7 @@
 #include "checklistmodel.h"
 #include "datapaths.h"
 #include "guicommandline.h"
+#include "labparser.h"
 #include "mainwindow.h"
 #include "pidledger.h"
 #include "servicemodel.h"
@@ -42,6 +43,9 @@ int main(int argc, char *argv[])
         window.show();
         QTimer::singleShot(0, &app, [&] {
             if (!loaded || checks == 0 || services == 0) {
+                // Say why, as `halab-cli validate` does: one file:line:column line per problem.
+                for (const LabDiagnostic &problem : LabParser::parseFile(lab).errors)
+                    fprintf(stderr, "%s\n", qPrintable(problem.toString()));
                 fprintf(stderr, "halab --self-test: FAILED loading %s (loaded=%d, %d checks, %d services)\n",
                         qPrintable(lab), int(loaded), checks, services);
                 app.exit(1);

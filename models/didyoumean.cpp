@@ -3,6 +3,7 @@
 #include <QVector>
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace DidYouMean {
 
@@ -27,6 +28,8 @@ QString closest(const QString &word, const QStringList &candidates)
     QString best;
     int bestDistance = std::max(2, int(word.size()) / 3) + 1;
     for (const QString &c : candidates) {
+        if (std::abs(int(word.size()) - int(c.size())) >= bestDistance)
+            continue; // the distance is at least the difference in length: skip the quadratic part
         const int d = editDistance(word, c);
         if (d < bestDistance) {
             bestDistance = d;

@@ -4,7 +4,7 @@
 
 namespace Duration {
 
-std::optional<qint64> parse(const QString &text, QString *error)
+std::optional<qint64> parse(const QString &text, QString *error, qint64 maxMs)
 {
     static const QRegularExpression re(QStringLiteral(R"(^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$)"));
     const QRegularExpressionMatch m = re.match(text);
@@ -26,7 +26,15 @@ std::optional<qint64> parse(const QString &text, QString *error)
         factor = 60'000;
     else if (unit == QLatin1String("h"))
         factor = 3'600'000;
-    return qint64(value * factor + 0.5);
+    // Compared as a double first: converting an out-of-range double to qint64 is undefined.
+    const double ms = value * factor + 0.5;
+    if (!(ms < double(maxMs) + 1.0)) {
+        if (error)
+            *error = QStringLiteral("duration '%1' is too long: the limit is %2 (%3 days)")
+                         .arg(text.trimmed(), format(maxMs), QString::number(double(maxMs) / 86'400'000.0));
+        return std::nullopt;
+    }
+    return qint64(ms);
 }
 
 QString format(qint64 ms)

@@ -2,14 +2,17 @@
 
 #include "didyoumean.h"
 #include "duration.h"
+#include "lablimits.h"
 #include "logging.h"
 #include "substitution.h"
+#include "yamlsizecheck.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <QSet>
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 namespace {
@@ -28,13 +31,47 @@ QString typeName(const YAML::Node &n)
     return QStringLiteral("something else");
 }
 
+// One problem is one line, and a quoted value in it stays readable even when it is 64 KiB long.
+QString printable(const QString &message)
+{
+    static const QRegularExpression longQuote(QStringLiteral("'([^']{120,})'"));
+    QString out;
+    out.reserve(message.size());
+    for (const QChar c : message) {
+        if (c == QLatin1Char('\n'))
+            out += QStringLiteral("\\n");
+        else if (c == QLatin1Char('\r'))
+            out += QStringLiteral("\\r");
+        else if (c == QLatin1Char('\t'))
+            out += QStringLiteral("\\t");
+        else if (c.unicode() < 0x20 || c.unicode() == 0x7f)
+            out += QStringLiteral("\\x%1").arg(c.unicode(), 2, 16, QLatin1Char('0'));
+        else
+            out += c;
+    }
+    if (out.size() < 120)
+        return out;
+    QRegularExpressionMatch m;
+    int from = 0;
+    while ((m = longQuote.match(out, from)).hasMatch()) {
+        const QString inner = m.captured(1);
+        const QString shown = QLatin1Char('\'') + inner.left(60) + QStringLiteral("…' (%1 characters)").arg(inner.size());
+        out.replace(m.capturedStart(), m.capturedLength(), shown);
+        from = int(m.capturedStart() + shown.size());
+    }
+    return out;
+}
+
 // A string seen while parsing, kept so ${NAME} references are checked once all names are known.
 struct PendingText
 {
+    enum class Shape { Text, Url, TcpAddress }; // URLs and addresses get their port checked
     QString text;
     SourceLocation where;
     int checkIndex = -1;     // -1: outside any check
     bool commandArgv = false; // secrets must not reach a command's argv
+    Shape shape = Shape::Text;
+    QString defines;         // the variable or endpoint this text is the value of
 };
 
 class Reader
@@ -56,7 +93,7 @@ public:
         return {m_file, m.line + 1, m.column + 1};
     }
 
-    void error(const SourceLocation &where, const QString &message) { errors.append({where, message}); }
+    void error(const SourceLocation &where, const QString &message) { errors.append({where, printable(message)}); }
     void error(const YAML::Node &n, const QString &message) { error(at(n), message); }
 
     // Reports unknown and duplicate keys of a mapping; returns false when `n` is not a mapping.
@@ -73,7 +110,7 @@ public:
                 error(it->first, QStringLiteral("duplicate key '%1' in %2").arg(key, what));
             seen.insert(key);
             if (!allowed.contains(key))
-                error(it->first, QStringLiteral("unknown key '%1' in %2%3").arg(key, what, DidYouMean::hint(key, allowed)));
+                error(it->first, QStringLiteral("unknown key '%1' in %2%3").arg(key, what, hint(key, allowed)));
         }
         return true;
     }
@@ -93,7 +130,10 @@ public:
                 error(map, QStringLiteral("%1 is missing required key '%2'").arg(what, QLatin1String(key)));
             return {};
         }
-        return scalar(v, QStringLiteral("'%1' in %2").arg(QLatin1String(key), what), trackRefs);
+        const QString s = scalar(v, QStringLiteral("'%1' in %2").arg(QLatin1String(key), what), trackRefs);
+        if (required && v.IsScalar() && s.trimmed().isEmpty())
+            error(v, QStringLiteral("'%1' in %2 must not be empty").arg(QLatin1String(key), what));
+        return s;
     }
 
     QString scalar(const YAML::Node &v, const QString &what, bool trackRefs = true)
@@ -104,45 +144,84 @@ public:
         }
         const QString s = qs(v.Scalar());
         if (trackRefs)
-            texts.append({s, at(v), currentCheck, false});
+            texts.append({s, at(v), currentCheck, false, PendingText::Shape::Text, QString()});
         return s;
     }
 
-    std::optional<int> integer(const YAML::Node &map, const char *key, const QString &what)
+    // A whole number in [min, max]; `range` says the allowed values in words for the error.
+    std::optional<int> integer(const YAML::Node &map, const char *key, const QString &what, int min = INT_MIN,
+                               int max = INT_MAX, const QString &range = QString())
     {
         const YAML::Node v = map[key];
         if (!v.IsDefined() || v.IsNull())
             return std::nullopt;
         if (v.IsScalar()) {
             bool ok = false;
-            const int n = qs(v.Scalar()).toInt(&ok);
-            if (ok)
-                return n;
+            const qint64 n = qs(v.Scalar()).toLongLong(&ok);
+            if (ok && n >= min && n <= max)
+                return int(n);
+            if (ok && !range.isEmpty()) {
+                error(v, QStringLiteral("'%1' in %2 must be %3, got %4").arg(QLatin1String(key), what, range, qs(v.Scalar()).trimmed()));
+                return std::nullopt;
+            }
         }
         error(v, QStringLiteral("'%1' in %2 must be a whole number, got '%3'")
                      .arg(QLatin1String(key), what, v.IsScalar() ? qs(v.Scalar()) : typeName(v)));
         return std::nullopt;
     }
 
-    std::optional<qint64> duration(const YAML::Node &v, const QString &what)
+    // An HTTP status 100-599; a non-empty `zeroMeans` also accepts 0, documented as that.
+    std::optional<int> status(const YAML::Node &map, const char *key, const QString &what, const QString &zeroMeans = QString())
+    {
+        const bool zeroMeansAny = !zeroMeans.isEmpty();
+        const QString range = zeroMeansAny ? QStringLiteral("an HTTP status from 100 to 599 (or 0 for %1)").arg(zeroMeans)
+                                           : QStringLiteral("an HTTP status from 100 to 599");
+        const std::optional<int> n = integer(map, key, what, zeroMeansAny ? 0 : 100, 599, range);
+        if (n && *n > 0 && *n < 100) {
+            error(map[key], QStringLiteral("'%1' in %2 must be %3, got %4").arg(QLatin1String(key), what, range).arg(*n));
+            return std::nullopt;
+        }
+        return n;
+    }
+
+    std::optional<qint64> duration(const YAML::Node &v, const QString &what, qint64 maxMs = LabLimits::maxDurationMs)
     {
         if (!v.IsScalar()) {
             error(v, QStringLiteral("%1 must be a duration like 5s, got %2").arg(what, typeName(v)));
             return std::nullopt;
         }
         QString problem;
-        const std::optional<qint64> ms = Duration::parse(qs(v.Scalar()), &problem);
+        const std::optional<qint64> ms = Duration::parse(qs(v.Scalar()), &problem, maxMs);
         if (!ms)
             error(v, QStringLiteral("%1: %2").arg(what, problem));
         return ms;
     }
 
-    std::optional<qint64> duration(const YAML::Node &map, const char *key, const QString &what)
+    std::optional<qint64> duration(const YAML::Node &map, const char *key, const QString &what,
+                                   qint64 maxMs = LabLimits::maxDurationMs)
     {
         const YAML::Node v = map[key];
         if (!v.IsDefined() || v.IsNull())
             return std::nullopt;
-        return duration(v, QStringLiteral("'%1' in %2").arg(QLatin1String(key), what));
+        return duration(v, QStringLiteral("'%1' in %2").arg(QLatin1String(key), what), maxMs);
+    }
+
+    // A time limit: 0 would mean "no limit" to the engines (QNetworkRequest, QTimer), never "fail at once".
+    std::optional<qint64> timeout(const YAML::Node &map, const char *key, const QString &what)
+    {
+        const std::optional<qint64> ms = duration(map, key, what);
+        if (ms && *ms <= 0) {
+            error(map[key], QStringLiteral("'%1' in %2 must be more than 0").arg(QLatin1String(key), what));
+            return std::nullopt;
+        }
+        return ms;
+    }
+
+    // The texts recorded since `first` (a texts.size() taken before reading) have this shape.
+    void shapeSince(qsizetype first, PendingText::Shape shape)
+    {
+        for (qsizetype i = first; i < texts.size(); ++i)
+            texts[i].shape = shape;
     }
 
     // A list of values; a single value is accepted as a list of one.
@@ -159,7 +238,7 @@ public:
         QStringList out;
         if (v.IsScalar()) {
             out.append(qs(v.Scalar()));
-            texts.append({out.last(), at(v), currentCheck, argv});
+            texts.append({out.last(), at(v), currentCheck, argv, PendingText::Shape::Text, QString()});
             return out;
         }
         if (!v.IsSequence()) {
@@ -172,7 +251,7 @@ public:
                 continue;
             }
             out.append(qs(item.Scalar()));
-            texts.append({out.last(), at(item), currentCheck, argv});
+            texts.append({out.last(), at(item), currentCheck, argv, PendingText::Shape::Text, QString()});
         }
         return out;
     }
@@ -199,12 +278,18 @@ public:
             }
             const QString value = it->second.IsNull() ? QString() : qs(it->second.Scalar());
             out.insert(k, value);
-            texts.append({value, at(it->second), currentCheck, false});
+            texts.append({value, at(it->second), currentCheck, false, PendingText::Shape::Text, QString()});
         }
         return out;
     }
 
     QString file() const { return m_file; }
+
+    // "(did you mean ...)" costs an edit distance per candidate: only for the first problems shown.
+    QString hint(const QString &word, const QStringList &candidates) const
+    {
+        return errors.size() >= LabParser::kMaxProblems ? QString() : DidYouMean::hint(word, candidates);
+    }
 
 private:
     QString m_file;
@@ -246,9 +331,8 @@ public:
         if (lab.id.isEmpty())
             lab.id = lab.name.toLower().replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
         lab.description = r.string(root, "description", QStringLiteral("the lab file"));
-        lab.variables = r.stringMap(root, "variables", QStringLiteral("the lab file"));
-        variablesWhere = r.at(root["variables"]);
-        lab.endpoints = r.stringMap(root, "endpoints", QStringLiteral("the lab file"));
+        lab.variables = readDefinitions(root, "variables", PendingText::Shape::Text);
+        lab.endpoints = readDefinitions(root, "endpoints", PendingText::Shape::Url);
         readSecrets(root["secrets"]);
         if (r.present(root, "stack"))
             readStack(root["stack"]);
@@ -263,7 +347,16 @@ public:
 private:
     Reader &r;
     Lab &lab;
-    SourceLocation variablesWhere;
+    QMap<QString, SourceLocation> definedAt; // variables and endpoints: where each value is written
+    QMap<QString, int> checkIndex;           // check id -> its first index in lab.checks
+    QMap<QString, QSet<QString>> metricNamesOf; // check id -> what its expectations may name, built once
+    QSet<QString> probeIds;                  // of the check being read, for wait conditions
+    QSet<QString> markSet;                   // marks set so far in the check being read
+    QSet<QString> endpointNames;
+    // Every value resolved at run time together: bounds what LabContext and the engines build.
+    static constexpr qint64 kMaxExpandedTotal = 4 * LabLimits::maxFileBytes;
+    qint64 expandedTotal = 0;
+    bool expandedTotalReported = false;
     bool checksDeclared = false; // without checks, readiness references would only repeat that one mistake
     struct ServiceRef
     {
@@ -273,6 +366,28 @@ private:
     };
     QList<ServiceRef> pendingServiceRefs;
     QList<QStringList> savedPerCheck;
+
+    QMap<QString, QString> readDefinitions(const YAML::Node &root, const char *key, PendingText::Shape shape)
+    {
+        const qsizetype first = r.texts.size();
+        const QMap<QString, QString> values = r.stringMap(root, key, QStringLiteral("the lab file"));
+        r.shapeSince(first, shape);
+        const YAML::Node map = root[key];
+        if (map.IsDefined() && map.IsMap()) { // IsMap() of an absent key throws
+            qsizetype i = first;
+            for (auto it = map.begin(); it != map.end(); ++it) {
+                if (!it->second.IsScalar() && !it->second.IsNull())
+                    continue; // stringMap reported it and kept no text
+                const QString name = qs(it->first.Scalar());
+                if (i < r.texts.size())
+                    r.texts[i++].defines = name;
+                definedAt.insert(name, r.at(it->second));
+                if (shape == PendingText::Shape::Url)
+                    endpointNames.insert(name);
+            }
+        }
+        return values;
+    }
 
     void referService(const QString &name, const YAML::Node &n, const QString &what)
     {
@@ -288,6 +403,7 @@ private:
             return;
         }
         static const QRegularExpression nameRe(QStringLiteral("^[A-Z][A-Z0-9_]*$"));
+        QMap<QString, SourceLocation> declared; // duplicates found in log n, not by a scan per secret
         for (const YAML::Node &item : n) {
             SecretSpec s;
             s.where = r.at(item);
@@ -305,9 +421,10 @@ private:
                 continue;
             if (!nameRe.match(s.name).hasMatch())
                 r.error(item, QStringLiteral("secret name '%1' must be UPPER_CASE letters, digits and _").arg(s.name));
-            for (const SecretSpec &other : std::as_const(lab.secrets))
-                if (other.name == s.name)
-                    r.error(item, QStringLiteral("duplicate secret '%1' (first declared at %2)").arg(s.name, other.where.toString()));
+            if (const auto first = declared.constFind(s.name); first != declared.cend())
+                r.error(item, QStringLiteral("duplicate secret '%1' (first declared at %2)").arg(s.name, first->toString()));
+            else
+                declared.insert(s.name, s.where);
             lab.secrets.append(s);
         }
     }
@@ -324,10 +441,14 @@ private:
         }
         if (r.present(n, "http")) {
             p.kind = ProbeSpec::Kind::Http;
+            const qsizetype first = r.texts.size();
             p.url = r.string(n, "http", what);
+            r.shapeSince(first, PendingText::Shape::Url);
         } else if (r.present(n, "tcp")) {
             p.kind = ProbeSpec::Kind::Tcp;
+            const qsizetype first = r.texts.size();
             p.address = r.string(n, "tcp", what);
+            r.shapeSince(first, PendingText::Shape::TcpAddress);
             static const QRegularExpression addr(QStringLiteral(R"(^(\$\{[^}]+\}|[^:\s]+|\[[^\]]+\]):(\$\{[^}]+\}|\d+)$)"));
             if (!p.address.isEmpty() && !addr.match(p.address).hasMatch())
                 r.error(n["tcp"], QStringLiteral("'tcp' in %1 must be host:port, got '%2'").arg(what, p.address));
@@ -349,13 +470,13 @@ private:
             p.method = r.string(n, "method", what).toUpper();
         p.headers = r.stringMap(n, "headers", what);
         p.body = r.string(n, "body", what);
-        p.expectStatus = r.integer(n, "expect_status", what).value_or(0);
-        p.expectExit = r.integer(n, "expect_exit", what).value_or(0);
+        p.expectStatus = r.status(n, "expect_status", what, QStringLiteral("any 2xx")).value_or(0);
+        p.expectExit = r.integer(n, "expect_exit", what, 0, 255, QStringLiteral("an exit code from 0 to 255")).value_or(0);
         p.jsonPointer = r.string(n, "json", what, false, false);
         p.regex = r.string(n, "regex", what, false, false);
         checkPointerAndRegex(n, p.jsonPointer, p.regex, what);
         p.intervalMs = r.duration(n, "every", what).value_or(1000);
-        p.timeoutMs = r.duration(n, "timeout", what).value_or(1000);
+        p.timeoutMs = r.timeout(n, "timeout", what).value_or(1000);
         if (p.intervalMs < 10 && r.present(n, "every"))
             r.error(n["every"], QStringLiteral("'every' in %1 must be at least 10ms").arg(what));
         return p;
@@ -388,7 +509,7 @@ private:
             lab.stack.backend = StackSpec::Backend::Processes;
         } else {
             r.error(n["backend"], QStringLiteral("unknown stack backend '%1': use 'processes' or 'compose'%2")
-                                      .arg(backend, DidYouMean::hint(backend, {QStringLiteral("processes"), QStringLiteral("compose")})));
+                                      .arg(backend, r.hint(backend, {QStringLiteral("processes"), QStringLiteral("compose")})));
         }
         lab.stack.project = r.string(n, "project", what);
         lab.stack.composeFiles = r.stringList(n, "files", what);
@@ -408,14 +529,16 @@ private:
             r.error(services, QStringLiteral("'services' must be a mapping of service name to its settings, got %1").arg(typeName(services)));
             return;
         }
+        QSet<QString> names;
         for (auto it = services.begin(); it != services.end(); ++it) {
             ServiceSpec s;
             s.name = qs(it->first.Scalar());
             s.where = r.at(it->first);
-            if (lab.stack.service(s.name)) {
+            if (names.contains(s.name)) {
                 r.error(it->first, QStringLiteral("duplicate service '%1'").arg(s.name));
                 continue;
             }
+            names.insert(s.name);
             readService(it->second, s, compose);
             lab.stack.services.append(s);
         }
@@ -469,7 +592,7 @@ private:
             RoleProbeSpec role;
             role.probe = readProbe(n["role"], rwhat, {QStringLiteral("leader_if_status"), QStringLiteral("leader_if_equals")});
             if (n["role"].IsMap()) {
-                role.leaderIfStatus = r.integer(n["role"], "leader_if_status", rwhat).value_or(0);
+                role.leaderIfStatus = r.status(n["role"], "leader_if_status", rwhat).value_or(0);
                 role.leaderIfEquals = r.string(n["role"], "leader_if_equals", rwhat);
                 if (role.leaderIfStatus && role.probe.kind != ProbeSpec::Kind::Http)
                     r.error(n["role"]["leader_if_status"], QStringLiteral("'leader_if_status' in %1 needs an 'http' probe").arg(rwhat));
@@ -494,10 +617,12 @@ private:
             savedPerCheck.append(QStringList());
             CheckSpec check;
             readCheck(c, check);
-            if (!check.id.isEmpty())
-                for (const CheckSpec &other : std::as_const(lab.checks))
-                    if (other.id == check.id)
-                        r.error(c["id"], QStringLiteral("duplicate check id '%1' (first used at %2)").arg(check.id, other.where.toString()));
+            if (!check.id.isEmpty()) {
+                if (const auto first = checkIndex.constFind(check.id); first != checkIndex.cend())
+                    r.error(c["id"], QStringLiteral("duplicate check id '%1' (first used at %2)").arg(check.id, lab.checks.at(*first).where.toString()));
+                else
+                    checkIndex.insert(check.id, int(lab.checks.size()));
+            }
             lab.checks.append(check);
         }
         r.currentCheck = -1;
@@ -526,15 +651,16 @@ private:
             c.mode = CheckSpec::Mode::Mixed;
         else
             r.error(n["mode"], QStringLiteral("unknown mode '%1' in %2: use manual, automated or mixed%3")
-                                   .arg(mode, what, DidYouMean::hint(mode, {QStringLiteral("manual"), QStringLiteral("automated"), QStringLiteral("mixed")})));
+                                   .arg(mode, what, r.hint(mode, {QStringLiteral("manual"), QStringLiteral("automated"), QStringLiteral("mixed")})));
         c.appliesWhen = r.stringMap(n, "applies_when", what);
         for (auto it = c.appliesWhen.cbegin(); it != c.appliesWhen.cend(); ++it)
             if (!lab.variables.contains(it.key()))
                 r.error(n["applies_when"], QStringLiteral("'applies_when' in %1 names unknown variable '%2'%3")
-                                               .arg(what, it.key(), DidYouMean::hint(it.key(), lab.variables.keys())));
+                                               .arg(what, it.key(), r.hint(it.key(), lab.variables.keys())));
         c.notApplicableReason = r.string(n, "not_applicable", what, false, false);
         c.deferredReason = r.string(n, "deferred", what, false, false);
 
+        probeIds.clear();
         const YAML::Node probes = n["probes"];
         if (probes.IsDefined() && !probes.IsNull()) {
             if (!probes.IsSequence()) {
@@ -544,27 +670,28 @@ private:
                     ProbeSpec probe = readProbe(p, QStringLiteral("a probe of %1").arg(what));
                     if (probe.id.isEmpty() && p.IsMap())
                         r.error(p, QStringLiteral("a probe of %1 needs an 'id' (steps and reports refer to it)").arg(what));
-                    for (const ProbeSpec &other : std::as_const(c.probes))
-                        if (!probe.id.isEmpty() && other.id == probe.id)
-                            r.error(p["id"], QStringLiteral("duplicate probe id '%1' in %2").arg(probe.id, what));
+                    if (!probe.id.isEmpty() && probeIds.contains(probe.id))
+                        r.error(p["id"], QStringLiteral("duplicate probe id '%1' in %2").arg(probe.id, what));
+                    probeIds.insert(probe.id);
                     c.probes.append(probe);
                 }
             }
         }
 
         const YAML::Node steps = n["steps"];
-        QStringList marks;
+        QStringList marks; // in order, for hints
+        markSet.clear();
         if (steps.IsDefined() && !steps.IsNull()) {
             if (!steps.IsSequence()) {
                 r.error(steps, QStringLiteral("'steps' in %1 must be a list, got %2").arg(what, typeName(steps)));
             } else {
+                QSet<QString> stepIds;
                 for (const YAML::Node &s : steps) {
                     StepSpec step;
                     readStep(s, step, c, marks, what);
-                    if (!step.id.isEmpty())
-                        for (const StepSpec &other : std::as_const(c.steps))
-                            if (other.id == step.id)
-                                r.error(s["id"], QStringLiteral("duplicate step id '%1' in %2").arg(step.id, what));
+                    if (!step.id.isEmpty() && stepIds.contains(step.id))
+                        r.error(s["id"], QStringLiteral("duplicate step id '%1' in %2").arg(step.id, what));
+                    stepIds.insert(step.id);
                     c.steps.append(step);
                 }
             }
@@ -580,17 +707,14 @@ private:
                 for (const auto &[key, name] : sides) {
                     if (!name.isEmpty() && !savedPerCheck.last().contains(name))
                         r.error(lost[key], QStringLiteral("%1 names '%2', which no step of the check saves (add 'save_as: %2' to a step)%3")
-                                             .arg(lwhat, name, DidYouMean::hint(name, savedPerCheck.last())));
+                                             .arg(lwhat, name, r.hint(name, savedPerCheck.last())));
                 }
             }
         }
 
         const YAML::Node expect = n["expect"];
         if (expect.IsDefined() && !expect.IsNull()) {
-            QStringList metricNames = LabParser::knownMetrics() + savedPerCheck.last();
-            for (const ProbeSpec &p : std::as_const(c.probes))
-                for (const QString &m : LabParser::knownMetrics())
-                    metricNames.append(p.id + QLatin1Char('.') + m);
+            const QSet<QString> metricNames = metricNamesFor(c, savedPerCheck.last());
             const QStringList items = r.stringList(expect, QStringLiteral("'expect' of %1").arg(what));
             int i = 0;
             for (const YAML::Node &e : expect.IsSequence() ? expect : YAML::Node(YAML::NodeType::Sequence)) {
@@ -606,7 +730,27 @@ private:
         }
     }
 
-    std::optional<Expectation> parseExpectation(const QString &text, const YAML::Node &n, const QStringList &metricNames,
+    // What expectations of a check may name: the known metrics, its saved values, <probe>.<metric>.
+    static QSet<QString> metricNamesFor(const CheckSpec &c, const QStringList &saved)
+    {
+        const QStringList known = LabParser::knownMetrics();
+        QSet<QString> names(known.cbegin(), known.cend());
+        for (const QString &name : saved)
+            names.insert(name);
+        for (const ProbeSpec &p : c.probes)
+            for (const QString &m : known)
+                names.insert(p.id + QLatin1Char('.') + m);
+        return names;
+    }
+
+    QString metricHint(const QString &name, const QSet<QString> &metricNames) const
+    {
+        QStringList candidates(metricNames.cbegin(), metricNames.cend());
+        candidates.sort(); // the same hint every time, whatever the set's order
+        return r.hint(name, candidates);
+    }
+
+    std::optional<Expectation> parseExpectation(const QString &text, const YAML::Node &n, const QSet<QString> &metricNames,
                                                 const QString &what)
     {
         // metric op (number[unit] | "text" | 'text' | name): a name is another metric or saved value.
@@ -631,12 +775,18 @@ private:
                : op == QLatin1String(">=") ? Expectation::Op::GreaterEqual
                                            : Expectation::Op::Greater;
         if (m.capturedLength(3) > 0) {
-            x.bound = m.captured(3).toDouble();
+            bool finite = false;
+            x.bound = m.captured(3).toDouble(&finite);
+            if (!finite || !qIsFinite(x.bound)) {
+                r.error(n, QStringLiteral("expectation '%1' in %2: the number is too large").arg(text, what));
+                return std::nullopt;
+            }
             const QString unit = m.captured(4);
             if (unit == QLatin1String("s") || unit == QLatin1String("m") || unit == QLatin1String("h")) {
                 if (!x.metric.endsWith(QLatin1String("_ms")))
                     r.error(n, QStringLiteral("expectation '%1': a duration bound needs a *_ms metric").arg(text));
-                x.bound = double(Duration::parse(m.captured(3) + unit).value_or(0));
+                // A bound is compared, never waited for: no duration limit, just the unit.
+                x.bound *= unit == QLatin1String("s") ? 1000.0 : unit == QLatin1String("m") ? 60'000.0 : 3'600'000.0;
             }
         } else if (m.capturedStart(5) >= 0 || m.capturedStart(6) >= 0) {
             x.right = Expectation::Operand::Text;
@@ -652,12 +802,12 @@ private:
             x.right = Expectation::Operand::Name;
             x.rightText = m.captured(7);
             if (!metricNames.contains(x.rightText)) {
-                r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.rightText, what, DidYouMean::hint(x.rightText, metricNames)));
+                r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.rightText, what, metricHint(x.rightText, metricNames)));
                 return std::nullopt;
             }
         }
         if (!metricNames.contains(x.metric)) {
-            r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.metric, what, DidYouMean::hint(x.metric, metricNames)));
+            r.error(n, QStringLiteral("unknown metric '%1' in %2%3").arg(x.metric, what, metricHint(x.metric, metricNames)));
             return std::nullopt;
         }
         return x;
@@ -694,7 +844,7 @@ private:
             QString hint;
             for (const QString &k : std::as_const(keys))
                 if (!kStepCommon.contains(k) && hint.isEmpty())
-                    hint = DidYouMean::hint(k, kStepKinds);
+                    hint = r.hint(k, kStepKinds);
             r.error(n, QStringLiteral("%1 needs one of %2%3").arg(what, kStepKinds.join(QStringLiteral(", ")), hint));
             return;
         }
@@ -740,9 +890,9 @@ private:
             if (s.argv.isEmpty())
                 r.error(body, QStringLiteral("%1 needs the command to run").arg(swhat));
             s.env = r.stringMap(n, "env", swhat);
-            s.expectExit = r.integer(n, "expect_exit", swhat).value_or(-1);
+            s.expectExit = r.integer(n, "expect_exit", swhat, -1, 255, QStringLiteral("an exit code from 0 to 255 (or -1 for any)")).value_or(-1);
             readCapture(n, s, swhat);
-            s.timeoutMs = r.duration(n, "timeout", swhat).value_or(30000);
+            s.timeoutMs = r.timeout(n, "timeout", swhat).value_or(30000);
             break;
         case StepSpec::Kind::Fault:
             readFault(body, s, swhat);
@@ -761,9 +911,10 @@ private:
             break;
         case StepSpec::Kind::Mark:
             s.mark = r.scalar(body, swhat, false);
-            if (marks.contains(s.mark))
+            if (markSet.contains(s.mark))
                 r.error(body, QStringLiteral("mark '%1' is set twice in %2").arg(s.mark, checkWhat));
             marks.append(s.mark);
+            markSet.insert(s.mark);
             break;
         }
     }
@@ -790,14 +941,18 @@ private:
             // Long form: http: {method, url, headers, body}
             const QString hwhat = QStringLiteral("'http' of %1").arg(what);
             if (r.checkKeys(body, hwhat, {QStringLiteral("method"), QStringLiteral("url"), QStringLiteral("headers"), QStringLiteral("body")})) {
+                const qsizetype first = r.texts.size();
                 s.url = r.string(body, "url", hwhat, true);
+                r.shapeSince(first, PendingText::Shape::Url);
                 if (r.present(body, "method"))
                     s.method = r.string(body, "method", hwhat).toUpper();
                 s.headers = r.stringMap(body, "headers", hwhat);
                 s.body = r.string(body, "body", hwhat);
             }
         } else {
+            const qsizetype first = r.texts.size();
             s.url = r.scalar(body, QStringLiteral("'http' of %1").arg(what));
+            r.shapeSince(first, PendingText::Shape::Url);
         }
         if (r.present(n, "method"))
             s.method = r.string(n, "method", what).toUpper();
@@ -806,9 +961,9 @@ private:
         if (r.present(n, "body"))
             s.body = r.string(n, "body", what);
         checkMethod(s.method, r.present(n, "method") ? n["method"] : body, what);
-        s.expectStatus = r.integer(n, "expect_status", what).value_or(0);
+        s.expectStatus = r.status(n, "expect_status", what, QStringLiteral("any status")).value_or(0);
         readCapture(n, s, what);
-        s.timeoutMs = r.duration(n, "timeout", what).value_or(10000);
+        s.timeoutMs = r.timeout(n, "timeout", what).value_or(10000);
     }
 
     void checkMethod(const QString &method, const YAML::Node &n, const QString &what)
@@ -817,7 +972,7 @@ private:
                                             QStringLiteral("PATCH"), QStringLiteral("DELETE"), QStringLiteral("HEAD"),
                                             QStringLiteral("OPTIONS")};
         if (!methods.contains(method))
-            r.error(n, QStringLiteral("unknown HTTP method '%1' in %2%3").arg(method, what, DidYouMean::hint(method, methods)));
+            r.error(n, QStringLiteral("unknown HTTP method '%1' in %2%3").arg(method, what, r.hint(method, methods)));
     }
 
     void readFault(const YAML::Node &body, StepSpec &s, const QString &what)
@@ -830,7 +985,7 @@ private:
         const QString action = r.string(body, "action", what, true, false);
         const int ai = int(actions.indexOf(action));
         if (ai < 0 && !action.isEmpty())
-            r.error(body["action"], QStringLiteral("unknown fault action '%1': use %2%3").arg(action, actions.join(QStringLiteral(", ")), DidYouMean::hint(action, actions)));
+            r.error(body["action"], QStringLiteral("unknown fault action '%1': use %2%3").arg(action, actions.join(QStringLiteral(", ")), r.hint(action, actions)));
         else if (ai >= 0)
             s.action = StepSpec::FaultAction(ai);
         const bool byName = r.present(body, "service");
@@ -846,7 +1001,7 @@ private:
             const QString role = r.string(body, "role", what, false, false);
             const int ri = int(roles.indexOf(role));
             if (ri < 0)
-                r.error(body["role"], QStringLiteral("unknown role '%1': use leader, replica, any or last_faulted%2").arg(role, DidYouMean::hint(role, roles)));
+                r.error(body["role"], QStringLiteral("unknown role '%1': use leader, replica, any or last_faulted%2").arg(role, r.hint(role, roles)));
             else
                 s.role = StepSpec::Role(ri + 1);
             if (ri >= 0 && ri < 2) {
@@ -880,7 +1035,7 @@ private:
         }
         if (!r.present(body, "timeout"))
             r.error(body, QStringLiteral("%1 waits 'until' a condition and needs a 'timeout'").arg(wwhat));
-        s.timeoutMs = r.duration(body, "timeout", wwhat).value_or(30000);
+        s.timeoutMs = r.timeout(body, "timeout", wwhat).value_or(30000);
         const YAML::Node until = body["until"];
         static const QStringList simple = {QStringLiteral("leader_changed"), QStringLiteral("leader_elected")};
         if (until.IsScalar()) {
@@ -891,23 +1046,24 @@ private:
                 s.until.kind = WaitConditionSpec::Kind::LeaderElected;
             else
                 r.error(until, QStringLiteral("unknown condition '%1' in %2: use leader_changed, leader_elected, {probe_ok: ID}, {probe_fails: ID} or {service: NAME, state: STATE}%3")
-                                   .arg(cond, wwhat, DidYouMean::hint(cond, simple)));
+                                   .arg(cond, wwhat, r.hint(cond, simple)));
             return;
         }
         const QString uwhat = QStringLiteral("'until' of %1").arg(what);
         if (!r.checkKeys(until, uwhat, {QStringLiteral("probe_ok"), QStringLiteral("probe_fails"), QStringLiteral("times"),
                                         QStringLiteral("service"), QStringLiteral("state")}))
             return;
-        s.until.times = r.integer(until, "times", uwhat).value_or(1);
+        s.until.times = r.integer(until, "times", uwhat, 1, 1'000'000, QStringLiteral("a count from 1 to 1000000")).value_or(1);
         if (r.present(until, "probe_ok") || r.present(until, "probe_fails")) {
             const bool ok = r.present(until, "probe_ok");
             s.until.kind = ok ? WaitConditionSpec::Kind::ProbeOk : WaitConditionSpec::Kind::ProbeFails;
             s.until.probe = r.string(until, ok ? "probe_ok" : "probe_fails", uwhat, false, false);
-            QStringList ids;
-            for (const ProbeSpec &p : c.probes)
-                ids.append(p.id);
-            if (!ids.contains(s.until.probe))
-                r.error(until[ok ? "probe_ok" : "probe_fails"], QStringLiteral("unknown probe '%1' in %2%3").arg(s.until.probe, uwhat, DidYouMean::hint(s.until.probe, ids)));
+            if (!probeIds.contains(s.until.probe)) {
+                QStringList ids;
+                for (const ProbeSpec &p : c.probes)
+                    ids.append(p.id);
+                r.error(until[ok ? "probe_ok" : "probe_fails"], QStringLiteral("unknown probe '%1' in %2%3").arg(s.until.probe, uwhat, r.hint(s.until.probe, ids)));
+            }
         } else if (r.present(until, "service")) {
             s.until.kind = WaitConditionSpec::Kind::ServiceState;
             s.until.service = r.string(until, "service", uwhat, false, false);
@@ -916,7 +1072,7 @@ private:
             static const QStringList states = {QStringLiteral("running"), QStringLiteral("stopped"), QStringLiteral("paused"),
                                                QStringLiteral("exited"), QStringLiteral("healthy")};
             if (!s.until.state.isEmpty() && !states.contains(s.until.state))
-                r.error(until["state"], QStringLiteral("unknown state '%1' in %2: use %3%4").arg(s.until.state, uwhat, states.join(QStringLiteral(", ")), DidYouMean::hint(s.until.state, states)));
+                r.error(until["state"], QStringLiteral("unknown state '%1' in %2: use %3%4").arg(s.until.state, uwhat, states.join(QStringLiteral(", ")), r.hint(s.until.state, states)));
         } else {
             r.error(until, QStringLiteral("%1 needs 'probe_ok', 'probe_fails' or 'service'").arg(uwhat));
         }
@@ -937,9 +1093,9 @@ private:
         if (!s.pattern.isEmpty() && !QRegularExpression(s.pattern).isValid())
             r.error(body["pattern"], QStringLiteral("'pattern' in %1 is not a valid regular expression: %2").arg(lwhat, QRegularExpression(s.pattern).errorString()));
         s.since = r.string(body, "since", lwhat, false, false);
-        if (!s.since.isEmpty() && s.since != QLatin1String("check_start") && !marks.contains(s.since))
-            r.error(body["since"], QStringLiteral("'since: %1' in %2 names no mark set by an earlier 'mark' step%3").arg(s.since, lwhat, DidYouMean::hint(s.since, marks)));
-        s.expectCount = r.integer(body, "expect_count", lwhat).value_or(-1);
+        if (!s.since.isEmpty() && s.since != QLatin1String("check_start") && !markSet.contains(s.since))
+            r.error(body["since"], QStringLiteral("'since: %1' in %2 names no mark set by an earlier 'mark' step%3").arg(s.since, lwhat, r.hint(s.since, marks)));
+        s.expectCount = r.integer(body, "expect_count", lwhat, -1, INT_MAX, QStringLiteral("a count of 0 or more (or -1 for any)")).value_or(-1);
     }
 
     void readMatrix(const YAML::Node &body, StepSpec &s, const QString &what)
@@ -957,7 +1113,9 @@ private:
                                           QStringLiteral("headers"), QStringLiteral("body"), QStringLiteral("expect_status")}))
                 continue;
             m.name = r.string(row, "name", rwhat, false, false);
+            const qsizetype first = r.texts.size();
             m.url = r.string(row, "url", rwhat, true);
+            r.shapeSince(first, PendingText::Shape::Url);
             if (r.present(row, "method"))
                 m.method = r.string(row, "method", rwhat).toUpper();
             checkMethod(m.method, row, rwhat);
@@ -965,7 +1123,7 @@ private:
             m.body = r.string(row, "body", rwhat);
             if (!r.present(row, "expect_status"))
                 r.error(row, QStringLiteral("%1 is missing required key 'expect_status'").arg(rwhat));
-            m.expectStatus = r.integer(row, "expect_status", rwhat).value_or(200);
+            m.expectStatus = r.status(row, "expect_status", rwhat).value_or(200);
             s.rows.append(m);
         }
     }
@@ -978,6 +1136,10 @@ private:
             r.error(n, QStringLiteral("'readiness' must be a list of levels, got %1").arg(typeName(n)));
             return;
         }
+        QStringList checkIds; // for did-you-mean hints
+        for (const CheckSpec &c : std::as_const(lab.checks))
+            checkIds.append(c.id);
+        QSet<QString> levelIds;
         for (const YAML::Node &l : n) {
             ReadinessLevelSpec level;
             level.where = r.at(l);
@@ -989,20 +1151,17 @@ private:
             what = QStringLiteral("readiness level '%1'").arg(level.id);
             level.name = r.string(l, "name", what, true, false);
             level.description = r.string(l, "description", what, false, false);
-            level.windowMs = r.duration(l, "window", what).value_or(0);
+            level.windowMs = r.duration(l, "window", what, LabLimits::maxWindowMs).value_or(0);
             level.checksPass = r.stringList(l, "checks_pass", what);
-            for (const ReadinessLevelSpec &other : std::as_const(lab.readiness))
-                if (other.id == level.id)
-                    r.error(l["id"], QStringLiteral("duplicate readiness level id '%1'").arg(level.id));
-            QStringList checkIds;
-            for (const CheckSpec &c : std::as_const(lab.checks))
-                checkIds.append(c.id);
+            if (levelIds.contains(level.id))
+                r.error(l["id"], QStringLiteral("duplicate readiness level id '%1'").arg(level.id));
+            levelIds.insert(level.id);
             int i = 0;
             const YAML::Node passes = l["checks_pass"];
             for (const QString &id : std::as_const(level.checksPass)) {
                 const YAML::Node at = passes.IsSequence() && i < int(passes.size()) ? passes[i] : passes;
-                if (checksDeclared && !checkIds.contains(id))
-                    r.error(at, QStringLiteral("%1 names unknown check '%2'%3").arg(what, id, DidYouMean::hint(id, checkIds)));
+                if (checksDeclared && !checkIndex.contains(id))
+                    r.error(at, QStringLiteral("%1 names unknown check '%2'%3").arg(what, id, r.hint(id, checkIds)));
                 ++i;
             }
             const YAML::Node metrics = l["metrics"];
@@ -1016,22 +1175,19 @@ private:
                             continue;
                         MetricCriterionSpec crit;
                         crit.check = r.string(m, "check", mwhat, true, false);
-                        const CheckSpec *c = lab.check(crit.check);
+                        const int ci = checkIndex.value(crit.check, -1);
+                        const CheckSpec *c = ci >= 0 ? &lab.checks.at(ci) : nullptr;
                         if (!crit.check.isEmpty() && !c && checksDeclared) {
-                            r.error(m["check"], QStringLiteral("%1 names unknown check '%2'%3").arg(mwhat, crit.check, DidYouMean::hint(crit.check, checkIds)));
+                            r.error(m["check"], QStringLiteral("%1 names unknown check '%2'%3").arg(mwhat, crit.check, r.hint(crit.check, checkIds)));
                             continue;
                         }
                         const QString text = r.string(m, "expect", mwhat, true, false);
                         if (!c || text.isEmpty())
                             continue;
-                        QStringList names = LabParser::knownMetrics();
-                        const int ci = int(c - lab.checks.constData());
-                        if (ci >= 0 && ci < savedPerCheck.size())
-                            names += savedPerCheck[ci];
-                        for (const ProbeSpec &p : c->probes)
-                            for (const QString &km : LabParser::knownMetrics())
-                                names.append(p.id + QLatin1Char('.') + km);
-                        if (std::optional<Expectation> x = parseExpectation(text, m["expect"], names, mwhat)) {
+                        auto names = metricNamesOf.find(crit.check);
+                        if (names == metricNamesOf.end())
+                            names = metricNamesOf.insert(crit.check, metricNamesFor(*c, savedPerCheck.value(ci)));
+                        if (std::optional<Expectation> x = parseExpectation(text, m["expect"], *names, mwhat)) {
                             crit.expectation = *x;
                             level.metrics.append(crit);
                         }
@@ -1047,63 +1203,354 @@ private:
         QStringList serviceNames;
         for (const ServiceSpec &s : std::as_const(lab.stack.services))
             serviceNames.append(s.name);
+        const QSet<QString> serviceSet(serviceNames.cbegin(), serviceNames.cend());
         for (const ServiceRef &ref : std::as_const(pendingServiceRefs))
-            if (!ref.name.isEmpty() && !serviceNames.contains(ref.name) && ref.name != QLatin1String("last_faulted"))
-                r.error(ref.where, QStringLiteral("%1 names unknown service '%2'%3").arg(ref.what, ref.name, DidYouMean::hint(ref.name, serviceNames)));
+            if (!ref.name.isEmpty() && !serviceSet.contains(ref.name) && ref.name != QLatin1String("last_faulted"))
+                r.error(ref.where, QStringLiteral("%1 names unknown service '%2'%3").arg(ref.what, ref.name, r.hint(ref.name, serviceNames)));
         checkDependencyCycles();
 
         QStringList secretNames;
         for (const SecretSpec &s : std::as_const(lab.secrets))
             secretNames.append(s.name);
-        QStringList global = lab.endpoints.keys() + lab.variables.keys() + secretNames + LabParser::builtinVariables();
+        const QSet<QString> secretSet(secretNames.cbegin(), secretNames.cend());
+        const QStringList global = lab.endpoints.keys() + lab.variables.keys() + secretNames + LabParser::builtinVariables();
+        const QSet<QString> globalSet(global.cbegin(), global.cend());
+        QList<QSet<QString>> savedSets;
+        for (const QStringList &saved : std::as_const(savedPerCheck))
+            savedSets.append(QSet<QString>(saved.cbegin(), saved.cend()));
         for (const PendingText &t : std::as_const(r.texts)) {
+            if (Substitution::unclosedReference(t.text) >= 0)
+                r.error(t.where, QStringLiteral("unclosed '${' in '%1': end the name with '}' (write $${ for a literal ${)").arg(t.text));
+            const bool inCheck = t.checkIndex >= 0 && t.checkIndex < savedSets.size();
             for (const Substitution::Reference &ref : Substitution::references(t.text)) {
-                SourceLocation where = t.where;
                 if (ref.name.startsWith(QLatin1String("env:")))
                     continue;
-                QStringList known = global;
-                if (t.checkIndex >= 0 && t.checkIndex < savedPerCheck.size())
-                    known += savedPerCheck[t.checkIndex];
-                if (!known.contains(ref.name)) {
-                    r.error(where, QStringLiteral("unknown name '${%1}'%2: declare it under variables, endpoints or secrets")
-                                       .arg(ref.name, DidYouMean::hint(ref.name, known)));
-                } else if (t.commandArgv && secretNames.contains(ref.name)) {
-                    r.error(where, QStringLiteral("secret '${%1}' must not appear in a command line (ps shows it): pass it in 'env:' and use $%1 in the command")
-                                       .arg(ref.name));
+                if (!globalSet.contains(ref.name) && !(inCheck && savedSets[t.checkIndex].contains(ref.name))) {
+                    const QStringList known = inCheck ? global + savedPerCheck[t.checkIndex] : global;
+                    r.error(t.where, QStringLiteral("unknown name '${%1}'%2: declare it under variables, endpoints or secrets")
+                                         .arg(ref.name, r.hint(ref.name, known)));
+                } else if (t.commandArgv && secretSet.contains(ref.name)) {
+                    r.error(t.where, QStringLiteral("secret '${%1}' must not appear in a command line (ps shows it): pass it in 'env:' and use $%1 in the command")
+                                         .arg(ref.name));
                 }
             }
         }
-        QStringList cycle;
-        Substitution::resolveAll(lab.variables, [](const QString &) { return std::optional<QString>(QStringLiteral("")); }, &cycle);
-        if (!cycle.isEmpty())
-            r.error(variablesWhere, QStringLiteral("variables refer to each other in a cycle: %1").arg(cycle.join(QStringLiteral(", "))));
+        checkDefinitions();
+    }
+
+    // What one variable or endpoint becomes once its ${NAME} references are replaced.
+    struct Expansion
+    {
+        qint64 length = 0;   // capped just above LabLimits::maxValueBytes
+        int depth = 0;       // longest chain of references below it
+        bool broken = false; // on a cycle, too long or too deep: already reported
+        QString value;       // resolved, when not broken
+    };
+
+    // Variables and endpoints as LabContext merges them (an endpoint replaces a variable of the
+    // same name), numbered in name order so the checks below work on indices, not string lookups.
+    struct Definitions
+    {
+        QStringList names;
+        QStringList texts;
+        QList<QList<Substitution::Reference>> refs;
+        QList<QList<int>> children; // per reference: the definition it names, or -1
+        QList<Expansion> expanded;
+
+        int indexOf(const QString &name) const
+        {
+            const auto it = std::lower_bound(names.cbegin(), names.cend(), name);
+            return it != names.cend() && *it == name ? int(it - names.cbegin()) : -1;
+        }
+        std::optional<QString> valueOf(const QString &name) const
+        {
+            const int i = indexOf(name);
+            if (i < 0)
+                return std::nullopt;
+            return expanded.at(i).value;
+        }
+    };
+
+    Definitions definitions() const
+    {
+        QMap<QString, QString> merged = lab.variables;
+        for (auto it = lab.endpoints.cbegin(); it != lab.endpoints.cend(); ++it)
+            merged.insert(it.key(), it.value());
+        Definitions d;
+        d.names = merged.keys();
+        d.texts = merged.values();
+        for (const QString &text : std::as_const(d.texts))
+            d.refs.append(Substitution::references(text));
+        for (const QList<Substitution::Reference> &refs : std::as_const(d.refs)) {
+            QList<int> children;
+            for (const Substitution::Reference &ref : refs)
+                children.append(d.indexOf(ref.name));
+            d.children.append(children);
+        }
+        d.expanded.resize(d.names.size());
+        return d;
+    }
+
+    static int referenceLength(const QString &text, const Substitution::Reference &ref)
+    {
+        return int(text.indexOf(QLatin1Char('}'), ref.offset + 2)) + 1 - ref.offset;
+    }
+
+    // Self-references, cycles, values that grow past the size limit or nest too deep, then the
+    // ports of URLs and tcp addresses once every reference to a variable or endpoint is replaced.
+    void checkDefinitions()
+    {
+        Definitions d = definitions();
+        enum State : char { Unvisited, Visiting, Done };
+        std::vector<State> state(size_t(d.names.size()), Unvisited);
+        struct Frame
+        {
+            int index;
+            qsizetype next = 0;
+        };
+        // Iterative depth-first search: a chain of 100,000 variables must not overflow the stack.
+        for (int root = 0; root < d.names.size(); ++root) {
+            if (state[size_t(root)] != Unvisited)
+                continue;
+            std::vector<Frame> stack{{root}};
+            state[size_t(root)] = Visiting;
+            while (!stack.empty()) {
+                Frame &top = stack.back();
+                const QList<int> &children = d.children.at(top.index);
+                if (top.next < children.size()) {
+                    const int child = children.at(top.next++);
+                    if (child < 0)
+                        continue;
+                    if (state[size_t(child)] == Visiting) {
+                        QList<int> cycle;
+                        for (auto f = stack.rbegin(); f != stack.rend(); ++f) {
+                            cycle.prepend(f->index);
+                            if (f->index == child)
+                                break;
+                        }
+                        reportCycle(d, cycle);
+                    } else if (state[size_t(child)] == Unvisited) {
+                        state[size_t(child)] = Visiting;
+                        stack.push_back({child});
+                    }
+                    continue;
+                }
+                finishDefinition(d, top.index);
+                state[size_t(top.index)] = Done;
+                stack.pop_back();
+            }
+        }
+        checkExpandedTexts(d);
+    }
+
+    void reportCycle(Definitions &d, const QList<int> &cycle)
+    {
+        for (int i : cycle)
+            if (d.expanded.at(i).broken)
+                return; // this cycle shares a name with one already reported
+        QStringList names;
+        for (int i : cycle) {
+            d.expanded[i].broken = true;
+            names.append(d.names.at(i));
+        }
+        const QString first = names.first();
+        if (names.size() == 1) {
+            r.error(definedAt.value(first), QStringLiteral("%1 '%2' refers to itself (${%2}): give it a value of its own")
+                                                .arg(kindOf(first), first));
+            return;
+        }
+        r.error(definedAt.value(first), QStringLiteral("variables refer to each other in a cycle: %1 -> %2")
+                                            .arg(names.join(QStringLiteral(" -> ")), first));
+    }
+
+    QString kindOf(const QString &name) const
+    {
+        return endpointNames.contains(name) ? QStringLiteral("endpoint") : QStringLiteral("variable");
+    }
+
+    // Length and depth of `text` with the (already expanded) definitions it names replaced.
+    static Expansion expand(const Definitions &d, const QString &text, const QList<Substitution::Reference> &refs,
+                            const QList<int> &children)
+    {
+        Expansion e;
+        e.length = text.size();
+        for (qsizetype i = 0; i < refs.size(); ++i) {
+            if (children.at(i) < 0)
+                continue;
+            const Expansion &child = d.expanded.at(children.at(i));
+            e.broken = e.broken || child.broken;
+            e.length = std::min(e.length + child.length - referenceLength(text, refs.at(i)), LabLimits::maxValueBytes + 1);
+            e.depth = std::max(e.depth, child.depth + 1);
+        }
+        return e;
+    }
+
+    static constexpr int kMaxReferenceDepth = 64;
+
+    void finishDefinition(Definitions &d, int index)
+    {
+        const QString &name = d.names.at(index);
+        Expansion e = expand(d, d.texts.at(index), d.refs.at(index), d.children.at(index));
+        e.broken = e.broken || d.expanded.at(index).broken;
+        if (!e.broken && e.length > LabLimits::maxValueBytes) {
+            r.error(definedAt.value(name), QStringLiteral("%1 '%2' grows past 64 KiB once its ${NAME} references are replaced: one value may hold at most 64 KiB")
+                                               .arg(kindOf(name), name));
+            e.broken = true;
+        }
+        if (!e.broken && e.depth > kMaxReferenceDepth) {
+            r.error(definedAt.value(name), QStringLiteral("%1 '%2' nests ${NAME} references more than %3 deep")
+                                               .arg(kindOf(name), name)
+                                               .arg(kMaxReferenceDepth));
+            e.broken = true;
+        }
+        if (!e.broken && !withinExpandedTotal(e.length, definedAt.value(name)))
+            e.broken = true;
+        if (!e.broken)
+            e.value = Substitution::apply(d.texts.at(index), [&d](const QString &n) { return d.valueOf(n); });
+        d.expanded[index] = e;
+    }
+
+    // Adds a resolved value to the lab's total; false (reported once) when the total passes the limit.
+    bool withinExpandedTotal(qint64 length, const SourceLocation &where)
+    {
+        expandedTotal += length;
+        if (expandedTotal <= kMaxExpandedTotal)
+            return true;
+        if (!expandedTotalReported)
+            r.error(where, QStringLiteral("the lab's values grow past %1 MiB once ${NAME} references are replaced: use fewer or shorter ones")
+                               .arg(kMaxExpandedTotal / (1024 * 1024)));
+        expandedTotalReported = true;
+        return false;
+    }
+
+    void checkExpandedTexts(const Definitions &d)
+    {
+        QSet<QString> badPort;
+        // Definitions first, so a URL using a broken endpoint is not reported a second time.
+        QList<const PendingText *> ordered;
+        for (const PendingText &t : std::as_const(r.texts))
+            if (!t.defines.isEmpty())
+                ordered.append(&t);
+        for (const PendingText &t : std::as_const(r.texts))
+            if (t.defines.isEmpty())
+                ordered.append(&t);
+        for (const PendingText *t : std::as_const(ordered)) {
+            const QList<Substitution::Reference> refs = Substitution::references(t->text);
+            const int defined = t->defines.isEmpty() ? -1 : d.indexOf(t->defines);
+            Expansion e;
+            if (defined >= 0) {
+                e = d.expanded.at(defined);
+            } else {
+                QList<int> children;
+                for (const Substitution::Reference &ref : refs)
+                    children.append(d.indexOf(ref.name));
+                e = expand(d, t->text, refs, children);
+                if (e.broken || !withinExpandedTotal(e.length, t->where))
+                    continue;
+                if (e.length > LabLimits::maxValueBytes) {
+                    r.error(t->where, QStringLiteral("this value grows past 64 KiB once its ${NAME} references are replaced: one value may hold at most 64 KiB"));
+                    continue;
+                }
+            }
+            if (e.broken || t->shape == PendingText::Shape::Text || expandedTotalReported)
+                continue;
+            bool usesBadPort = false;
+            for (const Substitution::Reference &ref : refs)
+                usesBadPort = usesBadPort || badPort.contains(ref.name);
+            if (usesBadPort)
+                continue;
+            const QString resolved = defined >= 0 ? e.value : Substitution::apply(t->text, [&d](const QString &n) { return d.valueOf(n); });
+            const QString problem = portProblem(resolved, t->shape);
+            if (problem.isEmpty())
+                continue;
+            r.error(t->where, problem);
+            if (defined >= 0)
+                badPort.insert(t->defines);
+        }
+    }
+
+    // Why the port of a URL or host:port is unusable, or empty when it is fine or not yet known.
+    static QString portProblem(const QString &resolved, PendingText::Shape shape)
+    {
+        QString port;
+        if (shape == PendingText::Shape::Url) {
+            static const QRegularExpression authority(QStringLiteral(R"(^\s*[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?(?:\[[^\]]*\]|[^/?#:\[]*)(?::([^/?#]*))?)"));
+            const QRegularExpressionMatch m = authority.match(resolved);
+            if (!m.hasMatch())
+                return {};
+            port = m.captured(1);
+        } else {
+            const qsizetype colon = resolved.lastIndexOf(QLatin1Char(':'));
+            if (colon < 0 || resolved.indexOf(QLatin1Char(']'), colon) >= 0)
+                return {};
+            port = resolved.mid(colon + 1).trimmed();
+        }
+        if (port.isEmpty() || port.contains(QLatin1Char('$')))
+            return {}; // no port written, or one a secret, saved value or built-in fills in at run time
+        const QString where = shape == PendingText::Shape::Url ? QStringLiteral("URL") : QStringLiteral("tcp address");
+        static const QRegularExpression digits(QStringLiteral("^[0-9]+$"));
+        if (!digits.match(port).hasMatch())
+            return QStringLiteral("port '%1' in %2 '%3' is not a number").arg(port, where, resolved);
+        bool ok = false;
+        const qint64 n = port.toLongLong(&ok);
+        if (!ok || n < 1 || n > 65535)
+            return QStringLiteral("port %1 in %2 '%3' is out of range: use 1 to 65535").arg(port, where, resolved);
+        return {};
     }
 
     void checkDependencyCycles()
     {
-        // Depth-first search over depends_on; a back edge is a cycle that would never start.
-        QHash<QString, int> state; // 0 unvisited, 1 visiting, 2 done
-        std::function<bool(const ServiceSpec &)> visit = [&](const ServiceSpec &s) -> bool {
-            state[s.name] = 1;
-            for (const QString &d : s.dependsOn) {
-                const ServiceSpec *dep = lab.stack.service(d);
-                if (!dep)
-                    continue;
-                if (state.value(d) == 1) {
-                    r.error(s.where, QStringLiteral("service '%1' depends on '%2', which depends back on it: a cycle never starts").arg(s.name, d));
-                    return false;
-                }
-                if (state.value(d) == 0 && !visit(*dep))
-                    return false;
-            }
-            state[s.name] = 2;
-            return true;
-        };
+        // Iterative depth-first search over depends_on; a back edge is a cycle that would never start.
+        QHash<QString, const ServiceSpec *> byName;
         for (const ServiceSpec &s : std::as_const(lab.stack.services))
-            if (state.value(s.name) == 0 && !visit(s))
-                break;
+            byName.insert(s.name, &s);
+        enum State { Unvisited, Visiting, Done };
+        QHash<QString, State> state;
+        struct Frame
+        {
+            const ServiceSpec *service;
+            qsizetype next = 0;
+        };
+        for (const ServiceSpec &s : std::as_const(lab.stack.services)) {
+            if (state.value(s.name) != Unvisited)
+                continue;
+            std::vector<Frame> stack{{&s}};
+            state.insert(s.name, Visiting);
+            while (!stack.empty()) {
+                Frame &top = stack.back();
+                if (top.next < top.service->dependsOn.size()) {
+                    const QString d = top.service->dependsOn[top.next++];
+                    const ServiceSpec *dep = byName.value(d);
+                    if (!dep)
+                        continue;
+                    if (state.value(d) == Visiting) {
+                        r.error(top.service->where, QStringLiteral("service '%1' depends on '%2', which depends back on it: a cycle never starts")
+                                                        .arg(top.service->name, d));
+                        return;
+                    }
+                    if (state.value(d) == Unvisited) {
+                        state.insert(d, Visiting);
+                        stack.push_back({dep});
+                    }
+                    continue;
+                }
+                state.insert(top.service->name, Done);
+                stack.pop_back();
+            }
+        }
     }
 };
+
+} // namespace
+
+namespace {
+
+QString tooLarge(qint64 bytes)
+{
+    return QStringLiteral("the lab file is too large (%1 MiB): a lab file may hold at most %2 MiB")
+        .arg(QString::number(double(bytes) / (1024.0 * 1024.0), 'f', 1))
+        .arg(LabLimits::maxFileBytes / (1024 * 1024));
+}
 
 } // namespace
 
@@ -1115,7 +1562,15 @@ LabParser::Result LabParser::parseFile(const QString &path)
         r.errors.append({{path, 0, 0}, QStringLiteral("cannot read the lab file: %1").arg(f.errorString())});
         return r;
     }
-    return parseText(f.readAll(), path, QFileInfo(path).absoluteFilePath());
+    // Read one byte past the limit, never the whole file: a 50 MB file is refused without reading it.
+    const QByteArray yaml = f.read(LabLimits::maxFileBytes + 1);
+    if (yaml.size() > LabLimits::maxFileBytes) {
+        Result r;
+        r.lab.filePath = QFileInfo(path).absoluteFilePath();
+        r.errors.append({{path, 1, 1}, tooLarge(std::max<qint64>(f.size(), yaml.size()))});
+        return r;
+    }
+    return parseText(yaml, path, QFileInfo(path).absoluteFilePath());
 }
 
 LabParser::Result LabParser::parseText(const QByteArray &yaml, const QString &displayName, const QString &filePath)
@@ -1123,22 +1578,40 @@ LabParser::Result LabParser::parseText(const QByteArray &yaml, const QString &di
     Result result;
     result.lab.filePath = filePath;
     Reader reader(displayName);
+    if (yaml.size() > LabLimits::maxFileBytes) {
+        result.errors.append({{displayName, 1, 1}, tooLarge(yaml.size())});
+        return result;
+    }
     try {
-        const YAML::Node root = YAML::Load(yaml.toStdString());
+        const std::string text = yaml.toStdString();
+        YamlSizeCheck::check(text);
+        const YAML::Node root = YAML::Load(text);
         if (!root.IsDefined() || root.IsNull()) {
             reader.error(SourceLocation{displayName, 1, 1}, QStringLiteral("the lab file is empty: it needs at least 'halab: 1', 'name' and 'stack'"));
         } else {
             LabReader(reader, result.lab).read(root);
         }
+    } catch (const YamlSizeCheck::Refusal &refusal) {
+        reader.error(SourceLocation{displayName, std::max(1, refusal.mark.line + 1), std::max(1, refusal.mark.column + 1)}, refusal.message);
+    } catch (const YAML::DeepRecursion &e) {
+        // yaml-cpp 0.7 gives this one the message "bad file": say what it means.
+        reader.error(SourceLocation{displayName, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)},
+                     QStringLiteral("values are nested hundreds of levels deep: a lab needs a handful"));
     } catch (const YAML::Exception &e) {
         // yaml-cpp puts the position in the mark and repeats it in what(); keep only the message.
-        reader.error(SourceLocation{displayName, e.mark.line + 1, e.mark.column + 1},
+        reader.error(SourceLocation{displayName, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)},
                      QStringLiteral("not valid YAML: %1").arg(QString::fromStdString(e.msg)));
     }
     result.errors = reader.errors;
     std::stable_sort(result.errors.begin(), result.errors.end(), [](const LabDiagnostic &a, const LabDiagnostic &b) {
         return std::make_pair(a.where.line, a.where.column) < std::make_pair(b.where.line, b.where.column);
     });
+    if (result.errors.size() > kMaxProblems) {
+        const qsizetype more = result.errors.size() - kMaxProblems;
+        const SourceLocation next = result.errors.at(kMaxProblems).where;
+        result.errors.resize(kMaxProblems);
+        result.errors.append({next, QStringLiteral("%1 more problems from here on are not shown: fix these first").arg(more)});
+    }
     if (!result.errors.isEmpty())
         qCDebug(lcLab) << displayName << result.errors.size() << "problems";
     return result;

@@ -18,6 +18,9 @@ public:
         bool ok() const { return errors.isEmpty(); }
     };
 
+    // Problems beyond this many are summed up in one last line: a garbage file must not flood the screen.
+    static constexpr int kMaxProblems = 100;
+
     static Result parseFile(const QString &path);
     // displayName is what errors print before ":line:column" (usually the file name as given).
     static Result parseText(const QByteArray &yaml, const QString &displayName, const QString &filePath = QString());

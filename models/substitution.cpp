@@ -23,6 +23,25 @@ QList<Reference> references(const QString &text)
     return refs;
 }
 
+int unclosedReference(const QString &text)
+{
+    for (int i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] != QLatin1Char('$'))
+            continue;
+        if (text[i + 1] == QLatin1Char('$')) {
+            ++i;
+            continue;
+        }
+        if (text[i + 1] != QLatin1Char('{'))
+            continue;
+        const int end = text.indexOf(QLatin1Char('}'), i + 2);
+        if (end < 0)
+            return i;
+        i = end;
+    }
+    return -1;
+}
+
 QString apply(const QString &text, const Lookup &lookup, QStringList *unresolved)
 {
     QString out;

@@ -18,6 +18,9 @@ struct Reference
 // Every ${NAME} in the text, in order. "$${X}" is an escaped literal "${X}" and is skipped.
 QList<Reference> references(const QString &text);
 
+// Offset of the first "${" that is never closed by "}", or -1 ("$${" is a literal and skipped).
+int unclosedReference(const QString &text);
+
 using Lookup = std::function<std::optional<QString>(const QString &name)>;
 
 // Replaces every resolvable ${NAME}; names the lookup doesn't know stay as written and are listed.

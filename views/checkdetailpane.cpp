@@ -2,6 +2,7 @@
 
 #include "checklistmodel.h"
 #include "duration.h"
+#include "elidedname.h"
 #include "metricformat.h"
 #include "stepbadge.h"
 #include "stepevidenceview.h"
@@ -336,7 +337,7 @@ void CheckDetailPane::showCheck(const CheckSpec *check, bool applicable)
     }
     QString html;
     html += QStringLiteral("<h3 style='margin:0'>%1</h3><p style='color:#666;margin:2px 0'>check <code>%2</code> · <b>%3</b> · %4 step(s) · %5 probe(s)</p>")
-                .arg(check->title.toHtmlEscaped(), check->id.toHtmlEscaped(), CheckSpec::modeText(check->mode))
+                .arg(elidedName(check->title).toHtmlEscaped(), elidedName(check->id).toHtmlEscaped(), CheckSpec::modeText(check->mode))
                 .arg(check->steps.size())
                 .arg(check->probes.size());
     if (!applicable)

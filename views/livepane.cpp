@@ -1,5 +1,6 @@
 #include "livepane.h"
 
+#include "elidedname.h"
 #include "livechartview.h"
 #include "metricformat.h"
 
@@ -42,7 +43,7 @@ void LivePane::beginCheck(const QString &title)
 {
     m_timeline.clear();
     m_metrics->setRowCount(0);
-    m_title->setText(tr("<b>%1</b> — running").arg(title.toHtmlEscaped()));
+    m_title->setText(tr("<b>%1</b> — running").arg(elidedName(title).toHtmlEscaped()));
     m_chart->setFollowLatest();
     m_chart->refresh();
 }

@@ -5,6 +5,7 @@
 #include "checklistpane.h"
 #include "consolesettings.h"
 #include "datapaths.h"
+#include "elidedname.h"
 #include "faultledger.h"
 #include "labcontext.h"
 #include "labmatch.h"
@@ -766,7 +767,7 @@ bool MainWindow::loadLab(const QString &path)
     m_centre->setCurrentWidget(m_centreTabs);
     m_runsPane->setLab(m_lab);
     ConsoleSettings::setLastLab(QFileInfo(path).absoluteFilePath());
-    setWindowTitle(tr("%1 — HA Lab Console").arg(m_lab.name));
+    setWindowTitle(tr("%1 — HA Lab Console").arg(elidedName(m_lab.name)));
     if (!m_lab.checks.isEmpty())
         m_checkPane->selectCheck(m_lab.checks.first().id);
     updateStatus();
@@ -807,7 +808,7 @@ void MainWindow::showCheck(const QString &checkId)
 void MainWindow::updateStatus()
 {
     m_statusLab->setText(tr("Lab: %1 (%2) · %3 checks · %4 services · stack: %5")
-                             .arg(m_lab.name, QFileInfo(m_labPath).fileName())
+                             .arg(elidedName(m_lab.name), QFileInfo(m_labPath).fileName())
                              .arg(m_lab.checks.size())
                              .arg(m_lab.stack.services.size())
                              .arg(m_lab.stack.backend == StackSpec::Backend::Compose ? tr("compose") : tr("processes")));
@@ -845,7 +846,7 @@ void MainWindow::refreshRuns()
     if (!m_store->isOpen())
         return;
     m_runsPane->refresh();
-    m_readinessPane->showResults(m_lab.name, readiness());
+    m_readinessPane->showResults(elidedName(m_lab.name), readiness());
 }
 
 QString MainWindow::exportCandidate() const

@@ -1,5 +1,6 @@
 #include "runspane.h"
 
+#include "elidedname.h"
 #include "labmatch.h"
 #include "rejudgedialog.h"
 #include "runcompareview.h"
@@ -202,7 +203,7 @@ void RunsPane::rebuildFilters(const QList<Run> &all)
         if (!r.labName.isEmpty() && !labs.contains(r.labName))
             labs << r.labName;
     for (const QString &l : std::as_const(labs))
-        m_labFilter->addItem(l, l);
+        m_labFilter->addItem(elidedName(l, 60), l);
     m_labFilter->setCurrentIndex(std::max(0, m_labFilter->findData(lab)));
 
     m_checkFilter->clear();

@@ -1,5 +1,6 @@
 #include "secretsdialog.h"
 
+#include "elidedname.h"
 #include "keychainstore.h"
 #include "sessionsecrets.h"
 
@@ -32,7 +33,7 @@ SecretsDialog::SecretsDialog(const Lab &lab, QWidget *parent)
     , m_refresh(new QPushButton(tr("Check Again"), this))
 {
     setObjectName(QStringLiteral("secretsDialog"));
-    setWindowTitle(tr("Secrets of %1").arg(lab.name.isEmpty() ? lab.id : lab.name));
+    setWindowTitle(tr("Secrets of %1").arg(elidedName(lab.name.isEmpty() ? lab.id : lab.name)));
     resize(720, 360);
 
     m_error->setObjectName(QStringLiteral("keychainError"));

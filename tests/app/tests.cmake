@@ -10,3 +10,8 @@ halab_add_test(tst_mainwindow SOURCES app/tst_mainwindow.cpp LIBS halab_views)
 # Start Stack, kill the leader from the services table, watch the role move: real demo stack.
 halab_add_test(tst_stackwindow SOURCES app/tst_stackwindow.cpp LIBS halab_views Qt6::Network)
 add_dependencies(tst_stackwindow halab-demo-api)
+# A bad lab: the self-test fails and says why, one file:line:column line per problem.
+add_test(NAME halab_self_test_bad_lab COMMAND halab --self-test --store ${CMAKE_CURRENT_BINARY_DIR}/self-test-bad-runs.sqlite
+         ${CMAKE_SOURCE_DIR}/tests/data/out-of-range.halab.yaml)
+set_tests_properties(halab_self_test_bad_lab PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" TIMEOUT 60
+                     PASS_REGULAR_EXPRESSION "out-of-range\\.halab\\.yaml:17:15: .*duration '999999999999999999s' is too long.*FAILED loading")

@@ -63,6 +63,24 @@ private Q_SLOTS:
         QVERIFY2(re.match(o.err).hasMatch(), qPrintable(o.err));
     }
 
+    void everyRangeHoleIsNamed()
+    {
+        // Issue 10: each of these used to validate, then misbehave at run time.
+        const QString lab = QStringLiteral(HALAB_SOURCE_DIR "/tests/data/out-of-range.halab.yaml");
+        const Outcome o = run({QStringLiteral("validate"), lab});
+        QCOMPARE(o.exitCode, 2);
+        const QStringList expected = {
+            QStringLiteral(":5:7: endpoint 'lb' refers to itself"),
+            QStringLiteral(":11:21: port 99999999 in tcp address"),
+            QStringLiteral(":17:15: a 'wait' step of check 'holes': duration '999999999999999999s' is too long"),
+            QStringLiteral(":18:58: 'expect_status' in a 'http' step of check 'holes' must be an HTTP status from 100 to 599"),
+            QStringLiteral(":19:48: 'times' in 'until' of a 'wait' step of check 'holes' must be a count from 1 to 1000000"),
+            QStringLiteral(":20:15: unclosed '${' in '${LB_PORT'"),
+        };
+        for (const QString &line : expected)
+            QVERIFY2(o.err.contains(lab + line), qPrintable(line + QStringLiteral(" missing from:\n") + o.err));
+    }
+
     void missingFileExitsTwo()
     {
         const Outcome o = run({QStringLiteral("validate"), QStringLiteral("/nonexistent.halab.yaml")});

@@ -1,2 +1,5 @@
 halab_add_test(tst_labparser SOURCES lab/tst_labparser.cpp LIBS halab_models)
 halab_add_test(tst_substitution SOURCES lab/tst_substitution.cpp LIBS halab_models)
+# Mutated demo labs through the parser and the real `halab-cli validate` (seed printed; HALAB_FUZZ_SEED replays).
+halab_add_test(tst_labfuzz SOURCES lab/tst_labfuzz.cpp LIBS halab_models)
+add_dependencies(tst_labfuzz halab-cli)

@@ -4,6 +4,7 @@
 
 #include <QFile>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 
 class TestLabParser : public QObject
@@ -163,6 +164,85 @@ private Q_SLOTS:
         QTest::newRow("not YAML") << QByteArray("halab: 1\nname: [unclosed\n") << "3:1" << "not valid YAML";
         QTest::newRow("empty file") << QByteArray("") << "1:1" << "the lab file is empty";
         QTest::newRow("scalar root") << QByteArray("just words") << "1:1" << "the lab file must be a mapping";
+        // Ranges, references and sizes (issue 10): each hole a hostile or careless lab could use.
+        const auto step = [&](const char *line) { return replaced("      - prompt: look at it\n", line); };
+        QTest::newRow("wait overflows: seconds") << step("      - wait: 999999999999999999s\n") << "13:15"
+                                                 << "duration '999999999999999999s' is too long: the limit is 168h \\(7 days\\)";
+        QTest::newRow("wait overflows: ms") << step("      - wait: 9223372036854775807ms\n") << "13:15"
+                                            << "duration '9223372036854775807ms' is too long";
+        QTest::newRow("wait just past 7 days") << step("      - wait: 168.001h\n") << "13:15" << "is too long: the limit is 168h";
+        QTest::newRow("window overflows") << QByteArray(base + "readiness:\n  - { id: r, name: R, window: 9999999999999999h }\n")
+                                          << "15:31" << "'window' in readiness level 'r': duration '9999999999999999h' is too long: the limit is 8784h \\(366 days\\)";
+        QTest::newRow("every overflows") << replaced("leader_if_equals: web }", "leader_if_equals: web, every: 99999999999h }")
+                                         << "8:93" << "'every' in 'role' of service 'web': duration .* is too long";
+        QTest::newRow("timeout of 0") << step("      - { http: \"http://127.0.0.1:1/\", timeout: 0s }\n") << "13:49"
+                                      << "'timeout' in a 'http' step of check 'one' must be more than 0";
+        QTest::newRow("expect_status -1") << step("      - { http: \"http://127.0.0.1:1/\", expect_status: -1 }\n") << "13:55"
+                                          << "'expect_status' in a 'http' step of check 'one' must be an HTTP status from 100 to 599 \\(or 0 for any status\\), got -1";
+        QTest::newRow("expect_status 99") << step("      - { http: \"http://127.0.0.1:1/\", expect_status: 99 }\n") << "13:55"
+                                          << "must be an HTTP status from 100 to 599.*, got 99";
+        QTest::newRow("expect_status too big for an int") << step("      - { http: \"http://127.0.0.1:1/\", expect_status: 99999999999999999999 }\n")
+                                                          << "13:55" << "must be a whole number, got '99999999999999999999'";
+        QTest::newRow("matrix expect_status 0") << step("      - matrix: [{ url: \"http://127.0.0.1:1/\", expect_status: 0 }]\n") << "13:63"
+                                                << "'expect_status' in a row of a 'matrix' step of check 'one' must be an HTTP status from 100 to 599, got 0";
+        QTest::newRow("leader_if_status 700") << replaced("json: /holder, leader_if_equals: web", "leader_if_status: 700") << "8:66"
+                                              << "'leader_if_status' in 'role' of service 'web' must be an HTTP status from 100 to 599, got 700";
+        QTest::newRow("times -5") << replaced("    steps:\n      - prompt: look at it\n",
+                                              "    probes: [{ id: p, http: \"http://127.0.0.1:1/\" }]\n    steps:\n      - wait: { until: { probe_ok: p, times: -5 }, timeout: 5s }\n")
+                                  << "14:46" << "'times' in 'until' of a 'wait' step of check 'one' must be a count from 1 to 1000000, got -5";
+        QTest::newRow("expect_count -5") << step("      - log_scan: { services: [web], pattern: x, expect_count: -5 }\n") << "13:64"
+                                         << "'expect_count' in a 'log_scan' step of check 'one' must be a count of 0 or more \\(or -1 for any\\), got -5";
+        QTest::newRow("expect_exit 256") << step("      - { command: [\"true\"], expect_exit: 256 }\n") << "13:43"
+                                         << "'expect_exit' in a 'command' step of check 'one' must be an exit code from 0 to 255 \\(or -1 for any\\), got 256";
+        QTest::newRow("tcp port out of range") << replaced("    steps:\n", "    probes: [{ id: p, tcp: \"127.0.0.1:99999999\" }]\n    steps:\n")
+                                               << "12:28" << "port 99999999 in tcp address '127.0.0.1:99999999' is out of range: use 1 to 65535";
+        QTest::newRow("URL port 0") << step("      - http: \"http://127.0.0.1:0/\"\n") << "13:15" << "port 0 in URL 'http://127.0.0.1:0/' is out of range";
+        QTest::newRow("URL port out of range once substituted")
+            << QByteArray(base + "variables:\n  PORT: \"99999999\"\nendpoints:\n  lb: http://127.0.0.1:${PORT}\n") << "17:7"
+            << "port 99999999 in URL 'http://127.0.0.1:99999999' is out of range: use 1 to 65535";
+        QTest::newRow("tcp port not a number once substituted")
+            << QByteArray(replaced("    steps:\n", "    probes: [{ id: p, tcp: \"127.0.0.1:${P}\" }]\n    steps:\n") + "variables: { P: abc }\n")
+            << "12:28" << "port 'abc' in tcp address '127.0.0.1:abc' is not a number";
+        QTest::newRow("endpoint refers to itself") << QByteArray(base + "endpoints:\n  lb: ${lb}\n") << "15:7"
+                                                   << "endpoint 'lb' refers to itself \\(\\$\\{lb\\}\\)";
+        QTest::newRow("variables in a cycle") << QByteArray(base + "variables:\n  A: x${B}\n  B: ${C}\n  C: ${A}\n") << "15:6"
+                                              << "variables refer to each other in a cycle: A -> B -> C -> A";
+        QTest::newRow("unclosed ${") << step("      - http: \"${LB_PORT\"\n") << "13:15" << "unclosed '\\$\\{' in '\\$\\{LB_PORT'";
+        {
+            QByteArray doubling = base + "variables:\n  A0: " + QByteArray(1000, 'x') + "\n";
+            for (int i = 1; i <= 7; ++i)
+                doubling += "  A" + QByteArray::number(i) + ": ${A" + QByteArray::number(i - 1) + "}${A" + QByteArray::number(i - 1) + "}\n";
+            QTest::newRow("variable grows past 64 KiB") << doubling << "22:7" << "variable 'A7' grows past 64 KiB once its \\$\\{NAME\\} references are replaced";
+            QByteArray chain = base + "variables:\n  V0: x\n";
+            for (int i = 1; i <= 70; ++i)
+                chain += "  V" + QByteArray::number(i) + ": ${V" + QByteArray::number(i - 1) + "}\n";
+            QTest::newRow("references nest too deep") << chain << "80:8" << "variable 'V65' nests \\$\\{NAME\\} references more than 64 deep";
+        }
+        QTest::newRow("file too large") << QByteArray(base + "description: \"" + QByteArray(4 * 1024 * 1024, 'x') + "\"\n") << "1:1"
+                                        << "the lab file is too large \\(4.0 MiB\\): a lab file may hold at most 4 MiB";
+        QTest::newRow("value too long") << replaced("name: minimal", QByteArray("name: " + QByteArray(70000, 'n')).constData()) << "2:7"
+                                        << "a value of 70000 bytes is too long: one value may hold at most 64 KiB";
+        {
+            QByteArray bomb = base + "description: &a [x, x, x, x, x, x, x, x, x, x]\nx1: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n";
+            QByteArray previous = "b";
+            for (int i = 2; i <= 9; ++i) {
+                const QByteArray name = "c" + QByteArray::number(i);
+                bomb += "x" + QByteArray::number(i) + ": &" + name + " [";
+                for (int k = 0; k < 10; ++k)
+                    bomb += (k ? ", *" : "*") + previous;
+                bomb += "]\n";
+                previous = name;
+            }
+            QTest::newRow("alias bomb") << bomb << "19:[0-9]+" << "alias '\\*c4' makes the lab hold more than 500000 values once aliases are expanded";
+        }
+        QTest::newRow("alias inside its own anchor") << QByteArray(base + "description: &loop [a, *loop]\n") << "14:[0-9]+"
+                                                     << "alias '\\*loop' is inside the value it names";
+        QTest::newRow("nested too deep") << QByteArray(base + "description: " + QByteArray(1000, '[') + QByteArray(1000, ']') + "\n")
+                                         << "14:[0-9]+" << "values are nested hundreds of levels deep";
+        QTest::newRow("expectation number overflows") << QByteArray(base + "    expect: [\"steps_failed < 1" + QByteArray(400, '0') + "\"]\n")
+                                                      << "14:14" << "the number is too large";
+        QTest::newRow("long key quoted short") << replaced("name: minimal\n", QByteArray("name: minimal\n" + QByteArray(1000, 'k') + ": 1\n").constData())
+                                               << "3:1" << "unknown key 'k{60}…' \\(1000 characters\\) in the lab file$";
     }
 
     void brokenLabs()
@@ -180,6 +260,75 @@ private Q_SLOTS:
         for (const QString &line : std::as_const(all))
             found = found || re.match(line).hasMatch();
         QVERIFY2(found, qPrintable(QStringLiteral("expected %1: /%2/, got:\n").arg(location, message) + all.join(QLatin1Char('\n'))));
+    }
+
+    void rangeEdgesAreValid()
+    {
+        // The limits are inclusive, and documented "no expectation" values (0, -1) stay accepted.
+        const QByteArray lab = "halab: 1\n"
+                               "name: edges\n"
+                               "variables: { LOW: \"1\", HIGH: \"65535\" }\n"
+                               "endpoints: { lb: \"http://[::1]:${HIGH}\", user: \"http://u:p@127.0.0.1:${LOW}/x\" }\n"
+                               "stack:\n"
+                               "  backend: processes\n"
+                               "  services:\n"
+                               "    web:\n"
+                               "      command: [nginx]\n"
+                               "      env: &env { A: b }\n"
+                               "      ready: { tcp: \"[::1]:${LOW}\", every: 168h, timeout: 168h }\n"
+                               "      role: { http: \"${lb}/\", leader_if_status: 599 }\n"
+                               "      stop_grace: 0s\n"
+                               "    other: { command: [x], env: *env }\n"
+                               "checks:\n"
+                               "  - id: one\n"
+                               "    title: edges\n"
+                               "    probes: [{ id: p, http: \"${user}\", expect_status: 0, every: 10ms }]\n"
+                               "    steps:\n"
+                               "      - wait: 168h\n"
+                               "      - wait: { until: { probe_ok: p, times: 1000000 }, timeout: 1ms }\n"
+                               "      - { http: \"${lb}/\", expect_status: 100 }\n"
+                               "      - { command: [\"true\"], expect_exit: -1 }\n"
+                               "      - { command: [\"true\"], expect_exit: 255 }\n"
+                               "      - log_scan: { services: [web], pattern: x, expect_count: -1 }\n"
+                               "      - log_scan: { services: [web], pattern: x, expect_count: 0 }\n"
+                               "      - matrix: [{ url: \"http://127.0.0.1:65535\", expect_status: 599 }]\n"
+                               "    expect: [\"failover_ms <= 100000h\"]\n"
+                               "readiness:\n"
+                               "  - { id: r, name: R, window: 8784h }\n";
+        const LabParser::Result r = LabParser::parseText(lab, QStringLiteral("edges.halab.yaml"));
+        QStringList problems;
+        for (const LabDiagnostic &d : r.errors)
+            problems << d.toString();
+        QVERIFY2(r.ok(), qPrintable(problems.join(QLatin1Char('\n'))));
+        QCOMPARE(r.lab.readiness.first().windowMs, 8784LL * 3600 * 1000);
+        QCOMPARE(r.lab.checks.first().steps.first().durationMs, 168LL * 3600 * 1000);
+        QCOMPARE(r.lab.checks.first().expectations.first().bound, 100000.0 * 3600 * 1000); // a bound is not a wait: no 7-day limit
+        QCOMPARE(r.lab.stack.service(QStringLiteral("other"))->env.value(QStringLiteral("A")), QStringLiteral("b"));
+    }
+
+    void tooManyProblemsAreSummedUp()
+    {
+        QByteArray lab = minimalLab();
+        for (int i = 0; i < LabParser::kMaxProblems + 50; ++i)
+            lab += "unknown" + QByteArray::number(i) + ": 1\n";
+        const LabParser::Result r = LabParser::parseText(lab, QStringLiteral("many.halab.yaml"));
+        QCOMPARE(r.errors.size(), LabParser::kMaxProblems + 1);
+        QCOMPARE(r.errors.last().message, QStringLiteral("50 more problems from here on are not shown: fix these first"));
+        QCOMPARE(r.errors.last().where.line, 14 + LabParser::kMaxProblems);
+    }
+
+    void hugeFileIsRefusedWithoutReadingIt()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QFile big(dir.filePath(QStringLiteral("big.halab.yaml")));
+        QVERIFY(big.open(QIODevice::WriteOnly));
+        QVERIFY(big.write(minimalLab()) > 0);
+        QVERIFY(big.resize(50 * 1024 * 1024)); // sparse: the parser must stop at the limit, not read 50 MB
+        big.close();
+        const LabParser::Result r = LabParser::parseFile(big.fileName());
+        QCOMPARE(r.errors.size(), 1);
+        QCOMPARE(r.errors.first().toString(), big.fileName() + QStringLiteral(":1:1: the lab file is too large (50.0 MiB): a lab file may hold at most 4 MiB"));
     }
 
     void missingFileSaysSo()

@@ -1,6 +1,7 @@
 // ${NAME} substitution, durations and did-you-mean: the small pieces every lab string goes through.
 #include "didyoumean.h"
 #include "duration.h"
+#include "lablimits.h"
 #include "labcontext.h"
 #include "labparser.h"
 #include "substitution.h"
@@ -65,6 +66,11 @@ private Q_SLOTS:
         QTest::newRow("bad unit") << "5x" << qint64(-1);
         QTest::newRow("negative") << "-5s" << qint64(-1);
         QTest::newRow("empty") << "" << qint64(-1);
+        QTest::newRow("7 days exactly") << "168h" << qint64(604800000);
+        QTest::newRow("just past 7 days") << "604800001ms" << qint64(-1);
+        QTest::newRow("overflows qint64 in s") << "999999999999999999s" << qint64(-1);
+        QTest::newRow("qint64 max in ms") << "9223372036854775807ms" << qint64(-1);
+        QTest::newRow("hundreds of digits") << QString(QStringLiteral("1") + QString(400, QLatin1Char('0')) + QStringLiteral("h")) << qint64(-1);
     }
 
     void durations()
@@ -80,6 +86,23 @@ private Q_SLOTS:
             QCOMPARE(parsed.value_or(-1), ms);
             QCOMPARE(Duration::parse(Duration::format(ms)).value_or(-1), ms); // format round-trips
         }
+    }
+
+    void durationLimitIsTheCallers()
+    {
+        QString error;
+        QCOMPARE(Duration::parse(QStringLiteral("8784h"), &error, LabLimits::maxWindowMs).value_or(-1), LabLimits::maxWindowMs);
+        QVERIFY(!Duration::parse(QStringLiteral("8785h"), &error, LabLimits::maxWindowMs));
+        QCOMPARE(error, QStringLiteral("duration '8785h' is too long: the limit is 8784h (366 days)"));
+    }
+
+    void unclosedReferences()
+    {
+        QCOMPARE(Substitution::unclosedReference(QStringLiteral("${A}/${B")), 5);
+        QCOMPARE(Substitution::unclosedReference(QStringLiteral("${LB_PORT")), 0);
+        QCOMPARE(Substitution::unclosedReference(QStringLiteral("$${literal")), -1); // escaped: text, not a reference
+        QCOMPARE(Substitution::unclosedReference(QStringLiteral("${A}${B}$")), -1);
+        QCOMPARE(Substitution::unclosedReference(QStringLiteral("plain $HOME")), -1);
     }
 
     void didYouMean()
