@@ -92,6 +92,9 @@ void ProcessScope::setMainProcess(qint64 pid)
         m_known.insert({pid, m_mainStart});
         ConsoleWatchdog::track(pid, m_mainStart);
         m_trackTimer->start();
+        // Daemons are born while a service starts: look early, then every TrackIntervalMs.
+        for (const int ms : {10, 50, 100})
+            QTimer::singleShot(ms, this, [this] { if (m_trackTimer->isActive()) track(); });
     }
 }
 

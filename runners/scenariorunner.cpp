@@ -651,6 +651,7 @@ void ScenarioRunner::abort()
     m_aborted = true;
     if (m_reply)
         m_reply->abort();
+    endStepScopes(); // before the first process dies: its children would lose their parent
     if (m_process)
         m_process->kill();
     m_failures.append(QStringLiteral("aborted by the operator"));
