@@ -159,6 +159,10 @@ void removeTree(char *dir, int depth)
 {
     // Out of the console's session and process group: Ctrl-C and a killed group spare it.
     ::setsid();
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr); // the forking thread's mask is not ours
+    ::prctl(PR_SET_PDEATHSIG, 0);
     ::signal(SIGINT, SIG_IGN);
     ::signal(SIGHUP, SIG_IGN);
     ::signal(SIGPIPE, SIG_IGN);

@@ -36,15 +36,27 @@ ProcessScope::~ProcessScope()
     release();
 }
 
+namespace {
+// The console's cgroup directory, with the watchdog that removes it started first.
+QString consoleRoot(QString *why = nullptr)
+{
+    ConsoleWatchdog::ensureStarted();
+    const QString root = CgroupV2::consoleRoot(why);
+    if (!root.isEmpty())
+        ConsoleWatchdog::setCgroupRoot(root);
+    return root;
+}
+} // namespace
+
 ProcessScope::Method ProcessScope::consoleMethod()
 {
-    return CgroupV2::consoleRoot().isEmpty() ? Method::TreeWalk : Method::Cgroup;
+    return consoleRoot().isEmpty() ? Method::TreeWalk : Method::Cgroup;
 }
 
 QString ProcessScope::methodDescription()
 {
     QString why;
-    const QString root = CgroupV2::consoleRoot(&why);
+    const QString root = consoleRoot(&why);
     if (!root.isEmpty())
         return QStringLiteral("cgroup v2 (%1)").arg(root);
     return QStringLiteral("process tree walk by parent, group and session (no cgroup v2: %1)").arg(why);
@@ -52,11 +64,9 @@ QString ProcessScope::methodDescription()
 
 bool ProcessScope::prepare(QProcess *process, QString *error)
 {
-    ConsoleWatchdog::ensureStarted();
     ChildProcessSetup::Options options;
     if (m_method == Method::Cgroup) {
         if (m_cgroup.isEmpty()) {
-            ConsoleWatchdog::setCgroupRoot(CgroupV2::consoleRoot());
             m_cgroup = CgroupV2::createScope(m_name, error);
             if (m_cgroup.isEmpty())
                 return false;
