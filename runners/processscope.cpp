@@ -70,6 +70,8 @@ bool ProcessScope::prepare(QProcess *process, QString *error)
             m_cgroup = CgroupV2::createScope(m_name, error);
             if (m_cgroup.isEmpty())
                 return false;
+        } else {
+            CgroupV2::setFrozen(m_cgroup, false); // a kill while paused leaves the cgroup frozen
         }
         closeProcsFd();
         m_procsFd = ::open(QFile::encodeName(m_cgroup + QStringLiteral("/cgroup.procs")).constData(), O_WRONLY | O_CLOEXEC);

@@ -172,6 +172,7 @@ private Q_SLOTS:
 
     void daemonizedChildIsKilledAndFrozenWithItsService();
     void stopIsSigtermToTheMainProcessThenTheWholeService();
+    void killWhilePausedThenStartRuns();
     void commandScopeEndsEverythingItStarted();
     void consoleSigkillLeavesNothing();
     void cliSigkillMidCheckLeavesNoProcessOfTheDemoLab();
@@ -353,6 +354,38 @@ void TestCgroups::stopIsSigtermToTheMainProcessThenTheWholeService()
     QVERIFY2(backend.status(node.name).detail.contains(QStringLiteral("SIGKILL")), qPrintable(backend.status(node.name).detail));
     QTRY_VERIFY2_WITH_TIMEOUT(isGone(daemon), qPrintable(describe(daemon)), 5000);
     QTRY_VERIFY(PidLedger(m_ledgerDir.path()).entries().isEmpty());
+}
+
+void TestCgroups::killWhilePausedThenStartRuns()
+{
+    StackSpec spec;
+    ServiceSpec node;
+    node.name = QStringLiteral("node");
+    node.command = {QStringLiteral("sh"), QStringLiteral("-c"), DaemonizingScript};
+    spec.services.append(node);
+    ProcessStackBackend backend(spec, {}, m_runDir.path());
+    backend.setLedgerDir(m_ledgerDir.path());
+    QVERIFY(bringUp(&backend));
+    qint64 daemon = 0;
+    QTRY_VERIFY_WITH_TIMEOUT((daemon = logValue(backend.logs(node.name), QStringLiteral("daemon="))) > 0, 5000);
+    QSignalSpy actions(&backend, &StackBackend::actionFinished);
+    backend.pause(node.name);
+    QVERIFY(actions.wait(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(isStopped(daemon), 5000);
+    backend.kill(node.name);
+    QVERIFY(actions.wait(5000));
+    QTRY_COMPARE_WITH_TIMEOUT(backend.status(node.name).state, State::Exited, 5000);
+    QTRY_VERIFY2_WITH_TIMEOUT(isGone(daemon), qPrintable(describe(daemon)), 5000);
+    // the next incarnation runs: it does not inherit the frozen state
+    backend.start(node.name);
+    QVERIFY(actions.wait(5000));
+    QVERIFY2(actions.last().at(2).toBool(), qPrintable(actions.last().at(3).toString()));
+    const qint64 main = backend.status(node.name).pid;
+    QVERIFY(main > 0);
+    QTRY_VERIFY_WITH_TIMEOUT(backend.logs(node.name).size() >= 4, 5000); // main= and daemon= again
+    QVERIFY(!isStopped(main));
+    QVERIFY(bringDown(&backend));
+    QVERIFY(isGone(main));
 }
 
 void TestCgroups::commandScopeEndsEverythingItStarted()
