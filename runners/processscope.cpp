@@ -160,12 +160,36 @@ void ProcessScope::kill()
             qCWarning(lcScope).noquote() << "cgroup.kill failed for" << m_cgroup;
         return;
     }
-    track(); // collect before signalling: once a parent dies its children move and are lost
+    // Stop first, then kill: a member that forks or calls setsid() between the walk and the
+    // kill would escape; a stopped one cannot, and once a parent dies its children are lost.
+    stopAll();
     if (m_pgid > 1)
         ::kill(static_cast<pid_t>(-m_pgid), SIGKILL);
     for (const auto &[pid, start] : std::as_const(m_known))
         if (ProcessTree::isAlive(pid, start))
             ::kill(static_cast<pid_t>(pid), SIGKILL);
+}
+
+void ProcessScope::stopAll()
+{
+    // A stopped process forks no more (a pending signal restarts fork): walk and stop until a
+    // walk finds nobody new.
+    QSet<std::pair<qint64, quint64>> stopped;
+    for (int round = 0; round < 16; ++round) {
+        track();
+        bool fresh = false;
+        if (m_pgid > 1)
+            ::kill(static_cast<pid_t>(-m_pgid), SIGSTOP);
+        for (const auto &key : std::as_const(m_known)) {
+            if (stopped.contains(key))
+                continue;
+            ::kill(static_cast<pid_t>(key.first), SIGSTOP);
+            stopped.insert(key);
+            fresh = true;
+        }
+        if (!fresh)
+            break;
+    }
 }
 
 void ProcessScope::freeze()
@@ -175,10 +199,7 @@ void ProcessScope::freeze()
             qCWarning(lcScope).noquote() << "cgroup.freeze failed for" << m_cgroup;
         return;
     }
-    track();
-    for (const auto &[pid, start] : std::as_const(m_known))
-        if (ProcessTree::isAlive(pid, start))
-            ::kill(static_cast<pid_t>(pid), SIGSTOP);
+    stopAll();
 }
 
 void ProcessScope::thaw()

@@ -74,6 +74,7 @@ Q_SIGNALS:
 private:
     QList<ProcessTree::Info> members() const;
     void track();
+    void stopAll();
     void pollEnd();
     void release();
     void closeProcsFd();

@@ -796,6 +796,8 @@ void TestProcessStack::consoleSigkillTakesServicesDown()
     for (const PidLedger::Entry &e : entries)
         QTRY_VERIFY2_WITH_TIMEOUT(processGone(e.pid), qPrintable(e.service), 5000);
     // what they left in their groups is found through the ledger and reaped
+    // a service whose last threads are still exiting counts as alive until its cgroup is empty
+    QTRY_COMPARE_WITH_TIMEOUT(PidLedger::leftovers(ledger.path()).size(), 1, 5000);
     const QList<PidLedger::Entry> left = PidLedger::leftovers(ledger.path());
     QCOMPARE(left.size(), 1);
     QCOMPARE(left.first().service, QStringLiteral("sleeper"));
