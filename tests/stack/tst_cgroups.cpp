@@ -641,6 +641,20 @@ void TestCgroups::stepTimeoutEndsWhatTheStepStarted()
     }
     const QList<LabProcess> after = labProcesses(0, cli.marker, cli.runDir());
     QTRY_VERIFY2_WITH_TIMEOUT(alive(after).isEmpty(), qPrintable(alive(after).join(QStringLiteral("\n"))), GoneWithinMs);
+
+    // the run log says how the console reached the processes
+    QProcess report;
+    report.setProcessEnvironment(cli.process.processEnvironment());
+    const QString markdown = cli.dir.filePath(QStringLiteral("run.md"));
+    report.start(QStringLiteral(HALAB_BIN_DIR "/halab-cli"),
+                 {QStringLiteral("report"), QStringLiteral("--latest"), QStringLiteral("--format"), QStringLiteral("markdown"),
+                  QStringLiteral("-o"), markdown, QStringLiteral("--store"), cli.dir.path() + QStringLiteral("/runs.sqlite")});
+    QVERIFY(report.waitForFinished(UpTimeoutMs));
+    QCOMPARE(report.exitCode(), 0);
+    QFile log(markdown);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QByteArray text = log.readAll();
+    QVERIFY2(text.contains(wantsTreeWalk() ? "Process control: process tree walk" : "Process control: cgroup v2 ("), text.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCgroups)
