@@ -309,7 +309,11 @@ void ScenarioRunner::runCommand(const StepSpec &step)
     }
     connect(p, &QProcess::started, scope, [scope, p] { scope->setMainProcess(p->processId()); });
     m_deadline->start(int(step.timeoutMs));
-    connect(m_deadline, &QTimer::timeout, scope, &ProcessScope::kill);
+    // Context `this`: finishStep() disconnects it, so a later step's deadline never kills this scope.
+    connect(m_deadline, &QTimer::timeout, this, [scope = QPointer<ProcessScope>(scope)] {
+        if (scope)
+            scope->kill();
+    });
     connect(p, &QProcess::errorOccurred, this, [this, p, argv](QProcess::ProcessError e) {
         if (e != QProcess::FailedToStart || m_aborted)
             return;

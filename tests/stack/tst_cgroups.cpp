@@ -179,6 +179,7 @@ private Q_SLOTS:
     void cliSigkillMidCommandStepLeavesNothing();
     void cliSigtermExitsOnlyAfterItsProcessesAreGone();
     void stepTimeoutEndsWhatTheStepStarted();
+    void aStepsBackgroundProcessRunsUntilTheCheckEnds();
 
 private:
     struct Cli
@@ -655,6 +656,47 @@ void TestCgroups::stepTimeoutEndsWhatTheStepStarted()
     QVERIFY(log.open(QIODevice::ReadOnly));
     const QByteArray text = log.readAll();
     QVERIFY2(text.contains(wantsTreeWalk() ? "Process control: process tree walk" : "Process control: cgroup v2 ("), text.constData());
+}
+
+void TestCgroups::aStepsBackgroundProcessRunsUntilTheCheckEnds()
+{
+    // A step may start something on purpose (a load generator): it lives through later steps
+    // (a wait's deadline must not end it) and ends with the check.
+    Cli cli;
+    const QString pidFile = cli.dir.filePath(QStringLiteral("bg-pid"));
+    const QString path = cli.dir.filePath(QStringLiteral("bg.halab.yaml"));
+    QFile lab(path);
+    QVERIFY(lab.open(QIODevice::WriteOnly));
+    lab.write(QStringLiteral(R"LAB(halab: 1
+id: test.orphans.bg
+name: Background lab
+stack:
+  backend: processes
+  services:
+    idle:
+      command: [sleep, "300"]
+checks:
+  - id: bg
+    title: A step leaves a process running on purpose
+    mode: automated
+    steps:
+      - command: [sh, -c, 'setsid sleep 305 > /dev/null 2>&1 & echo $$! > %1']
+        expect_exit: 0
+      - wait: 1s
+      - title: Still running after the wait (a zombie answers kill -0, so read its state)
+        command: [sh, -c, 'grep -q "^State:[[:space:]]*[RSD]" "/proc/$$(cat %1)/status"']
+        expect_exit: 0
+)LAB").arg(pidFile).toUtf8());
+    lab.close();
+    startCli(cli, {path});
+    QVERIFY(cli.process.waitForFinished(UpTimeoutMs));
+    cli.out += cli.process.readAll();
+    QVERIFY2(cli.process.exitStatus() == QProcess::NormalExit && cli.process.exitCode() == 0, cli.out.constData());
+    QFile pids(pidFile);
+    QVERIFY(pids.open(QIODevice::ReadOnly));
+    const qint64 pid = pids.readAll().trimmed().toLongLong();
+    QVERIFY(pid > 1);
+    QVERIFY2(isGone(pid), qPrintable(describe(pid))); // ended with the check, before the CLI exited
 }
 
 QTEST_GUILESS_MAIN(TestCgroups)
