@@ -88,6 +88,17 @@ bool ProcessScope::prepare(QProcess *process, QString *error)
         });
     } else {
         options.subreaper = true;
+        // Inherited by every descendant that keeps its environment: finds orphans whose
+        // subreaper is gone (a step's `sh -c` that exits right after `setsid cmd &`).
+        static int counter = 0;
+        if (m_token.isEmpty())
+            m_token = QByteArray::number(::getpid()) + '-' + QByteArray::number(ProcessTree::startTime(::getpid())) + '-'
+                      + QByteArray::number(++counter);
+        QProcessEnvironment env = process->processEnvironment();
+        if (env.isEmpty())
+            env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HALAB_SCOPE"), QString::fromLatin1(m_token));
+        process->setProcessEnvironment(env);
     }
     ChildProcessSetup::apply(process, options);
     return true;
@@ -123,6 +134,23 @@ QList<ProcessTree::Info> ProcessScope::members() const
     QList<std::pair<qint64, quint64>> roots(m_known.cbegin(), m_known.cend());
     if (m_mainPid)
         roots.append({m_mainPid, m_mainStart});
+    if (!m_token.isEmpty() && m_mainStart != 0) {
+        // Each process's environment is read once: only those born since the scope started.
+        const QByteArray needle = QByteArray("HALAB_SCOPE=") + m_token;
+        if (m_foreign.size() > 100'000)
+            m_foreign.clear();
+        const QList<ProcessTree::Info> everyone = ProcessTree::all();
+        for (const ProcessTree::Info &i : everyone) {
+            const std::pair<qint64, quint64> key{i.pid, i.startTime};
+            if (i.state == 'Z' || i.startTime < m_mainStart || m_known.contains(key) || m_foreign.contains(key))
+                continue;
+            QFile environ(QStringLiteral("/proc/%1/environ").arg(i.pid));
+            if (environ.open(QIODevice::ReadOnly) && environ.readAll().split('\0').contains(needle))
+                roots.append(key);
+            else
+                m_foreign.insert(key);
+        }
+    }
     return ProcessTree::tree(roots, m_pgid);
 }
 

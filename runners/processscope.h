@@ -20,7 +20,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcScope)
 // scope is a cgroup the first process joins before exec (kill = cgroup.kill, pause =
 // cgroup.freeze); otherwise its own process group whose tree (by parent pid, group and
 // session, with the first process as subreaper) is walked at signal time and remembered every
-// TrackIntervalMs. Either way a watchdog ends the scope if the console dies.
+// TrackIntervalMs; an orphan whose subreaper already exited is still found by the HALAB_SCOPE
+// token its environment inherited. Either way a watchdog ends the scope if the console dies.
 class ProcessScope : public QObject
 {
     Q_OBJECT
@@ -87,6 +88,8 @@ private:
     quint64 m_mainStart = 0;
     qint64 m_pgid = 0;
     QSet<std::pair<qint64, quint64>> m_known; // tree-walk members seen so far (pid, start time)
+    QByteArray m_token; // tree walk: HALAB_SCOPE=<token> in the environment of everything it starts
+    mutable QSet<std::pair<qint64, quint64>> m_foreign; // processes whose environment is not ours
     QTimer *m_trackTimer = nullptr;
     QTimer *m_endTimer = nullptr;
     int m_endPolls = 0;
