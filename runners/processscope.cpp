@@ -37,6 +37,16 @@ ProcessScope::~ProcessScope()
 }
 
 namespace {
+// Clock ticks since boot, the unit of /proc/<pid>/stat's start time.
+quint64 uptimeTicks()
+{
+    QFile uptime(QStringLiteral("/proc/uptime"));
+    if (!uptime.open(QIODevice::ReadOnly))
+        return 0;
+    const double seconds = uptime.readAll().split(' ').value(0).toDouble();
+    return static_cast<quint64>(seconds * double(::sysconf(_SC_CLK_TCK)));
+}
+
 // The console's cgroup directory, with the watchdog that removes it started first.
 QString consoleRoot(QString *why = nullptr)
 {
@@ -94,6 +104,8 @@ bool ProcessScope::prepare(QProcess *process, QString *error)
         if (m_token.isEmpty())
             m_token = QByteArray::number(::getpid()) + '-' + QByteArray::number(ProcessTree::startTime(::getpid())) + '-'
                       + QByteArray::number(++counter);
+        // Its descendants start after this (a main process that exits at once leaves no start time).
+        m_preparedTicks = uptimeTicks();
         QProcessEnvironment env = process->processEnvironment();
         if (env.isEmpty())
             env = QProcessEnvironment::systemEnvironment();
@@ -108,12 +120,16 @@ void ProcessScope::setMainProcess(qint64 pid)
 {
     closeProcsFd();
     m_mainPid = pid;
-    m_mainStart = ProcessTree::startTime(pid);
+    // A main process that already exited (a zombie not reaped yet) keeps its start time.
+    const auto info = ProcessTree::info(pid);
+    m_mainStart = info ? info->startTime : 0;
     // The child made itself a group leader before exec; anything else is never signalled as a group.
     m_pgid = ::getpgid(static_cast<pid_t>(pid)) == pid ? pid : 0;
     if (m_method == Method::TreeWalk) {
-        m_known.insert({pid, m_mainStart});
-        ConsoleWatchdog::track(pid, m_mainStart);
+        if (m_mainStart != 0) { // 0: already reaped; a bare pid may belong to someone else now
+            m_known.insert({pid, m_mainStart});
+            ConsoleWatchdog::track(pid, m_mainStart);
+        }
         m_trackTimer->start();
         // Daemons are born while a service starts: look early, then every TrackIntervalMs.
         for (const int ms : {10, 50, 100})
@@ -132,9 +148,9 @@ QList<ProcessTree::Info> ProcessScope::members() const
         return result;
     }
     QList<std::pair<qint64, quint64>> roots(m_known.cbegin(), m_known.cend());
-    if (m_mainPid)
+    if (m_mainPid && m_mainStart)
         roots.append({m_mainPid, m_mainStart});
-    if (!m_token.isEmpty() && m_mainStart != 0) {
+    if (!m_token.isEmpty() && m_preparedTicks != 0) {
         // Each process's environment is read once: only those born since the scope started.
         const QByteArray needle = QByteArray("HALAB_SCOPE=") + m_token;
         if (m_foreign.size() > 100'000)
@@ -142,12 +158,13 @@ QList<ProcessTree::Info> ProcessScope::members() const
         const QList<ProcessTree::Info> everyone = ProcessTree::all();
         for (const ProcessTree::Info &i : everyone) {
             const std::pair<qint64, quint64> key{i.pid, i.startTime};
-            if (i.state == 'Z' || i.startTime < m_mainStart || m_known.contains(key) || m_foreign.contains(key))
+            if (i.state == 'Z' || i.startTime + 1 < m_preparedTicks || m_known.contains(key) || m_foreign.contains(key))
                 continue;
             QFile environ(QStringLiteral("/proc/%1/environ").arg(i.pid));
-            if (environ.open(QIODevice::ReadOnly) && environ.readAll().split('\0').contains(needle))
+            const QByteArray text = environ.open(QIODevice::ReadOnly) ? environ.readAll() : QByteArray();
+            if (text.split('\0').contains(needle))
                 roots.append(key);
-            else
+            else if (!text.isEmpty()) // empty while it execs: look again next time
                 m_foreign.insert(key);
         }
     }
@@ -167,9 +184,7 @@ void ProcessScope::track()
     for (const auto &key : std::as_const(m_known))
         if (!live.contains(key) && !(key.first == m_mainPid && ProcessTree::isAlive(key.first, key.second)))
             ConsoleWatchdog::untrack(key.first);
-    m_known = live;
-    if (m_known.isEmpty() && !ProcessTree::isAlive(m_mainPid, m_mainStart))
-        m_trackTimer->stop();
+    m_known = live; // the timer runs until release(): an orphan may still turn up by its token
 }
 
 bool ProcessScope::signalMain(int signal)

@@ -90,6 +90,7 @@ private:
     QSet<std::pair<qint64, quint64>> m_known; // tree-walk members seen so far (pid, start time)
     QByteArray m_token; // tree walk: HALAB_SCOPE=<token> in the environment of everything it starts
     mutable QSet<std::pair<qint64, quint64>> m_foreign; // processes whose environment is not ours
+    quint64 m_preparedTicks = 0; // clock ticks since boot when the last process was prepared
     QTimer *m_trackTimer = nullptr;
     QTimer *m_endTimer = nullptr;
     int m_endPolls = 0;
