@@ -1,9 +1,11 @@
 #include "pidledger.h"
 
+#include "cgroupv2.h"
 #include "processtree.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,6 +27,8 @@ QJsonObject toJson(const PidLedger::Entry &e)
     o.insert(QStringLiteral("startTime"), static_cast<qint64>(e.startTime));
     o.insert(QStringLiteral("consolePid"), e.consolePid);
     o.insert(QStringLiteral("consoleStartTime"), static_cast<qint64>(e.consoleStartTime));
+    if (!e.cgroup.isEmpty())
+        o.insert(QStringLiteral("cgroup"), e.cgroup);
     return o;
 }
 
@@ -37,6 +41,7 @@ PidLedger::Entry fromJson(const QJsonObject &o)
     e.startTime = static_cast<quint64>(o.value(QStringLiteral("startTime")).toInteger());
     e.consolePid = o.value(QStringLiteral("consolePid")).toInteger();
     e.consoleStartTime = static_cast<quint64>(o.value(QStringLiteral("consoleStartTime")).toInteger());
+    e.cgroup = o.value(QStringLiteral("cgroup")).toString();
     return e;
 }
 
@@ -45,10 +50,21 @@ bool consoleAlive(const PidLedger::Entry &e)
     return ProcessTree::isAlive(e.consolePid, e.consoleStartTime);
 }
 
-// The leader still runs, or its group does (children outlive a killed leader).
+// Only a directory named after the entry's own console is ever killed: never trust a bare path.
+bool cgroupIsOurs(const PidLedger::Entry &e)
+{
+    if (e.cgroup.isEmpty())
+        return false;
+    const auto owner = CgroupV2::ownerOf(QFileInfo(QFileInfo(e.cgroup).path()).fileName());
+    return owner.first == e.consolePid && owner.second == e.consoleStartTime;
+}
+
+// The leader still runs, or its group does (children outlive a killed leader), or its cgroup.
 bool serviceAlive(const PidLedger::Entry &e)
 {
     if (ProcessTree::isAlive(e.pid, e.startTime))
+        return true;
+    if (cgroupIsOurs(e) && CgroupV2::isPopulated(e.cgroup))
         return true;
     if (e.pgid <= 1)
         return false;
@@ -194,20 +210,30 @@ QList<PidLedger::Entry> PidLedger::leftovers(const QString &dir)
 int PidLedger::reapLeftovers(const QString &dir)
 {
     const QList<Entry> all = read(dir);
+    QList<Entry> keep;
+    QList<Entry> alive;
+    for (const Entry &e : all) {
+        if (consoleAlive(e))
+            keep.append(e);
+        else if (serviceAlive(e))
+            alive.append(e);
+    }
+    // Directories of dead consoles whose watchdog could not finish (killed with its console).
+    CgroupV2::reapStaleConsoles();
     if (all.isEmpty())
         return 0;
     int killed = 0;
-    QList<Entry> keep;
-    for (const Entry &e : all) {
-        if (consoleAlive(e)) {
-            keep.append(e);
-            continue;
+    for (const Entry &e : std::as_const(alive)) {
+        if (cgroupIsOurs(e)) {
+            CgroupV2::kill(e.cgroup);
+            CgroupV2::remove(e.cgroup);
         }
-        if (!serviceAlive(e))
-            continue;
         // Only signal the leader pid when it is provably the process we started.
         const qint64 pid = ProcessTree::isAlive(e.pid, e.startTime) ? e.pid : 0;
-        ProcessTree::signalTree(pid, e.pgid, SIGKILL);
+        // The same for the group: a live leader with another start time owns that id now.
+        const quint64 leaderStart = ProcessTree::startTime(e.pgid);
+        const qint64 pgid = leaderStart == 0 || leaderStart == e.startTime ? e.pgid : 0;
+        ProcessTree::signalTree(pid, pgid, SIGKILL);
         ++killed;
     }
     write(dir, keep, nullptr);

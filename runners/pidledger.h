@@ -17,6 +17,7 @@ public:
         quint64 startTime = 0;        // /proc/<pid>/stat field 22: tells a recycled pid apart
         qint64 consolePid = 0;
         quint64 consoleStartTime = 0; // the same for the console itself
+        QString cgroup;               // the service's cgroup v2 directory, empty without cgroups
     };
 
     explicit PidLedger(const QString &dir = defaultDir());
@@ -39,7 +40,8 @@ public:
     static QList<Entry> read(const QString &dir);
     // Entries of consoles that are gone whose process (or a member of its group) still runs.
     static QList<Entry> leftovers(const QString &dir);
-    // SIGKILLs the leftovers' process trees and drops every entry of a dead console.
+    // SIGKILLs the leftovers' process trees (cgroup.kill where they had a cgroup), removes the
+    // cgroup directories of consoles that are gone and drops every entry of a dead console.
     // Returns how many leftover services were killed.
     static int reapLeftovers(const QString &dir);
 

@@ -2,6 +2,7 @@
 
 #include "childprocesssetup.h"
 #include "duration.h"
+#include "processscope.h"
 #include "processtree.h"
 #include "serviceprober.h"
 
@@ -12,6 +13,7 @@
 #include <QProcess>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QThread>
 #include <QTimer>
 
 #include <chrono>
@@ -31,6 +33,7 @@ struct ProcessStackBackend::Service
     QProcess *process = nullptr; // non-null while the process lives (until finished)
     ServiceProber *prober = nullptr;
     QTimer *killTimer = nullptr; // SIGKILL when the grace after SIGTERM has passed
+    ProcessScope *scope = nullptr; // every process of the service, in any session
     ServiceStatus status;
     ServiceStatus::State stateBeforePause = ServiceStatus::State::Running;
     qint64 pgid = 0;
@@ -38,6 +41,7 @@ struct ProcessStackBackend::Service
     bool stopRequested = false;  // a deliberate stop: the exit is "stopped", not "exited"
     bool forced = false;         // the grace ran out and SIGKILL followed
     bool restartPending = false; // start again once the current process has exited
+    bool launchWhenEnded = false; // start again once the scope's last process is gone
     Pending pending = Pending::None;
     QByteArray partial[2];       // unfinished stdout / stderr line
     QContiguousCache<LogLine> log{ProcessStackBackend::MaxLogLinesPerService};
@@ -67,14 +71,16 @@ ProcessStackBackend::ProcessStackBackend(const StackSpec &stack,
         s->killTimer = new QTimer(this);
         s->killTimer->setSingleShot(true);
         s->killTimer->setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% before the grace ends
+        s->scope = new ProcessScope(QStringLiteral("svc-") + spec.name, this);
         Service *raw = s.get();
-        connect(s->killTimer, &QTimer::timeout, this, [this, raw]() {
+        connect(s->killTimer, &QTimer::timeout, this, [raw]() {
             if (!raw->process)
                 return;
-            qCInfo(lcStack) << raw->spec.name << "did not stop within" << raw->spec.stopGraceMs << "ms; SIGKILL";
+            qCInfo(lcStack) << raw->spec.name << "did not stop within" << raw->spec.stopGraceMs << "ms; killing the whole service";
             raw->forced = true;
-            ProcessTree::signalTree(raw->process->processId(), raw->pgid, SIGKILL);
+            raw->scope->kill();
         });
+        connect(s->scope, &ProcessScope::ended, this, [this, raw]() { onScopeEnded(raw); });
         m_services.push_back(std::move(s));
     }
     // Status changes of one event-loop pass go out as one signal.
@@ -96,10 +102,19 @@ ProcessStackBackend::~ProcessStackBackend()
             continue;
         QProcess *p = s->process;
         p->disconnect();
-        ProcessTree::signalTree(p->processId(), s->pgid, SIGKILL);
+        s->scope->kill();
         p->kill();
         // Teardown only, never on the GUI's hot path: reap so QProcess does not warn.
         p->waitForFinished(500);
+    }
+    for (const auto &s : m_services) {
+        s->scope->disconnect(this);
+        s->scope->kill();
+        // Teardown only: give cgroup.kill a moment so the directory can go too.
+        for (int i = 0; i < 100 && !s->scope->isEmpty(); ++i)
+            QThread::msleep(5);
+        delete s->scope;
+        s->scope = nullptr;
     }
     m_ledger.forgetAll();
 }
@@ -172,6 +187,13 @@ void ProcessStackBackend::start(const QString &service)
         s->restartPending = true;
         return;
     }
+    if (!s->process && s->scope->isEnding()) {
+        // What the last process left is still being killed: start once it is gone.
+        supersede(s, QStringLiteral("start"));
+        s->pending = Pending::Start;
+        s->launchWhenEnded = true;
+        return;
+    }
     if (s->process)
         return report(service, QStringLiteral("start"), true, {}); // already running
     supersede(s, QStringLiteral("start"));
@@ -191,8 +213,10 @@ void ProcessStackBackend::stop(const QString &service)
     }
     supersede(s, QStringLiteral("stop"));
     s->restartPending = false;
-    s->pending = Pending::Stop;
+    s->launchWhenEnded = false;
     beginStop(s);
+    // Applied, not awaited: the exit (after SIGTERM, or the kill after the grace) is a status change.
+    report(service, QStringLiteral("stop"), true, {});
 }
 
 void ProcessStackBackend::kill(const QString &service)
@@ -200,13 +224,18 @@ void ProcessStackBackend::kill(const QString &service)
     Service *s = find(service);
     if (!s)
         return report(service, QStringLiteral("kill"), false, QStringLiteral("no such service"));
+    if (!s->process && s->scope->isEnding()) {
+        s->scope->kill();
+        return report(service, QStringLiteral("kill"), true, {});
+    }
     if (!s->process)
         return report(service, QStringLiteral("kill"), false, QStringLiteral("not running"));
     supersede(s, QStringLiteral("kill"));
     s->restartPending = false;
-    s->pending = Pending::Kill;
     qCInfo(lcStack) << "SIGKILL" << service << "pid" << s->process->processId();
-    ProcessTree::signalTree(s->process->processId(), s->pgid, SIGKILL);
+    s->scope->kill();
+    // Applied, not awaited: the exit arrives later as a status change.
+    report(service, QStringLiteral("kill"), true, {});
 }
 
 void ProcessStackBackend::pause(const QString &service)
@@ -218,10 +247,12 @@ void ProcessStackBackend::pause(const QString &service)
         return report(service, QStringLiteral("pause"), false, QStringLiteral("not running"));
     if (s->status.state == ServiceStatus::State::Paused)
         return report(service, QStringLiteral("pause"), true, {});
-    qCInfo(lcStack) << "SIGSTOP" << service;
-    ProcessTree::signalTree(s->process->processId(), s->pgid, SIGSTOP);
+    qCInfo(lcStack) << "pause" << service;
+    s->scope->freeze();
     s->stateBeforePause = s->status.state;
-    setState(s, ServiceStatus::State::Paused, 0, QStringLiteral("paused (SIGSTOP)"));
+    setState(s, ServiceStatus::State::Paused, 0,
+             s->scope->method() == ProcessScope::Method::Cgroup ? QStringLiteral("paused (cgroup.freeze)")
+                                                                : QStringLiteral("paused (SIGSTOP)"));
     report(service, QStringLiteral("pause"), true, {});
 }
 
@@ -234,9 +265,11 @@ void ProcessStackBackend::resume(const QString &service)
         return report(service, QStringLiteral("resume"), false, QStringLiteral("not running"));
     if (s->status.state != ServiceStatus::State::Paused)
         return report(service, QStringLiteral("resume"), true, {});
-    qCInfo(lcStack) << "SIGCONT" << service;
-    ProcessTree::signalTree(s->process->processId(), s->pgid, SIGCONT);
-    setState(s, s->stateBeforePause, 0, QStringLiteral("resumed (SIGCONT)"));
+    qCInfo(lcStack) << "resume" << service;
+    s->scope->thaw();
+    setState(s, s->stateBeforePause, 0,
+             s->scope->method() == ProcessScope::Method::Cgroup ? QStringLiteral("resumed (cgroup.freeze 0)")
+                                                                : QStringLiteral("resumed (SIGCONT)"));
     report(service, QStringLiteral("resume"), true, {});
 }
 
@@ -251,6 +284,8 @@ void ProcessStackBackend::restart(const QString &service, const QMap<QString, QS
     if (s->process) {
         s->restartPending = true;
         beginStop(s);
+    } else if (s->scope->isEnding()) {
+        s->launchWhenEnded = true;
     } else {
         launch(s);
     }
@@ -284,6 +319,7 @@ void ProcessStackBackend::down()
         if (s->pending == Pending::Start || s->pending == Pending::Restart)
             finishPending(s.get(), false, QStringLiteral("interrupted by down()"));
         s->restartPending = false;
+        s->launchWhenEnded = false;
     }
     advanceDown();
 }
@@ -370,7 +406,7 @@ void ProcessStackBackend::failUp(const QString &error)
 bool ProcessStackBackend::hasLiveDependent(const Service *s) const
 {
     for (const auto &other : m_services)
-        if (other->process && other->spec.dependsOn.contains(s->spec.name))
+        if ((other->process || other->scope->isEnding()) && other->spec.dependsOn.contains(s->spec.name))
             return true;
     return false;
 }
@@ -381,6 +417,11 @@ void ProcessStackBackend::advanceDown()
         return;
     bool anyLive = false;
     for (const auto &s : m_services) {
+        // Down is done only once every process of the service is gone, not just its first.
+        if (!s->process && s->scope->isEnding()) {
+            anyLive = true;
+            continue;
+        }
         if (!s->process)
             continue;
         anyLive = true;
@@ -457,7 +498,11 @@ void ProcessStackBackend::launch(Service *s)
         process->setWorkingDirectory(s->spec.workdir);
     process->setProcessChannelMode(QProcess::SeparateChannels);
     process->setInputChannelMode(QProcess::ManagedInputChannel);
-    ChildProcessSetup::apply(process);
+    QString scopeError;
+    if (!s->scope->prepare(process, &scopeError)) {
+        delete process;
+        return onFailedToStart(s, scopeError);
+    }
 
     connect(process, &QProcess::readyReadStandardOutput, process, [this, s]() { readChannel(s, false); });
     connect(process, &QProcess::readyReadStandardError, process, [this, s]() { readChannel(s, true); });
@@ -495,6 +540,7 @@ void ProcessStackBackend::launch(Service *s)
 void ProcessStackBackend::onStarted(Service *s)
 {
     const qint64 pid = s->process->processId();
+    s->scope->setMainProcess(pid);
     // The child made itself a group leader before exec; anything else must never be signalled
     // as a group (it would be the console's own).
     s->pgid = ::getpgid(static_cast<pid_t>(pid)) == pid ? pid : 0;
@@ -504,6 +550,7 @@ void ProcessStackBackend::onStarted(Service *s)
     entry.pid = pid;
     entry.pgid = s->pgid;
     entry.startTime = ProcessTree::startTime(pid);
+    entry.cgroup = s->scope->cgroupPath();
     QString ledgerError;
     if (!m_ledger.record(entry, &ledgerError))
         qCWarning(lcStack).noquote() << "pid ledger" << m_ledger.filePath() << ":" << ledgerError;
@@ -603,13 +650,9 @@ void ProcessStackBackend::onFinished(Service *s, int exitCode, bool crashed)
         s->prober->deleteLater();
         s->prober = nullptr;
     }
-    // Children the leader left behind still belong to the service: the group id stays reserved
-    // while any member lives, so this cannot hit anyone else.
-    if (s->pgid > 1)
-        ProcessTree::signalTree(0, s->pgid, SIGKILL);
-    QString ledgerError;
-    if (!m_ledger.forget(s->spec.name, &ledgerError))
-        qCWarning(lcStack).noquote() << "pid ledger" << m_ledger.filePath() << ":" << ledgerError;
+    // What the first process left behind (workers, daemonized children) still belongs to the
+    // service: it dies with it. The ledger entry goes once the scope is empty.
+    s->scope->end();
 
     // Shell convention: 128 + signal, as docker reports "exited (137)" after SIGKILL.
     const int code = crashed ? 128 + exitCode : exitCode;
@@ -634,7 +677,7 @@ void ProcessStackBackend::onFinished(Service *s, int exitCode, bool crashed)
 
     if (s->restartPending) {
         s->restartPending = false;
-        launch(s);
+        s->launchWhenEnded = true; // a new process must not join the dying ones' cgroup
         return;
     }
     switch (s->pending) {
@@ -666,6 +709,21 @@ void ProcessStackBackend::onFinished(Service *s, int exitCode, bool crashed)
     advanceDown();
 }
 
+void ProcessStackBackend::onScopeEnded(Service *s)
+{
+    if (s->process)
+        return; // a new process started meanwhile (never in a dying scope, see launchWhenEnded)
+    QString ledgerError;
+    if (!m_ledger.forget(s->spec.name, &ledgerError))
+        qCWarning(lcStack).noquote() << "pid ledger" << m_ledger.filePath() << ":" << ledgerError;
+    if (s->launchWhenEnded) {
+        s->launchWhenEnded = false;
+        launch(s);
+        return;
+    }
+    advanceDown();
+}
+
 void ProcessStackBackend::beginStop(Service *s)
 {
     if (!s->process || s->stopRequested)
@@ -674,14 +732,15 @@ void ProcessStackBackend::beginStop(Service *s)
     if (s->prober)
         s->prober->stop();
     const qint64 pid = s->process->processId();
+    // As a supervisor would: the main process gets SIGTERM and shuts its children down itself.
     qCInfo(lcStack) << "SIGTERM" << s->spec.name << "pid" << pid;
-    ProcessTree::signalTree(pid, s->pgid, SIGTERM);
+    s->scope->signalMain(SIGTERM);
     // A stopped process only acts on SIGTERM once continued.
     if (s->status.state == ServiceStatus::State::Paused)
-        ProcessTree::signalTree(pid, s->pgid, SIGCONT);
+        s->scope->thaw();
     if (s->spec.stopGraceMs <= 0) {
         s->forced = true;
-        ProcessTree::signalTree(pid, s->pgid, SIGKILL);
+        s->scope->kill();
     } else {
         s->killTimer->start(std::chrono::milliseconds(s->spec.stopGraceMs));
     }
@@ -826,4 +885,21 @@ void ProcessStackBackend::report(const QString &service, const QString &action, 
         flushStatuses();
         Q_EMIT actionFinished(service, action, ok, error);
     });
+}
+
+QString ProcessStackBackend::processControl()
+{
+    return ProcessScope::methodDescription();
+}
+
+QList<qint64> ProcessStackBackend::processesOf(const QString &service) const
+{
+    const Service *s = find(service);
+    return s ? s->scope->pids() : QList<qint64>{};
+}
+
+QString ProcessStackBackend::cgroupOf(const QString &service) const
+{
+    const Service *s = find(service);
+    return s ? s->scope->cgroupPath() : QString();
 }

@@ -16,10 +16,14 @@ class QTimer;
 
 Q_DECLARE_LOGGING_CATEGORY(lcStack)
 
-// The `processes` backend: every service is a QProcess in its own process group that dies with
-// the console (PR_SET_PDEATHSIG). Signals reach the service's whole tree (its group plus any
-// descendant that left it). Live in a thread that lives as long as the console (the GUI thread):
-// the death signal follows the thread that started the process.
+// The `processes` backend: every service is a QProcess whose whole tree, in any session, is one
+// ProcessScope (a cgroup v2, else a tree walked at signal time) that dies with the console
+// (PR_SET_PDEATHSIG plus the console watchdog). kill / pause / resume act on the whole scope;
+// stop sends SIGTERM to the main process and kills the scope after stop_grace. Actions report
+// actionFinished once applied (signal sent, cgroup frozen or killed), never after waiting for the
+// exit: an exit arrives as a status change. A service counts as gone (for down(), for a new
+// start) once its scope is empty. Live in a thread that lives as long as the console (the GUI
+// thread): the death signal follows the thread that started the process.
 //
 // Environment overrides given to restart() replace the service's previous overrides and persist
 // for later start() calls until the next restart() or down(), which clears them.
@@ -59,6 +63,13 @@ public:
     // True from a successful up() until down(): a member killed by a fault leaves the stack up.
     bool isUp() const override;
 
+    // How faults reach a service's processes on this machine (for the run log).
+    static QString processControl();
+    // Every live process of a service (its scope), for tests and diagnostics.
+    QList<qint64> processesOf(const QString &service) const;
+    // The service's cgroup directory, empty under the tree-walk fallback.
+    QString cgroupOf(const QString &service) const;
+
     // The last MaxLogLinesPerService lines of a service, oldest first.
     QList<LogLine> logs(const QString &service) const;
 
@@ -73,6 +84,7 @@ private:
     void onFailedToStart(Service *s, const QString &message);
     void onReady(Service *s, bool ok, const QString &error);
     void beginStop(Service *s);
+    void onScopeEnded(Service *s);
     void readChannel(Service *s, bool stderrStream);
     void appendLine(Service *s, const QByteArray &line, bool stderrStream);
     void flushPartialLines(Service *s);

@@ -44,6 +44,7 @@ std::optional<Info> info(qint64 pid)
         case 3: result.state = tok[0]; break;
         case 4: result.ppid = std::strtoll(tok, nullptr, 10); break;
         case 5: result.pgid = std::strtoll(tok, nullptr, 10); break;
+        case 6: result.sid = std::strtoll(tok, nullptr, 10); break;
         case 22: result.startTime = std::strtoull(tok, nullptr, 10); return result;
         default: break;
         }
@@ -144,6 +145,50 @@ int signalTree(qint64 pid, qint64 pgid, int signal)
             ++count;
     }
     return count;
+}
+
+QList<Info> tree(const QList<std::pair<qint64, quint64>> &roots, qint64 pgid)
+{
+    const qint64 self = ::getpid();
+    if (pgid <= 1 || pgid == ::getpgrp() || pgid == self)
+        pgid = 0;
+    const QList<Info> procs = all();
+    QHash<qint64, QList<qint64>> children;
+    QHash<qint64, QList<qint64>> groups;
+    QHash<qint64, QList<qint64>> sessions;
+    QHash<qint64, Info> byPid;
+    for (const Info &i : procs) {
+        if (i.state == 'Z' || i.state == 'X')
+            continue;
+        byPid.insert(i.pid, i);
+        children[i.ppid].append(i.pid);
+        groups[i.pgid].append(i.pid);
+        sessions[i.sid].append(i.pid);
+    }
+    QList<qint64> queue;
+    for (const auto &[pid, start] : roots)
+        if (pid > 1 && byPid.contains(pid) && (start == 0 || byPid.value(pid).startTime == start))
+            queue.append(pid);
+    if (pgid)
+        queue.append(groups.value(pgid));
+    const qint64 ownSession = ::getsid(0);
+    QSet<qint64> seen;
+    QList<Info> result;
+    while (!queue.isEmpty()) {
+        const qint64 p = queue.takeLast();
+        if (p <= 1 || p == self || seen.contains(p) || !byPid.contains(p))
+            continue;
+        seen.insert(p);
+        const Info &i = byPid[p];
+        result.append(i);
+        queue.append(children.value(p));
+        // A member that leads a group or a session (setsid) brings its members along.
+        if (i.pgid == p && p != ::getpgrp())
+            queue.append(groups.value(p));
+        if (i.sid == p && p != ownSession)
+            queue.append(sessions.value(p));
+    }
+    return result;
 }
 
 } // namespace ProcessTree

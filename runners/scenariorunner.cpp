@@ -4,6 +4,7 @@
 #include "duration.h"
 #include "monoclock.h"
 #include "probeengine.h"
+#include "processscope.h"
 #include "serviceprober.h"
 
 #include <QDateTime>
@@ -297,8 +298,22 @@ void ScenarioRunner::runCommand(const StepSpec &step)
     for (const QString &a : step.argv)
         argv.append(m_context->resolve(a));
     m_current.request = argv.join(QLatin1Char(' '));
+    // Everything the command starts (a `sleep` under `sh -c` included) is one scope: killed at
+    // the step's timeout, on abort and at the end of the check, and by the watchdog if the console dies.
+    auto *scope = new ProcessScope(QStringLiteral("step-%1").arg(m_step + 1), this);
+    m_stepScopes.append(scope);
+    QString scopeError;
+    if (!scope->prepare(p, &scopeError)) {
+        p->deleteLater();
+        return finishStep(false, QStringLiteral("cannot run %1: %2").arg(argv.value(0), scopeError));
+    }
+    connect(p, &QProcess::started, scope, [scope, p] { scope->setMainProcess(p->processId()); });
     m_deadline->start(int(step.timeoutMs));
-    connect(m_deadline, &QTimer::timeout, p, &QProcess::kill);
+    // Context `this`: finishStep() disconnects it, so a later step's deadline never kills this scope.
+    connect(m_deadline, &QTimer::timeout, this, [scope = QPointer<ProcessScope>(scope)] {
+        if (scope)
+            scope->kill();
+    });
     connect(p, &QProcess::errorOccurred, this, [this, p, argv](QProcess::ProcessError e) {
         if (e != QProcess::FailedToStart || m_aborted)
             return;
@@ -640,11 +655,23 @@ void ScenarioRunner::abort()
     m_aborted = true;
     if (m_reply)
         m_reply->abort();
+    endStepScopes(); // before the first process dies: its children would lose their parent
     if (m_process)
         m_process->kill();
     m_failures.append(QStringLiteral("aborted by the operator"));
     emitEvent(RunEvent::Kind::Abort, {}, QStringLiteral("abort"));
     finishCheck();
+}
+
+void ScenarioRunner::endStepScopes()
+{
+    for (const QPointer<ProcessScope> &scope : std::as_const(m_stepScopes)) {
+        if (!scope)
+            continue;
+        connect(scope, &ProcessScope::ended, scope, &QObject::deleteLater);
+        scope->end();
+    }
+    m_stepScopes.clear();
 }
 
 void ScenarioRunner::finishCheck()
@@ -655,6 +682,7 @@ void ScenarioRunner::finishCheck()
     m_waitTimer->stop();
     m_deadline->stop();
     m_probes->stop();
+    endStepScopes();
     rollback();
     if (m_manual) {
         // By hand, the latest run of each step counts; steps never run are not failures.

@@ -18,6 +18,7 @@
 class ProbeEngine;
 class QNetworkAccessManager;
 class QNetworkReply;
+class ProcessScope;
 class QProcess;
 class QTimer;
 
@@ -101,6 +102,7 @@ private:
     QString currentLeader() const;
     QString resolveTarget(const StepSpec &step, QString *error) const;
     void saveValue(const StepSpec &step, const QByteArray &text);
+    void endStepScopes();
     QNetworkReply *send(const QString &method, const QString &url, const QMap<QString, QString> &headers,
                         const QString &body, qint64 timeoutMs);
 
@@ -120,6 +122,7 @@ private:
     QTimer *m_deadline = nullptr;      // current step's timeout
     QPointer<QNetworkReply> m_reply;
     QPointer<QProcess> m_process;
+    QList<QPointer<ProcessScope>> m_stepScopes; // what command steps started, ended with the check
 
     CheckMetrics m_metrics;
     CheckResult m_result;

@@ -1,5 +1,7 @@
 #include "stackversions.h"
 
+#include "processscope.h"
+
 #include <QProcess>
 #include <QTimer>
 
@@ -10,6 +12,9 @@ StackVersions::StackVersions(QObject *parent)
 
 void StackVersions::collect(const StackSpec &stack)
 {
+    // The run log says how faults reach a service's processes: a cgroup or a tree walk.
+    if (stack.backend == StackSpec::Backend::Processes)
+        m_versions.insert(QStringLiteral("Process control"), ProcessScope::methodDescription());
     for (const ServiceSpec &s : stack.services) {
         if (s.versionCommand.isEmpty())
             continue;

@@ -1,6 +1,7 @@
 // Holds a stack up like a console would, for tst_processstack's console-crash test.
 // Usage: stack_holder LEDGER_DIR RUN_DIR SERVICE_JSON...
-//   SERVICE_JSON: {"name": "redis", "command": ["redis-server", ...], "readyTcp": "127.0.0.1:6379"}
+//   SERVICE_JSON: {"name": "redis", "command": ["redis-server", ...], "readyTcp": "127.0.0.1:6379",
+//                  "env": {"NAME": "value"}}
 // Prints READY once the stack is up (FAILED: <error> and exits 1 otherwise), then runs until killed.
 #include "processstackbackend.h"
 
@@ -27,6 +28,9 @@ int main(int argc, char **argv)
         const QJsonArray command = o.value(QStringLiteral("command")).toArray();
         for (const QJsonValue &v : command)
             s.command.append(v.toString());
+        const QJsonObject env = o.value(QStringLiteral("env")).toObject();
+        for (auto it = env.constBegin(); it != env.constEnd(); ++it)
+            s.env.insert(it.key(), it.value().toString());
         const QString readyTcp = o.value(QStringLiteral("readyTcp")).toString();
         if (!readyTcp.isEmpty()) {
             ProbeSpec ready;

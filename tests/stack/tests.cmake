@@ -9,3 +9,14 @@ add_dependencies(tst_processstack stack_holder)
 if(TARGET halab-demo-api)
     add_dependencies(tst_processstack halab-demo-api)
 endif()
+
+# A service is a whole node and nothing outlives the console: cgroup v2 (skips, saying why, where
+# none is writable) and, as tst_cgroups_treewalk, the process-tree fallback (always runs).
+halab_add_test(tst_cgroups SOURCES stack/tst_cgroups.cpp LIBS halab_runners)
+add_test(NAME tst_cgroups_treewalk COMMAND tst_cgroups)
+set_tests_properties(tst_cgroups_treewalk PROPERTIES
+    ENVIRONMENT "QT_QPA_PLATFORM=offscreen;HALAB_NO_CGROUPS=1" TIMEOUT 300)
+add_dependencies(tst_cgroups stack_holder halab-cli)
+if(TARGET halab-demo-api)
+    add_dependencies(tst_cgroups halab-demo-api)
+endif()
