@@ -268,7 +268,7 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
             }
         }
         if (r.stoppedAtStep >= 0)
-            out << u"Stopped at step %1 (it failed): probes are summarised up to there."_s.arg(r.stoppedAtStep + 1);
+            out << QString() << u"Stopped at step %1 (it failed): probes are summarised up to there."_s.arg(r.stoppedAtStep + 1);
         if (!r.steps.isEmpty()) {
             out << QString() << u"**Steps**"_s << QString();
             for (qsizetype s = 0; s < r.steps.size(); ++s) {

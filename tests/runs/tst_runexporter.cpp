@@ -282,13 +282,13 @@ private Q_SLOTS:
         QCOMPARE(exp.at(1).toObject().value(QStringLiteral("bound")).toString(), QStringLiteral("NOQUORUM"));
 
         const QString md = RunExporter::markdown(run);
-        QVERIFY2(md.contains(QStringLiteral("[?] 1. Leader pause and resume — INCONCLUSIVE")), qPrintable(md));
-        QVERIFY(md.contains(QStringLiteral("Console: probe start lateness p99 31.5 ms, 12 skipped sample(s)")));
-        QVERIFY(md.contains(QStringLiteral("Stopped at step 4 (it failed): probes are summarised up to there.")));
-        const QString notes = md.mid(md.indexOf(QStringLiteral("Notes / anomalies:")));
-        QVERIFY2(notes.contains(QStringLiteral("- [1] INCONCLUSIVE: console overloaded")), qPrintable(notes));
-        QVERIFY2(notes.contains(QStringLiteral("- [1] split_brain at 2.1 s until 2.3 s (pg1, pg2): pg1, pg2 held the leader role")), qPrintable(notes));
-        QVERIFY(notes.contains(QStringLiteral("- [1] leader_regression at 5.4 s (pg1, pg2): pg1 took the leader role back")));
+        QVERIFY2(md.contains(QStringLiteral("| regress | Leader pause and resume | [?] INCONCLUSIVE |")), qPrintable(md));
+        QVERIFY(md.contains(QStringLiteral("- **Console:** probe start lateness p99 31.5 ms, 12 skipped sample(s)")));
+        QVERIFY(md.contains(QStringLiteral("\n\nStopped at step 4 (it failed): probes are summarised up to there.")));
+        const QString notes = md.mid(md.indexOf(QStringLiteral("## Notes and anomalies")));
+        QVERIFY2(notes.contains(QStringLiteral("- regress: INCONCLUSIVE: console overloaded")), qPrintable(notes));
+        QVERIFY2(notes.contains(QStringLiteral("- regress: split_brain at 2.1 s until 2.3 s (pg1, pg2): pg1, pg2 held the leader role")), qPrintable(notes));
+        QVERIFY(notes.contains(QStringLiteral("- regress: leader_regression at 5.4 s (pg1, pg2): pg1 took the leader role back")));
         QVERIFY(!notes.contains(QStringLiteral("\nnone")));
 
         const QByteArray xml = RunExporter::junit(run);
