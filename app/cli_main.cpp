@@ -36,6 +36,7 @@ int main(int argc, char *argv[])
         "HA Lab Console, headless.\n\n"
         "Commands:\n"
         "  validate LAB...          check lab files; exit 2 with file:line:column errors when one is invalid\n"
+        "  checks LAB [--json]      each check: runs / N/A / DEFERRED (with --set) and why\n"
         "  stack up LAB             start the lab's stack in the foreground; Ctrl-C or SIGTERM brings it down\n"
         "  stack status LAB [--json] state, health and role of each service of the lab's stack\n"
         "  run LAB [--check ID]... [--json FILE] [--keep-stack]\n"
@@ -43,8 +44,10 @@ int main(int argc, char *argv[])
         "                           exit 0 all pass, 1 any fails, 2 bad lab or stack, 3 aborted\n"
         "  run … [--markdown F] [--junit F] [--html F] [--pdf F] [--store DB] [--operator NAME]\n"
         "                           also write those exports of the stored run\n"
-        "  report (--run ID | --latest) --format markdown|json|junit|html|pdf -o FILE [--store DB]\n"
-        "  readiness LAB [--json] [--store DB]   readiness levels over the stored runs\n"
+        "  report (--run ID | --latest) --format markdown|json|junit|html|pdf -o FILE|- [--store DB]\n"
+        "                           ID may be the short id the console shows; -o - writes to standard output\n"
+        "  readiness LAB [--json] [--store DB] [--level ID]\n"
+        "                           readiness levels over the stored runs; exit 1 when NOT YET\n"
         "  secrets list LAB | secrets set LAB NAME (value on stdin) | secrets clear LAB NAME"));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -82,10 +85,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption latest(QStringLiteral("latest"), QStringLiteral("report: the newest run."));
     const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("report: markdown, json, junit, html or pdf."), QStringLiteral("F"));
     const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("report: output file."), QStringLiteral("FILE"));
+    const QCommandLineOption level(QStringLiteral("level"), QStringLiteral("readiness: exit 1 unless this level is READY."), QStringLiteral("ID"));
     const QCommandLineOption confirmFaults(QStringLiteral("confirm-faults"), QStringLiteral("run: ask before every fault."));
     const QCommandLineOption rollbackLeftovers(QStringLiteral("rollback-leftovers"),
                                                QStringLiteral("First roll back the faults a crashed console left behind."));
-    for (const QCommandLineOption &o : {markdown, junit, html, pdf, store, operatorName, runId, latest, format, output, confirmFaults, rollbackLeftovers})
+    for (const QCommandLineOption &o : {markdown, junit, html, pdf, store, operatorName, runId, latest, format, output, level, confirmFaults, rollbackLeftovers})
         parser.addOption(o);
     parser.addOption(json);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("validate | stack"));
@@ -152,7 +156,9 @@ int main(int argc, char *argv[])
     } else if (command == QLatin1String("report") && args.size() == 1) {
         return commands.report(parser.value(runId), parser.isSet(latest), parser.value(format), parser.value(output), parser.value(store));
     } else if (command == QLatin1String("readiness") && args.size() == 2) {
-        return commands.readiness(args.at(1), parser.isSet(json), parser.value(store));
+        return commands.readiness(args.at(1), parser.isSet(json), parser.value(store), parser.value(level));
+    } else if (command == QLatin1String("checks") && args.size() == 2) {
+        return commands.checks(args.at(1), parser.isSet(json));
     } else if (command == QLatin1String("stack")) {
         err << "halab-cli: use 'stack up LAB' or 'stack status LAB [--json]'\n";
         return CliCommands::BadInput;

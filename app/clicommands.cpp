@@ -7,13 +7,12 @@
 #include "metricformat.h"
 #include "pidledger.h"
 #include "readinessevaluator.h"
-#include "reportchart.h"
-#include "reportrenderer.h"
+#include "runexport.h"
 #include "runexporter.h"
-#include "runrecorder.h"
+#include "runsession.h"
 #include "runstore.h"
 #include "scenariorunner.h"
-#include "stackversions.h"
+#include "verdictexplanation.h"
 #include "serviceprober.h"
 #include "stacksession.h"
 #include "unixsignalwatcher.h"
@@ -25,6 +24,7 @@
 #include <QSaveFile>
 #include <QSocketNotifier>
 #include <QSysInfo>
+#include <QTemporaryDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -73,6 +73,37 @@ int CliCommands::validate(const QStringList &labs)
     m_out.flush();
     m_err.flush();
     return code;
+}
+
+int CliCommands::checks(const QString &labPath, bool json)
+{
+    Lab lab;
+    if (!loadLab(labPath, &lab))
+        return BadInput;
+    RunSession session(nullptr);
+    session.setLab(lab, m_overrides);
+    QJsonArray rows;
+    int idWidth = 2;
+    for (const CheckSpec &c : std::as_const(lab.checks))
+        idWidth = std::max(idWidth, int(c.id.size()));
+    for (const CheckSpec &c : std::as_const(lab.checks)) {
+        const CheckApplicability a = session.applicability(c);
+        if (json) {
+            rows.append(QJsonObject{{QStringLiteral("id"), c.id},
+                                    {QStringLiteral("title"), c.title},
+                                    {QStringLiteral("mode"), CheckSpec::modeText(c.mode)},
+                                    {QStringLiteral("decision"), a.decisionText()},
+                                    {QStringLiteral("reason"), a.reason}});
+            continue;
+        }
+        m_out << c.id.leftJustified(idWidth) << "  " << a.decisionText().leftJustified(8) << "  "
+              << CheckSpec::modeText(c.mode).leftJustified(9) << "  " << c.title
+              << (a.reason.isEmpty() ? QString() : QStringLiteral(" — ") + a.reason) << '\n';
+    }
+    if (json)
+        m_out << QJsonDocument(rows).toJson(QJsonDocument::Indented);
+    m_out.flush();
+    return Ok;
 }
 
 int CliCommands::stackUp(const QString &labPath)
@@ -221,16 +252,25 @@ int CliCommands::run(const QString &labPath, const RunOptions &options)
         }
         m_queue.append(c);
     }
-    if (options.checks.isEmpty())
-        for (const CheckSpec &c : std::as_const(m_lab.checks))
+    if (options.checks.isEmpty()) {
+        for (const CheckSpec &c : std::as_const(m_lab.checks)) {
             if (c.mode == CheckSpec::Mode::Automated)
                 m_queue.append(&c);
+            else // said at the start and in the summary: nobody should think they passed
+                m_skipped.append({c.id, c.title,
+                                  QStringLiteral("%1: needs an operator; run it in the window or name it with --check")
+                                      .arg(CheckSpec::modeText(c.mode))});
+        }
+    }
     if (!openStore(options.storePath))
         return BadInput;
-    m_recorder = new RunRecorder(m_store, this);
+    m_run = new RunSession(m_store, this);
+    m_run->setLab(m_lab, m_overrides);
+    for (const Skipped &s : std::as_const(m_skipped))
+        m_out << "skipping " << s.id << ". " << s.title << " — " << s.why << '\n';
+    m_out.flush();
 
-    m_session = new StackSession(m_lab, m_overrides, this);
-    connect(m_session, &StackSession::prepared, this, [this](bool ok, const QString &error, const QString &warning) {
+    connect(m_run, &RunSession::stackPrepared, this, [this](bool ok, const QString &error, const QString &warning) {
         if (!ok) {
             m_err << "halab-cli run: " << error << '\n';
             m_err.flush();
@@ -239,23 +279,33 @@ int CliCommands::run(const QString &labPath, const RunOptions &options)
         }
         if (!warning.isEmpty())
             m_err << "halab-cli: " << warning << '\n';
-        // The run log names each service's version: ask them before anything starts.
-        auto *versions = new StackVersions(this);
-        connect(versions, &StackVersions::finished, this, [this](const QMap<QString, QString> &v) {
-            const QString who = m_runOptions.operatorName.isEmpty() ? qEnvironmentVariable("USER", QStringLiteral("halab-cli")) : m_runOptions.operatorName;
-            if (!m_recorder->begin(m_lab, who, v, QStringLiteral(HALAB_VERSION)))
-                m_err << "halab-cli: the run is not being stored: " << m_recorder->lastError() << '\n';
+    });
+    connect(m_run, &RunSession::checkStarted, this, &CliCommands::presentRunner);
+    connect(m_run, &RunSession::checkFinished, this, &CliCommands::onCheckFinished);
+    connect(m_run, &RunSession::resultRecorded, this, [this](const CheckResult &r) {
+        m_results.append(r);
+        m_out << QStringLiteral("%1 %2  %3").arg(QStringLiteral("[%1]").arg(VerdictText::toString(r.verdict)), -10).arg(r.checkId, r.title)
+              << (r.note.isEmpty() ? QString() : QStringLiteral(" — ") + r.note) << '\n';
+        m_out.flush();
+    });
+    m_run->prepareStack([this](bool ok) {
+        if (!ok)
+            return; // stackPrepared said why
+        const QString who = m_runOptions.operatorName.isEmpty() ? qEnvironmentVariable("USER", QStringLiteral("halab-cli")) : m_runOptions.operatorName;
+        // The run log names each service's version: the sitting asks them before anything starts.
+        m_run->ensureRun(who, [this](RunSitting::Outcome outcome) {
+            if (outcome == RunSitting::Outcome::NotRecorded)
+                m_err << "halab-cli: the run is not being stored: " << m_run->sitting()->lastError() << '\n';
+            m_runId = m_run->sitting()->runId();
             startRun();
         });
-        versions->collect(m_session->context().resolvedStack());
     });
-    m_session->prepare();
     return Async;
 }
 
 void CliCommands::startRun()
 {
-    StackBackend *backend = m_session->backend();
+    StackBackend *backend = m_run->stack()->backend();
     auto *signals_ = new UnixSignalWatcher({SIGINT, SIGTERM}, this);
     connect(signals_, &UnixSignalWatcher::signalled, this, [this](int) {
         if (m_aborted)
@@ -263,8 +313,8 @@ void CliCommands::startRun()
         m_aborted = true;
         m_err << "aborting: rolling back faults and stopping the stack…\n";
         m_err.flush();
-        if (m_runner)
-            m_runner->abort(); // its finished() continues to finishRun
+        if (m_run->isCheckRunning())
+            m_run->abortCheck(); // its checkFinished() continues to finishRun
         else
             finishRun(Aborted);
     });
@@ -281,7 +331,7 @@ void CliCommands::startRun()
     });
     m_out << "bringing up the stack of " << m_lab.name << "…\n";
     m_out.flush();
-    backend->up();
+    m_run->startStack();
 }
 
 void CliCommands::runNextCheck()
@@ -291,34 +341,19 @@ void CliCommands::runNextCheck()
     if (m_queue.isEmpty())
         return finishRun(m_anyFailed ? Failed : Ok);
     const CheckSpec *check = m_queue.takeFirst();
-    const auto record = [this, check](const QString &verdict, const QString &note) {
-        CheckResult r;
-        r.checkId = check->id;
-        r.title = check->title;
-        r.verdict = VerdictText::fromString(verdict);
-        r.note = note;
-        r.started = r.finished = QDateTime::currentDateTimeUtc();
-        m_recorder->record(r);
-        m_out << QStringLiteral("[%1] %2  %3").arg(verdict, -8).arg(check->id, check->title) << (note.isEmpty() ? QString() : QStringLiteral(" — ") + note) << '\n';
-        m_out.flush();
-    };
-    bool applies = true; // with --set overrides taken into account
-    for (auto it = check->appliesWhen.cbegin(); it != check->appliesWhen.cend(); ++it)
-        applies = applies && m_session->context().lookup(it.key()).value_or(QString()) == it.value();
-    if (!applies) {
-        record(QStringLiteral("N/A"), check->notApplicableReason);
+    if (m_run->recordIfNotRunning(*check)) // N/A or DEFERRED, with the reason: resultRecorded printed it
         return runNextCheck();
-    }
-    if (!check->deferredReason.isEmpty()) {
-        record(QStringLiteral("DEFERRED"), check->deferredReason);
-        return runNextCheck();
-    }
-    m_runner = new ScenarioRunner(*check, &m_session->context(), m_session->backend(), this);
-    m_runner->setRedactor(m_session->redactor());
-    m_runner->setLabPath(m_lab.filePath);
-    m_runner->setUnattended(true);
-    m_runner->setConfirmFaults(m_runOptions.confirmFaults);
-    connect(m_runner, &ScenarioRunner::faultConfirmationRequested, this, [this](int index, const QString &service, const QString &action) {
+    RunSession::CheckOptions options;
+    options.unattended = true;
+    options.confirmFaults = m_runOptions.confirmFaults;
+    m_out << "--> " << check->id << ". " << check->title << '\n';
+    m_out.flush();
+    m_run->startCheck(*check, options);
+}
+
+void CliCommands::presentRunner(ScenarioRunner *runner)
+{
+    connect(runner, &ScenarioRunner::faultConfirmationRequested, this, [this](int index, const QString &service, const QString &action) {
         m_out << QStringLiteral("    step %1: apply %2 %3 now? [y/N] ").arg(index + 1).arg(action, service);
         m_out.flush();
         // Read the answer without blocking: probes keep running while the operator thinks.
@@ -333,43 +368,70 @@ void CliCommands::runNextCheck()
             const bool yes = n > 0 && (buffer[0] == 'y' || buffer[0] == 'Y');
             m_out << (yes ? "yes" : "no") << '\n';
             m_out.flush();
-            if (m_runner)
-                m_runner->confirmFault(yes);
+            if (m_run->runner())
+                m_run->runner()->confirmFault(yes);
         });
     });
-    m_recorder->attach(m_runner);
-    connect(m_runner, &ScenarioRunner::stepFinished, this, [this](const StepOutcome &o) {
+    connect(runner, &ScenarioRunner::stepFinished, this, [this](const StepOutcome &o) {
         m_out << QStringLiteral("    %1 %2. %3").arg(o.ok ? QStringLiteral("ok  ") : QStringLiteral("FAIL")).arg(o.index + 1).arg(o.summary) << '\n';
         m_out.flush();
     });
-    connect(m_runner, &ScenarioRunner::finished, this, [this, check](const CheckResult &r) {
-        const MetricIntervals intervals = m_runner->intervals();
-        QStringList key;
-        for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
-            if (it.key().contains(QLatin1Char('.')))
-                continue;
-            // Timings with the interval that holds the truth: "failover_ms=2957 ms (2900–3010)".
-            key << (intervals.contains(it.key())
-                        ? QStringLiteral("%1=%2").arg(it.key(), MetricFormat::value(it.key(), it.value(), intervals))
-                        : QStringLiteral("%1=%2").arg(it.key()).arg(it.value(), 0, 'f', it.key().endsWith(QLatin1String("_pct")) ? 2 : 0));
-        }
-        const QString verdict = VerdictText::toString(r.verdict);
-        m_anyFailed = m_anyFailed || r.verdict != Verdict::Pass;
-        m_out << QStringLiteral("[%1] %2  %3  %4").arg(verdict, -8).arg(check->id, check->title, key.join(QStringLiteral(", "))) << '\n';
-        if (!r.note.isEmpty())
-            m_out << "         " << r.note << '\n';
-        for (const ClusterAnomaly &a : r.anomalies)
-            m_out << "         anomaly: " << RunExporter::anomalyText(a) << '\n';
-        if (r.stoppedAtStep >= 0)
-            m_out << "         stopped at step " << (r.stoppedAtStep + 1) << "; probes summarised up to there\n";
-        m_out.flush();
-        m_runner->deleteLater();
-        m_runner = nullptr;
-        QTimer::singleShot(0, this, &CliCommands::runNextCheck);
-    });
-    m_out << "--> " << check->id << ". " << check->title << '\n';
+}
+
+void CliCommands::onCheckFinished(const CheckResult &r)
+{
+    m_results.append(r);
+    const VerdictExplanation why = VerdictExplanation::of(r, m_lab.check(r.checkId));
+    m_anyFailed = m_anyFailed || r.verdict != Verdict::Pass;
+    m_out << QStringLiteral("%1 %2  %3").arg(QStringLiteral("[%1]").arg(VerdictText::toString(r.verdict)), -10).arg(r.checkId, r.title) << '\n';
+    if (!why.judged.isEmpty())
+        m_out << "         " << why.decidingFigures() << '\n';
+    // Each failed expectation on its own line, as the engineer will quote it.
+    for (const ExpectationOutcome &o : why.judged)
+        if (o.evaluated && !o.passed)
+            m_out << "         ✗ " << VerdictExplanation::outcomeText(o) << '\n';
+    for (const QString &f : why.otherFailures)
+        m_out << "         ✗ " << f << '\n';
+    if (!why.notJudged.isEmpty())
+        m_out << "         not judged: " << why.notJudged.join(QStringLiteral(", ")) << '\n';
+    if (!r.note.isEmpty() && !r.failures.contains(r.note) && r.note != r.failures.join(QStringLiteral("; ")))
+        m_out << "         " << r.note << '\n';
+    for (const ClusterAnomaly &a : r.anomalies)
+        m_out << "         anomaly: " << RunExporter::anomalyText(a) << '\n';
+    if (r.stoppedAtStep >= 0)
+        m_out << "         stopped at step " << (r.stoppedAtStep + 1) << "; probes summarised up to there\n";
     m_out.flush();
-    m_runner->start();
+    QTimer::singleShot(0, this, &CliCommands::runNextCheck);
+}
+
+void CliCommands::printSummary()
+{
+    if (m_results.isEmpty() && m_skipped.isEmpty())
+        return;
+    int idWidth = 2, verdictWidth = 7;
+    for (const CheckResult &r : std::as_const(m_results)) {
+        idWidth = std::max(idWidth, int(r.checkId.size()));
+        verdictWidth = std::max(verdictWidth, int(VerdictText::toString(r.verdict).size()));
+    }
+    for (const Skipped &s : std::as_const(m_skipped))
+        idWidth = std::max(idWidth, int(s.id.size()));
+    m_out << "\nsummary of " << m_lab.name << (m_runId.isEmpty() ? QString() : QStringLiteral(", run ") + m_runId.left(8)) << '\n';
+    m_out << "  " << QStringLiteral("ID").leftJustified(idWidth) << "  " << QStringLiteral("VERDICT").leftJustified(verdictWidth)
+          << "  DECIDED BY\n";
+    for (const CheckResult &r : std::as_const(m_results)) {
+        const VerdictExplanation why = VerdictExplanation::of(r, m_lab.check(r.checkId));
+        QString decided = why.decidingFigures();
+        if (!why.otherFailures.isEmpty())
+            decided = why.otherFailures.first() + (decided.isEmpty() ? QString() : QStringLiteral(" · ") + decided);
+        if (decided.isEmpty())
+            decided = r.note.isEmpty() ? r.title : r.note;
+        m_out << "  " << r.checkId.leftJustified(idWidth) << "  " << VerdictText::toString(r.verdict).leftJustified(verdictWidth) << "  "
+              << decided << '\n';
+    }
+    for (const Skipped &s : std::as_const(m_skipped))
+        m_out << "  " << s.id.leftJustified(idWidth) << "  " << QStringLiteral("SKIPPED").leftJustified(verdictWidth) << "  " << s.why
+              << '\n';
+    m_out.flush();
 }
 
 bool CliCommands::openStore(const QString &path)
@@ -385,43 +447,19 @@ bool CliCommands::openStore(const QString &path)
 }
 
 namespace {
-bool writeFile(const QString &path, const QByteArray &data, QTextStream &err)
-{
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(data) != data.size() || !f.commit()) {
-        err << "cannot write " << path << ": " << f.errorString() << '\n';
-        return false;
-    }
-    return true;
-}
-
-// Charts for the HTML/PDF report, one per check that has samples or faults.
-QHash<QString, QImage> chartsFor(const Run &run)
-{
-    QHash<QString, QImage> charts;
-    for (const CheckResult &r : run.results)
-        if (!r.samples.isEmpty())
-            charts.insert(r.checkId, ReportChart::render(r.samples, r.events));
-    return charts;
-}
-
-// Every export of one stored run; formats with an empty path are skipped.
+// Every export of one stored run, through the same code as the window's File → Export…;
+// formats with an empty path are skipped.
 bool exportRun(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QMap<QString, QString> &paths,
                QTextStream &err)
 {
     bool ok = true;
-    if (!paths.value(QStringLiteral("markdown")).isEmpty())
-        ok &= writeFile(paths.value(QStringLiteral("markdown")), RunExporter::markdown(run, readiness, lab).toUtf8(), err);
-    if (!paths.value(QStringLiteral("json")).isEmpty())
-        ok &= writeFile(paths.value(QStringLiteral("json")), RunExporter::json(run, readiness, lab), err);
-    if (!paths.value(QStringLiteral("junit")).isEmpty())
-        ok &= writeFile(paths.value(QStringLiteral("junit")), RunExporter::junit(run, lab), err);
-    if (!paths.value(QStringLiteral("html")).isEmpty())
-        ok &= writeFile(paths.value(QStringLiteral("html")), ReportRenderer::html(run, readiness, chartsFor(run), lab).toUtf8(), err);
-    if (!paths.value(QStringLiteral("pdf")).isEmpty()) {
+    for (auto it = paths.cbegin(); it != paths.cend(); ++it) {
+        const std::optional<RunExport::Format> format = RunExport::formatOfName(it.key());
+        if (it.value().isEmpty() || !format)
+            continue;
         QString error;
-        if (!ReportRenderer::pdf(paths.value(QStringLiteral("pdf")), run, readiness, chartsFor(run), &error, lab)) {
-            err << "cannot write " << paths.value(QStringLiteral("pdf")) << ": " << error << '\n';
+        if (!RunExport::write(run, readiness, lab, it.value(), *format, &error)) {
+            err << "cannot write " << it.value() << ": " << error << '\n';
             ok = false;
         }
     }
@@ -460,9 +498,9 @@ bool CliCommands::writeExports()
     bool any = false;
     for (const QString &p : paths)
         any = any || !p.isEmpty();
-    if (!any || !m_recorder || m_recorder->runId().isEmpty())
+    if (!any || m_runId.isEmpty())
         return true;
-    const std::optional<Run> run = m_store->run(m_recorder->runId(), true);
+    const std::optional<Run> run = m_store->run(m_runId, true);
     if (!run) {
         m_err << "halab-cli: the stored run cannot be read back: " << m_store->lastError() << '\n';
         return false;
@@ -473,13 +511,22 @@ bool CliCommands::writeExports()
 int CliCommands::report(const QString &runId, bool latest, const QString &format, const QString &output, const QString &storePath)
 {
     static const QStringList formats{QStringLiteral("markdown"), QStringLiteral("json"), QStringLiteral("junit"), QStringLiteral("html"), QStringLiteral("pdf")};
-    if (!formats.contains(format) || output.isEmpty() || (runId.isEmpty() && !latest)) {
-        m_err << "halab-cli report: use (--run ID | --latest) --format markdown|json|junit|html|pdf -o FILE\n";
+    if (runId.isEmpty() == !latest) {
+        m_err << "halab-cli report: name the run: --run ID (the short id the console shows will do) or --latest\n";
+        return BadInput;
+    }
+    if (!formats.contains(format)) {
+        m_err << "halab-cli report: --format must be one of " << formats.join(QStringLiteral(", "))
+              << (format.isEmpty() ? QString() : QStringLiteral(" (got '%1')").arg(format)) << '\n';
+        return BadInput;
+    }
+    if (output.isEmpty()) {
+        m_err << "halab-cli report: say where to write it: -o FILE, or -o - for standard output\n";
         return BadInput;
     }
     if (!openStore(storePath))
         return BadInput;
-    QString id = runId;
+    QString id;
     if (latest) {
         const QList<Run> runs = m_store->runs();
         if (runs.isEmpty()) {
@@ -487,6 +534,13 @@ int CliCommands::report(const QString &runId, bool latest, const QString &format
             return BadInput;
         }
         id = runs.first().id;
+    } else {
+        QString why;
+        id = RunSession::resolveRunId(*m_store, runId, &why);
+        if (id.isEmpty()) {
+            m_err << "halab-cli report: " << why << '\n';
+            return BadInput;
+        }
     }
     const std::optional<Run> run = m_store->run(id, true);
     if (!run) {
@@ -500,9 +554,24 @@ int CliCommands::report(const QString &runId, bool latest, const QString &format
         lab = parsed.lab;
         readiness = readinessFor(lab, *m_store);
     }
-    const bool ok = exportRun(*run, readiness, parsed.ok() ? &lab : nullptr, {{format, output}}, m_err);
-    if (ok)
-        m_out << "wrote " << output << " (" << format << ", run " << id << ")\n";
+    const bool toStdout = output == QLatin1String("-");
+    QTemporaryDir scratch; // PDF is written to a file by QPdfWriter: go through one for stdout
+    const QString target = toStdout ? scratch.filePath(QStringLiteral("report.") + format) : output;
+    bool ok = exportRun(*run, readiness, parsed.ok() ? &lab : nullptr, {{format, target}}, m_err);
+    if (ok && toStdout) {
+        QFile written(target);
+        QFile out;
+        ok = written.open(QIODevice::ReadOnly) && out.open(stdout, QIODevice::WriteOnly);
+        if (ok) {
+            m_out.flush();
+            ok = out.write(written.readAll()) >= 0 && out.flush();
+        }
+        if (!ok)
+            m_err << "halab-cli report: cannot write to standard output\n";
+    } else if (ok) {
+        m_out << "wrote " << output << " (" << format << ", run " << id.left(8) << ")\n";
+    }
+    m_err.flush();
     return ok ? Ok : Failed;
 }
 
@@ -540,7 +609,7 @@ int CliCommands::rollbackLeftovers()
     return code;
 }
 
-int CliCommands::readiness(const QString &labPath, bool json, const QString &storePath)
+int CliCommands::readiness(const QString &labPath, bool json, const QString &storePath, const QString &level)
 {
     Lab lab;
     if (!loadLab(labPath, &lab))
@@ -553,17 +622,29 @@ int CliCommands::readiness(const QString &labPath, bool json, const QString &sto
     else
         m_out << ReadinessEvaluator::text(results);
     m_out.flush();
-    return Ok;
+    // A CI gate: NOT YET fails the job, like a failed check does. With --level, that level decides.
+    if (!level.isEmpty()) {
+        for (const ReadinessResult &r : results)
+            if (r.levelId == level)
+                return r.ready ? Ok : Failed;
+        QStringList ids;
+        for (const ReadinessResult &r : results)
+            ids << r.levelId;
+        m_err << "halab-cli readiness: no level '" << level << "' in " << labPath << " (levels: " << ids.join(QStringLiteral(", ")) << ")\n";
+        return BadInput;
+    }
+    return ReadinessEvaluator::verdict(results).isEmpty() && !results.isEmpty() ? Failed : Ok;
 }
 
 void CliCommands::finishRun(int code)
 {
-    if (m_recorder)
-        m_recorder->end(m_aborted ? Run::State::Interrupted : Run::State::Finished);
+    if (m_run)
+        m_run->endSitting(m_aborted ? Run::State::Interrupted : Run::State::Finished);
+    printSummary();
     const bool written = writeExports();
     if (!written && code == Ok)
         code = Failed;
-    StackBackend *backend = m_session ? m_session->backend() : nullptr;
+    StackBackend *backend = m_run && m_run->stack() ? m_run->stack()->backend() : nullptr;
     if (!backend || m_runOptions.keepStack) {
         Q_EMIT finished(code);
         return;
@@ -571,5 +652,5 @@ void CliCommands::finishRun(int code)
     m_out << "stopping the stack…\n";
     m_out.flush();
     connect(backend, &StackBackend::downFinished, this, [this, code] { Q_EMIT finished(code); });
-    backend->down();
+    m_run->stopStack();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "lab.h"
+#include "run.h"
 
 #include <QJsonArray>
 #include <QMap>
@@ -26,6 +27,8 @@ public:
 
     // Synchronous commands return their exit code.
     int validate(const QStringList &labs);
+    // Each check of the lab and whether it runs, is N/A or DEFERRED (with --set overrides), and why.
+    int checks(const QString &labPath, bool json);
     // Asynchronous commands return Async and emit finished(code) later.
     int stackUp(const QString &labPath);
     int stackStatus(const QString &labPath, bool json);
@@ -50,8 +53,9 @@ public:
     // Rolls back (or, for process stacks that died with their console, clears) the faults a
     // crashed console left in the fault ledger.
     int rollbackLeftovers();
-    // Readiness levels of a lab over the stored runs.
-    int readiness(const QString &labPath, bool json, const QString &storePath);
+    // Readiness levels of a lab over the stored runs: 0 READY, 1 NOT YET (no level ready, or not
+    // the named level), 2 bad input.
+    int readiness(const QString &labPath, bool json, const QString &storePath, const QString &level = {});
 
     // True when the command line asks for HTML/PDF output, which needs a QGuiApplication.
     static bool needsGui(const QStringList &arguments);
@@ -64,6 +68,9 @@ private:
     void startStack();
     void startRun();
     void runNextCheck();
+    void presentRunner(class ScenarioRunner *runner);
+    void onCheckFinished(const CheckResult &result);
+    void printSummary();
     void finishRun(int code);
     bool writeExports();
     bool openStore(const QString &path);
@@ -78,9 +85,17 @@ private:
     Lab m_lab;
     RunOptions m_runOptions;
     QList<const CheckSpec *> m_queue;
-    class ScenarioRunner *m_runner = nullptr;
     class RunStore *m_store = nullptr;
-    class RunRecorder *m_recorder = nullptr;
+    class RunSession *m_run = nullptr; // the run workflow the window shares
+    QString m_runId;
+    struct Skipped
+    {
+        QString id;
+        QString title;
+        QString why;
+    };
+    QList<Skipped> m_skipped;
+    QList<CheckResult> m_results; // in the order they were decided, for the summary
     class QSocketNotifier *m_stdin = nullptr;
     bool m_anyFailed = false;
     bool m_aborted = false;

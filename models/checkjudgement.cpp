@@ -12,7 +12,7 @@ CheckJudgement CheckJudgement::judge(const Input &in)
             j.failures.append(o.failureText());
     }
     if (in.aborted) {
-        j.verdict = Verdict::Error;
+        j.verdict = Verdict::Aborted; // stopped on purpose: not an error of the stack or the console
     } else if (!in.overload.isEmpty()) {
         // Late or skipped samples are the console's problem: neither a PASS nor a FAIL can be trusted.
         j.verdict = Verdict::Inconclusive;

@@ -1,5 +1,8 @@
 #include "checklistmodel.h"
 
+#include "checkapplicability.h"
+#include "labcontext.h"
+
 #include "duration.h"
 
 #include <QStringList>
@@ -81,13 +84,18 @@ CheckListModel::CheckListModel(QObject *parent)
 
 void CheckListModel::setLab(const Lab &lab)
 {
+    setLab(lab, LabContext(lab, {}));
+}
+
+void CheckListModel::setLab(const Lab &lab, const LabContext &context)
+{
     beginResetModel();
     m_lab = lab;
     m_states.clear();
     m_states.reserve(m_lab.checks.size());
     for (const CheckSpec &c : std::as_const(m_lab.checks)) {
         CheckState s;
-        s.applicable = isApplicable(c, m_lab.variables);
+        s.applicable = CheckApplicability::of(c, context).applies();
         m_states.append(s);
     }
     endResetModel();
@@ -157,12 +165,10 @@ const StepSpec *CheckListModel::stepAt(const QModelIndex &idx) const
 
 bool CheckListModel::isApplicable(const CheckSpec &check, const QMap<QString, QString> &variables)
 {
-    for (auto it = check.appliesWhen.cbegin(); it != check.appliesWhen.cend(); ++it) {
-        const auto var = variables.constFind(it.key());
-        if (var == variables.cend() || var.value() != it.value())
-            return false; // a missing variable can't match, so the check doesn't apply
-    }
-    return true;
+    return CheckApplicability::of(check, [&variables](const QString &name) -> std::optional<QString> {
+               const auto var = variables.constFind(name);
+               return var == variables.cend() ? std::nullopt : std::optional<QString>(var.value());
+           }).applies();
 }
 
 QString CheckListModel::stepDescription(const StepSpec &step)

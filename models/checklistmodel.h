@@ -33,6 +33,8 @@ public:
     explicit CheckListModel(QObject *parent = nullptr);
 
     void setLab(const Lab &lab);
+    // As the runners see the lab (built-ins, --set overrides): applicability decided by CheckApplicability.
+    void setLab(const Lab &lab, const class LabContext &context);
     const Lab &lab() const { return m_lab; }
 
     // Sets the shown verdict of a check; an explicit verdict overrides the N/A default.

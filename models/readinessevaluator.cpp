@@ -135,6 +135,7 @@ QList<ReadinessResult> ReadinessEvaluator::evaluate(const Lab &lab, const QList<
             case Verdict::Fail:
             case Verdict::Error:
             case Verdict::Inconclusive: // the console was overloaded: no evidence of passing
+            case Verdict::Aborted:
                 c.status = ReadinessResult::Status::Fail;
                 c.reason = u"latest result is %1 (%2)"_s.arg(verdict, where(*e));
                 if (!why(*e->result).isEmpty())

@@ -1,5 +1,9 @@
 #include "runexporter.h"
 
+#include "verdictexplanation.h"
+
+#include <limits>
+
 #include "metricformat.h"
 #include "readinessevaluator.h"
 #include "runeventtext.h"
@@ -83,6 +87,7 @@ QString RunExporter::mark(Verdict verdict)
     case Verdict::NotApplicable: return u"[N/A]"_s;
     case Verdict::NotRun: return u"[ ]"_s;
     case Verdict::Error: return u"[!]"_s;
+    case Verdict::Aborted: return u"[⊘]"_s;
     case Verdict::Running: return u"[~]"_s;
     case Verdict::Inconclusive: return u"[?]"_s;
     }
@@ -130,7 +135,7 @@ QString RunExporter::summary(const Run &run)
 {
     const qsizetype total = run.results.size();
     QStringList parts;
-    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Inconclusive, Verdict::Deferred, Verdict::NotApplicable,
+    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Error, Verdict::Inconclusive, Verdict::Aborted, Verdict::Deferred, Verdict::NotApplicable,
                       Verdict::NotRun, Verdict::Running}) {
         qsizetype n = 0;
         for (const CheckResult &r : run.results)
@@ -168,7 +173,7 @@ QStringList RunExporter::trimmed(const QString &text, int maxLines, int maxWidth
             lines << (line.size() > maxWidth ? line.left(maxWidth - 1) % u'…' : line);
     }
     if (nonEmpty > lines.size())
-        lines << u"… (%1 more lines)"_s.arg(nonEmpty - lines.size());
+        lines << u"… (%1 more lines; the JSON export has them all)"_s.arg(nonEmpty - lines.size());
     return lines;
 }
 
@@ -177,50 +182,80 @@ int RunExporter::stepNumber(const StepOutcome &step, qsizetype position)
     return step.index >= 0 ? step.index + 1 : int(position) + 1;
 }
 
+QString RunExporter::markdownCell(const QString &text)
+{
+    QString cell = text;
+    cell.replace(u'|', u"\\|"_s);
+    cell.replace(u'\n', u' ');
+    return cell;
+}
+
+QString RunExporter::stepTitle(const StepOutcome &step, qsizetype position, const CheckResult &result, const Lab *lab)
+{
+    const CheckSpec *spec = lab ? lab->check(result.checkId) : nullptr;
+    const int index = step.index >= 0 ? step.index : int(position);
+    if (spec && index < spec->steps.size() && !spec->steps.at(index).title.isEmpty())
+        return spec->steps.at(index).title;
+    const QString what = step.summary.isEmpty() ? step.request : step.summary;
+    return what.section(u'\n', 0, 0);
+}
+
 QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab)
 {
     QStringList out;
     const QString date = run.started.isValid() ? run.started.toUTC().toString(u"yyyy-MM-dd"_s) : u"YYYY-MM-DD"_s;
-    out << u"#### Run %1 — %2 (%3)"_s.arg(date, run.labName.isEmpty() ? u"unnamed lab"_s : run.labName, summary(run)) << QString();
-    out << u"Date: "_s % date;
-    out << u"Operator: "_s % (run.operatorName.isEmpty() ? u"<unknown>"_s : run.operatorName);
-    out << u"HA Lab Console version: "_s % (run.appVersion.isEmpty() ? u"<unknown>"_s : run.appVersion);
+    const auto field = [&out](const QString &name, const QString &value) { out << u"- **"_s % name % u":** "_s % value; };
+    out << u"# Run %1 — %2"_s.arg(date, run.labName.isEmpty() ? u"unnamed lab"_s : run.labName) << QString();
+    out << u"**"_s % summary(run) % u"**"_s << QString();
+    field(u"Date"_s, date);
+    field(u"Operator"_s, run.operatorName.isEmpty() ? u"<unknown>"_s : run.operatorName);
+    field(u"HA Lab Console version"_s, run.appVersion.isEmpty() ? u"<unknown>"_s : run.appVersion);
     if (!run.labName.isEmpty() || !run.labPath.isEmpty())
-        out << u"Lab: "_s % run.labName % (run.labPath.isEmpty() ? QString() : u" ("_s % run.labPath % u')');
+        field(u"Lab"_s, run.labName % (run.labPath.isEmpty() ? QString() : u" (`"_s % run.labPath % u"`)"_s));
     for (auto it = run.stackVersions.cbegin(); it != run.stackVersions.cend(); ++it)
-        out << it.key() % u": "_s % it.value();
-    out << u"Host OS: "_s % (run.hostOs.isEmpty() ? u"<unknown>"_s : run.hostOs);
+        field(it.key(), it.value());
+    field(u"Host OS"_s, run.hostOs.isEmpty() ? u"<unknown>"_s : run.hostOs);
     if (const auto [lateP99, skipped] = consoleLoad(run); lateP99 || skipped)
-        out << u"Console: probe start lateness p99 %1 ms, %2 skipped sample(s)"_s.arg(MetricFormat::number(lateP99.value_or(0)),
-                                                                                    MetricFormat::number(skipped.value_or(0)));
-    out << u"Run: %1 (%2; started %3, finished %4)"_s.arg(run.id, Run::stateText(run.state), MetricFormat::utc(run.started),
-                                                           MetricFormat::utc(run.finished));
-    out << QString() << u"Checks:"_s;
-    for (qsizetype i = 0; i < run.results.size(); ++i) {
-        const CheckResult &r = run.results.at(i);
-        out << u"%1 %2. %3 — %4"_s.arg(mark(r.verdict)).arg(i + 1).arg(title(r, lab), verdictText(r, lab));
+        field(u"Console"_s, u"probe start lateness p99 %1 ms, %2 skipped sample(s)"_s.arg(MetricFormat::number(lateP99.value_or(0)),
+                                                                                        MetricFormat::number(skipped.value_or(0))));
+    field(u"Run"_s, u"`%1` (%2; started %3, finished %4)"_s.arg(run.id, Run::stateText(run.state), MetricFormat::utc(run.started),
+                                                                 MetricFormat::utc(run.finished)));
+    if (!readiness.isEmpty()) {
+        const QString best = ReadinessEvaluator::verdict(readiness);
+        field(u"Readiness"_s, best.isEmpty() ? u"NOT YET (no level is ready)"_s : best % u" — READY"_s);
     }
 
-    out << QString() << u"Detail per check:"_s;
-    for (qsizetype i = 0; i < run.results.size(); ++i) {
-        const CheckResult &r = run.results.at(i);
+    out << QString() << u"## Checks"_s << QString();
+    out << u"| ID | Check | Verdict | Deciding figures |"_s << u"|---|---|---|---|"_s;
+    for (const CheckResult &r : run.results) {
+        const CheckSpec *spec = lab ? lab->check(r.checkId) : nullptr;
+        const VerdictExplanation why = VerdictExplanation::of(r, spec);
+        QString figures = why.decidingFigures();
+        if (figures.isEmpty() && r.verdict != Verdict::Pass && r.verdict != Verdict::Fail)
+            figures = reason(r, lab);
+        out << u"| %1 | %2 | %3 %4 | %5 |"_s.arg(markdownCell(r.checkId), markdownCell(title(r, lab)), mark(r.verdict),
+                                                 VerdictText::toString(r.verdict), markdownCell(figures));
+    }
+
+    for (const CheckResult &r : run.results) {
         out << QString();
-        QString head = u"[%1] %2 — %3"_s.arg(i + 1).arg(title(r, lab), VerdictText::toString(r.verdict));
-        if (r.started.isValid() && r.finished.isValid())
+        QString head = u"## %1. %2 — %3"_s.arg(r.checkId, title(r, lab), VerdictText::toString(r.verdict));
+        if (r.started.isValid() && r.finished.isValid() && r.finished > r.started)
             head += u" ("_s % MetricFormat::duration(elapsedMs(r.started, r.finished)) % u')';
-        out << head;
+        out << head << QString();
         if (r.verdict == Verdict::NotApplicable || r.verdict == Verdict::Deferred || r.verdict == Verdict::NotRun) {
             const QString why = reason(r, lab);
             out << (why.isEmpty() ? u"Not run."_s : u"Reason: "_s % why);
         }
         if (!r.metrics.isEmpty()) {
-            out << u"Metrics:"_s;
+            out << QString() << u"**Metrics**"_s << QString();
             for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
-                out << u"- "_s % MetricFormat::metric(it.key(), it.value(), r.intervals);
+                if (!VerdictExplanation::isAliasOfProbeMetric(r.metrics, it.key()))
+                    out << u"- "_s % MetricFormat::metric(it.key(), it.value(), r.intervals);
         }
         const QList<ExpectationOutcome> expectations = RunExporter::expectations(r, lab);
         if (!expectations.isEmpty()) {
-            out << u"Expectations:"_s;
+            out << QString() << u"**Expectations**"_s << QString();
             for (const ExpectationOutcome &e : expectations) {
                 if (!e.evaluated)
                     out << u"- · "_s % e.text % u" — not evaluated"_s;
@@ -233,77 +268,83 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
             }
         }
         if (r.stoppedAtStep >= 0)
-            out << u"Stopped at step %1 (it failed): probes are summarised up to there."_s.arg(r.stoppedAtStep + 1);
+            out << QString() << u"Stopped at step %1 (it failed): probes are summarised up to there."_s.arg(r.stoppedAtStep + 1);
         if (!r.steps.isEmpty()) {
-            out << u"Steps:"_s;
+            out << QString() << u"**Steps**"_s << QString();
             for (qsizetype s = 0; s < r.steps.size(); ++s) {
                 const StepOutcome &step = r.steps.at(s);
                 const QString status = step.skipped ? u"skipped"_s : step.ok ? u"✓"_s : u"✗"_s;
-                out << u"- %1. %2 %3"_s.arg(stepNumber(step, s)).arg(status, step.summary.isEmpty() ? step.request : step.summary)
+                out << u"%1. %2 %3"_s.arg(stepNumber(step, s)).arg(status, stepTitle(step, s, r, lab))
                            % (step.durationMs > 0 ? u" — "_s % MetricFormat::duration(step.durationMs) : QString());
+                const QString what = step.summary.isEmpty() ? step.request : step.summary;
+                if (!what.isEmpty() && what != stepTitle(step, s, r, lab))
+                    out << QString() << u"   "_s % (what.contains(u'\n') ? what.section(u'\n', 0, 0) % u" …"_s : what);
                 if (!step.matrix.isEmpty()) {
-                    out << QString() << u"  | Row | Expected | Actual | Result |"_s << u"  |---:|---:|---:|:---|"_s;
+                    out << QString() << u"   | Row | Expected | Actual | Result |"_s << u"   |---:|---:|---:|:---|"_s;
                     for (qsizetype m = 0; m < step.matrix.size(); ++m) {
                         const QPair<int, int> &row = step.matrix.at(m);
-                        out << u"  | %1 | %2 | %3 | %4 |"_s.arg(m + 1).arg(row.first).arg(row.second).arg(
+                        out << u"   | %1 | %2 | %3 | %4 |"_s.arg(m + 1).arg(row.first).arg(row.second).arg(
                             row.first == row.second ? u"✓"_s : u"✗ unexpected"_s);
                     }
-                    out << QString();
                 }
-                const QStringList body = trimmed(step.body);
+                // Bodies in full up to BodyLineCap lines, never cut mid-line: the JSON export keeps them whole.
+                const QStringList body = trimmed(step.body, BodyLineCap, std::numeric_limits<int>::max());
                 if (!body.isEmpty()) {
                     const QString f = fence(body);
-                    out << u"  "_s % f;
+                    out << QString() << u"   "_s % f;
                     for (const QString &line : body)
-                        out << u"  "_s % line;
-                    out << u"  "_s % f;
+                        out << u"   "_s % line;
+                    out << u"   "_s % f;
                 }
-                const QStringList err = step.ok ? QStringList() : trimmed(step.stderrText, 2);
+                const QStringList err = step.ok ? QStringList() : trimmed(step.stderrText, 20, std::numeric_limits<int>::max());
                 if (!err.isEmpty()) {
                     const QString f = fence(err);
-                    out << u"  "_s % f % u"text"_s;
+                    out << QString() << u"   "_s % f % u"text"_s;
                     for (const QString &line : err)
-                        out << u"  stderr: "_s % line;
-                    out << u"  "_s % f;
+                        out << u"   stderr: "_s % line;
+                    out << u"   "_s % f;
                 }
             }
         }
         if (!r.failures.isEmpty()) {
-            out << u"Failures:"_s;
+            out << QString() << u"**Failures**"_s << QString();
             for (const QString &f : r.failures)
                 out << u"- "_s % f;
         }
         if (!r.note.isEmpty() && r.note != r.failures.join(u"; "_s) && r.verdict != Verdict::NotApplicable
             && r.verdict != Verdict::Deferred && r.verdict != Verdict::NotRun)
-            out << u"Note: "_s % r.note;
+            out << QString() << u"Note: "_s % r.note;
         if (!r.overrideReason.isEmpty())
-            out << u"Verdict set by the engineer: "_s % r.overrideReason;
+            out << QString() << u"Verdict set by the engineer: "_s % r.overrideReason;
     }
 
-    out << QString() << u"Notes / anomalies:"_s;
+    out << QString() << u"## Notes and anomalies"_s << QString();
     QStringList anomalies;
     if (run.state == Run::State::Interrupted)
         anomalies << u"- The run was interrupted (its writer ended before finishing it); results after that point are missing."_s;
-    for (qsizetype i = 0; i < run.results.size(); ++i) {
-        const CheckResult &r = run.results.at(i);
+    for (const CheckResult &r : run.results) {
         if (!r.overrideReason.isEmpty())
-            anomalies << u"- [%1] verdict %2 set by the engineer: %3"_s.arg(i + 1).arg(VerdictText::toString(r.verdict), r.overrideReason);
-        if (r.verdict == Verdict::Error)
-            anomalies << u"- [%1] ERROR: %2"_s.arg(i + 1).arg(reason(r, lab));
-        if (r.verdict == Verdict::Inconclusive)
-            anomalies << u"- [%1] INCONCLUSIVE: %2"_s.arg(i + 1).arg(reason(r, lab));
+            anomalies << u"- %1: verdict %2 set by the engineer: %3"_s.arg(r.checkId, VerdictText::toString(r.verdict), r.overrideReason);
+        if (r.verdict == Verdict::Error || r.verdict == Verdict::Inconclusive || r.verdict == Verdict::Aborted)
+            anomalies << u"- %1: %2: %3"_s.arg(r.checkId, VerdictText::toString(r.verdict), reason(r, lab));
         for (const ClusterAnomaly &a : r.anomalies)
-            anomalies << u"- [%1] "_s.arg(i + 1) % anomalyLine(a);
+            anomalies << u"- %1: "_s.arg(r.checkId) % anomalyLine(a);
     }
     if (!run.notes.trimmed().isEmpty())
-        out << run.notes.trimmed();
+        out << run.notes.trimmed() << QString();
     out << anomalies;
     if (run.notes.trimmed().isEmpty() && anomalies.isEmpty())
         out << u"none"_s;
 
     if (!readiness.isEmpty()) {
-        out << QString() << u"Readiness:"_s;
-        out << ReadinessEvaluator::text(readiness).trimmed();
+        out << QString() << u"## Readiness"_s;
+        for (const ReadinessResult &level : readiness) {
+            out << QString() << u"### "_s % level.name % (level.ready ? u" — READY ✓"_s : u" — NOT YET ✗"_s) << QString();
+            for (const ReadinessResult::Criterion &c : level.criteria)
+                out << u"- **"_s % ReadinessResult::statusText(c.status) % u"** "_s % c.text % u" — "_s % c.reason;
+        }
+        const QString best = ReadinessEvaluator::verdict(readiness);
+        out << QString() << u"Verdict: "_s % (best.isEmpty() ? u"NOT YET (no level is ready)"_s : best % u" — READY"_s);
     }
     return out.join(u'\n') % u'\n';
 }
@@ -453,8 +494,9 @@ QByteArray RunExporter::junit(const Run &run, const Lab *lab)
 {
     int failures = 0, skipped = 0;
     for (const CheckResult &r : run.results) {
-        // INCONCLUSIVE is not a pass: CI must not go green on an overloaded console.
-        const bool failed = r.verdict == Verdict::Fail || r.verdict == Verdict::Error || r.verdict == Verdict::Inconclusive;
+        // INCONCLUSIVE is not a pass: CI must not go green on an overloaded console; ABORTED neither.
+        const bool failed = r.verdict == Verdict::Fail || r.verdict == Verdict::Error || r.verdict == Verdict::Inconclusive
+                            || r.verdict == Verdict::Aborted;
         failures += failed ? 1 : 0;
         skipped += failed || r.verdict == Verdict::Pass ? 0 : 1;
     }
@@ -520,7 +562,8 @@ QByteArray RunExporter::junit(const Run &run, const Lab *lab)
         switch (r.verdict) {
         case Verdict::Fail:
         case Verdict::Error:
-        case Verdict::Inconclusive: {
+        case Verdict::Inconclusive:
+        case Verdict::Aborted: {
             const QStringList reasons = r.failures.isEmpty() ? QStringList{reason(r, lab)} : r.failures;
             xml.writeStartElement(u"failure"_s);
             xml.writeAttribute(u"type"_s, verdict);

@@ -27,6 +27,11 @@ public:
     // Shared with ReportRenderer so the HTML/PDF report says the same as the run log.
     // "[✓]" PASS, "[✗]" FAIL, "[-]" DEFERRED, "[N/A]", "[ ]" NOT RUN, "[!]" ERROR, "[~]" RUNNING, "[?]" INCONCLUSIVE.
     static QString mark(Verdict verdict);
+    // Step bodies in the run log: up to this many lines each, whole lines, the rest counted.
+    static constexpr int BodyLineCap = 200;
+    // The step's title from the lab (its first line of request otherwise): what the engineer wrote.
+    static QString stepTitle(const StepOutcome &step, qsizetype position, const CheckResult &result, const Lab *lab);
+    static QString markdownCell(const QString &text);
     // "PASS", "N/A (single-tenant stack)": the verdict with the N/A reason.
     static QString verdictText(const CheckResult &result, const Lab *lab);
     // Why a check is N/A, DEFERRED or not passing: the note, else the lab's reason, else the failures.

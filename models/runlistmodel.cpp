@@ -98,7 +98,7 @@ QString RunListModel::summaryText(const Run &run)
     QStringList parts;
     parts << QStringLiteral("%1/%2 PASS").arg(counts.value(Verdict::Pass)).arg(run.results.size());
     // Problems first, then the benign outcomes.
-    for (Verdict v : {Verdict::Fail, Verdict::Error, Verdict::Inconclusive, Verdict::Running, Verdict::NotRun, Verdict::Deferred,
+    for (Verdict v : {Verdict::Fail, Verdict::Error, Verdict::Inconclusive, Verdict::Aborted, Verdict::Running, Verdict::NotRun, Verdict::Deferred,
                       Verdict::NotApplicable}) {
         if (const int n = counts.value(v); n > 0)
             parts << QString::number(n) + QLatin1Char(' ') + VerdictText::toString(v);

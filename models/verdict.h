@@ -5,7 +5,8 @@
 // The outcome of one check in one run.
 // Inconclusive: the console could not keep its probes' schedule (overloaded), so the metrics
 // cannot say PASS or FAIL; it counts as not passing.
-enum class Verdict { NotRun, Running, Pass, Fail, Deferred, NotApplicable, Error, Inconclusive };
+// Aborted: the operator (or a signal) stopped the check; its faults were rolled back, nothing was judged.
+enum class Verdict { NotRun, Running, Pass, Fail, Deferred, NotApplicable, Error, Inconclusive, Aborted };
 
 namespace VerdictText {
 inline QString toString(Verdict v)
@@ -19,6 +20,7 @@ inline QString toString(Verdict v)
     case Verdict::NotApplicable: return QStringLiteral("N/A");
     case Verdict::Error: return QStringLiteral("ERROR");
     case Verdict::Inconclusive: return QStringLiteral("INCONCLUSIVE");
+    case Verdict::Aborted: return QStringLiteral("ABORTED");
     }
     return {};
 }
@@ -26,7 +28,7 @@ inline QString toString(Verdict v)
 inline Verdict fromString(const QString &text)
 {
     for (Verdict v : {Verdict::NotRun, Verdict::Running, Verdict::Pass, Verdict::Fail, Verdict::Deferred,
-                      Verdict::NotApplicable, Verdict::Error, Verdict::Inconclusive})
+                      Verdict::NotApplicable, Verdict::Error, Verdict::Inconclusive, Verdict::Aborted})
         if (toString(v).compare(text, Qt::CaseInsensitive) == 0)
             return v;
     return Verdict::NotRun;

@@ -1,6 +1,8 @@
 #include "reportchart.h"
 
 #include <QFont>
+#include <QFontMetrics>
+#include <QPolygonF>
 #include <QHash>
 #include <QPainter>
 #include <QPainterPath>
@@ -9,17 +11,30 @@
 #include <cmath>
 #include <limits>
 
+QHash<QString, QImage> ReportChart::images(const Run &run, const QSize &size)
+{
+    QHash<QString, QImage> charts;
+    for (const CheckResult &r : run.results)
+        if (!r.samples.isEmpty())
+            charts.insert(r.checkId, render(r.samples, r.events, size));
+    return charts;
+}
+
 QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent> &events, const QSize &size)
 {
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    // Painted at twice the pixels, laid out in `size` units: sharp in a PDF, and 12 px text stays 9 pt on the page.
+    constexpr qreal scale = 2.0;
+    QImage image(size * scale, QImage::Format_ARGB32_Premultiplied);
+    image.setDevicePixelRatio(scale);
     image.fill(Qt::white);
     if (samples.isEmpty() && events.isEmpty())
         return image;
     QPainter p(&image);
     p.setRenderHint(QPainter::Antialiasing);
     QFont font = p.font();
-    font.setPixelSize(11);
+    font.setPixelSize(12);
     p.setFont(font);
+    const int textH = QFontMetrics(font).height();
 
     qint64 t0 = std::numeric_limits<qint64>::max(), t1 = std::numeric_limits<qint64>::min();
     for (const ProbeSample &s : samples) {
@@ -38,26 +53,69 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
         if (!probes.contains(s.probeId))
             probes.append(s.probeId);
     const int left = 70, right = size.width() - 16, stripH = 12, roleH = 16;
-    const int top = 24;
+    // Fault labels stack in lanes above the plot, each beside its line: count the lanes first.
+    struct Label
+    {
+        double x;
+        QString text;
+        int lane;
+    };
+    QList<Label> labels;
+    {
+        const QFontMetrics fm(font);
+        const auto xOf = [&](qint64 ns) { return left + double(ns - t0) / double(t1 - t0) * (right - left); };
+        QList<double> laneEnds;
+        for (const RunEvent &e : events) {
+            if (e.kind != RunEvent::Kind::Fault)
+                continue;
+            const QString text = e.action + QLatin1Char(' ') + e.service;
+            const double lx = xOf(e.monoNs);
+            const double w = fm.horizontalAdvance(text) + 6;
+            int lane = 0;
+            while (lane < laneEnds.size() && laneEnds.at(lane) > lx)
+                ++lane;
+            if (lane == laneEnds.size())
+                laneEnds.append(0);
+            laneEnds[lane] = lx + w;
+            labels.append({lx, text, lane});
+        }
+    }
+    int lanes = 0;
+    for (const Label &l : std::as_const(labels))
+        lanes = std::max(lanes, l.lane + 1);
+    const int top = 8 + textH + 4 + lanes * textH;
     const int latBottom = size.height() - 40 - int(probes.size()) * (stripH + 4) - roleH - 8;
     const QRect plot(left, top, right - left, std::max(40, latBottom - top));
     const auto x = [&](qint64 ns) { return plot.left() + double(ns - t0) / double(t1 - t0) * plot.width(); };
     const int columns = plot.width();
 
-    // Min/max latency per pixel column, and ok/total for the strips.
-    double maxLat = 1;
+    // A robust latency scale: the 99th percentile of ok samples sets it, spikes above are clipped and marked.
+    QList<double> latencies;
     for (const ProbeSample &s : samples)
         if (s.ok)
-            maxLat = std::max(maxLat, s.latencyMs);
-    const double yMax = std::pow(10.0, std::ceil(std::log10(maxLat)));
+            latencies.append(s.latencyMs);
+    std::sort(latencies.begin(), latencies.end());
+    const double p99 = latencies.isEmpty() ? 1.0 : latencies.at(std::min<qsizetype>(latencies.size() - 1, qsizetype(latencies.size() * 0.99)));
+    const double wanted = std::max(1.0, p99 * 1.25);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(wanted)));
+    double yMax = magnitude;
+    for (double f : {1.0, 2.0, 5.0, 10.0})
+        if (magnitude * f >= wanted) {
+            yMax = magnitude * f;
+            break;
+        }
+    const bool clipped = !latencies.isEmpty() && latencies.last() > yMax;
     const auto y = [&](double ms) { return plot.bottom() - std::min(1.0, ms / yMax) * plot.height(); };
 
     p.setPen(QColor(0xcf, 0xd8, 0xdc));
     p.drawRect(plot);
     p.setPen(Qt::black);
-    p.drawText(QRect(0, plot.top() - 4, left - 6, 14), Qt::AlignRight, QStringLiteral("%1 ms").arg(yMax, 0, 'g', 4));
-    p.drawText(QRect(0, plot.bottom() - 10, left - 6, 14), Qt::AlignRight, QStringLiteral("0"));
-    p.drawText(QRect(left, 4, plot.width(), 16), Qt::AlignLeft, QStringLiteral("latency (ok samples), availability per probe, faults, leader"));
+    p.drawText(QRect(0, plot.top() - textH / 2, left - 6, textH), Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("%1 ms").arg(yMax, 0, 'g', 4));
+    p.drawText(QRect(0, plot.bottom() - textH / 2, left - 6, textH), Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("0"));
+    QString caption = QStringLiteral("latency of ok samples (scale from p99), availability per probe, faults, leader");
+    if (clipped)
+        caption += QStringLiteral(" · ▲ spikes above %1 ms (max %2 ms)").arg(yMax, 0, 'g', 4).arg(latencies.last(), 0, 'f', 0);
+    p.drawText(QRect(left, 4, plot.width(), textH), Qt::AlignLeft | Qt::AlignVCenter, caption);
 
     const QList<QColor> colours = {QColor(0x15, 0x65, 0xc0), QColor(0x6a, 0x1b, 0x9a), QColor(0x00, 0x83, 0x8f), QColor(0xef, 0x6c, 0x00)};
     int row = 0;
@@ -80,6 +138,13 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
         for (int c = 0; c < columns; ++c)
             if (hi[c] >= 0)
                 p.drawLine(QPointF(plot.left() + c, y(lo[c])), QPointF(plot.left() + c, y(hi[c]) - 0.5));
+        for (int c = 0; c < columns; ++c)
+            if (hi[c] > yMax) { // a clipped spike: a small triangle on the plot's top edge
+                const QPointF tip(plot.left() + c, plot.top() + 1);
+                p.setBrush(colour);
+                p.drawPolygon(QPolygonF{tip, tip + QPointF(-3, 5), tip + QPointF(3, 5)});
+                p.setBrush(Qt::NoBrush);
+            }
         const int sy = plot.bottom() + 8 + row * (stripH + 4);
         p.setPen(Qt::black);
         p.drawText(QRect(0, sy - 1, left - 6, stripH + 2), Qt::AlignRight | Qt::AlignVCenter, probe);
@@ -123,15 +188,14 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
     }
     drawSpan(t1);
 
-    // Fault markers over everything, labelled at the top.
-    for (const RunEvent &e : events) {
-        if (e.kind != RunEvent::Kind::Fault)
-            continue;
-        const double fx = x(e.monoNs);
+    // Fault markers over everything; each label beside its line, in its lane above the plot.
+    const int labelsTop = 8 + textH + 2;
+    for (const Label &l : std::as_const(labels)) {
+        const double ly = labelsTop + l.lane * textH;
         p.setPen(QPen(QColor(0xc6, 0x28, 0x28), 1, Qt::DashLine));
-        p.drawLine(QPointF(fx, plot.top()), QPointF(fx, ry + roleH));
+        p.drawLine(QPointF(l.x, ly), QPointF(l.x, ry + roleH));
         p.setPen(QColor(0xc6, 0x28, 0x28));
-        p.drawText(QPointF(fx + 3, plot.top() + 12), e.action + QLatin1Char(' ') + e.service);
+        p.drawText(QRectF(l.x + 3, ly, size.width() - l.x, textH), Qt::AlignLeft | Qt::AlignVCenter, l.text);
     }
     // Time axis in seconds since the first sample.
     p.setPen(Qt::black);
@@ -140,7 +204,7 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
     for (double s = 0; s <= seconds; s += step) {
         const double tx = plot.left() + s / seconds * plot.width();
         p.drawLine(QPointF(tx, size.height() - 30), QPointF(tx, size.height() - 26));
-        p.drawText(QRectF(tx - 30, size.height() - 24, 60, 14), Qt::AlignHCenter, QStringLiteral("%1 s").arg(s, 0, 'f', 0));
+        p.drawText(QRectF(tx - 30, size.height() - 24, 60, textH), Qt::AlignHCenter, QStringLiteral("%1 s").arg(s, 0, 'f', 0));
     }
     return image;
 }

@@ -4,6 +4,7 @@
 #include "metricformat.h"
 #include "readinessevaluator.h"
 #include "runexporter.h"
+#include "verdictexplanation.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QBuffer>
@@ -15,6 +16,7 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QTextDocument>
+#include <QTextOption>
 #include <QUrl>
 
 #include <algorithm>
@@ -35,7 +37,8 @@ QString verdictColor(Verdict v)
     switch (v) {
     case Verdict::Pass: return u"#1a7f37"_s;
     case Verdict::Fail: return u"#cf222e"_s;
-    case Verdict::Error: return u"#8c1111"_s;
+    case Verdict::Error:
+    case Verdict::Aborted: return u"#8c1111"_s;
     case Verdict::Deferred: return u"#9a6700"_s;
     case Verdict::NotApplicable: return u"#57606a"_s;
     case Verdict::NotRun: return u"#8c959f"_s;
@@ -90,6 +93,17 @@ const QString kStyle = u"body { font-family: 'DejaVu Sans', 'Segoe UI', Arial, s
 
 } // namespace
 
+QString ReportRenderer::overallVerdict(const Run &run)
+{
+    bool anyPass = false;
+    for (const CheckResult &r : run.results) {
+        if (r.verdict == Verdict::Fail || r.verdict == Verdict::Error || r.verdict == Verdict::Aborted)
+            return u"FAIL"_s; // one failed check fails the run
+        anyPass = anyPass || r.verdict == Verdict::Pass;
+    }
+    return anyPass ? u"PASS"_s : u"NO VERDICT"_s;
+}
+
 QString ReportRenderer::chartName(const QString &checkId)
 {
     return u"halab-chart:"_s % QString::fromLatin1(QUrl::toPercentEncoding(checkId));
@@ -109,65 +123,83 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
     QString h;
     h += u"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>"_s % esc(u"HA Lab Console run — %1 — %2"_s.arg(labName, date))
          % u"</title>\n<style>\n"_s % kStyle % u"</style></head>\n<body>\n"_s;
-    h += u"<h1>HA Lab Console — run report</h1>\n<p class=\"muted\">"_s % esc(labName) % u" · "_s % esc(date) % u" · "_s
-         % esc(RunExporter::summary(run)) % u"</p>\n"_s;
+    h += u"<h1>"_s % esc(labName) % u" — HA validation run</h1>\n"_s;
 
-    // Header: the run log's lines, as a two-column table.
+    // Page 1: what a manager reads. The overall verdict, readiness and one row per check.
+    const QString overall = overallVerdict(run);
     h += u"<table class=\"meta\" cellspacing=\"0\" cellpadding=\"2\">\n"_s;
-    auto meta = [&h](const QString &key, const QString &value) {
-        h += u"<tr><td><b>"_s % esc(key) % u"</b></td><td>"_s % esc(value.isEmpty() ? u"—"_s : value) % u"</td></tr>\n"_s;
+    auto meta = [&h](const QString &key, const QString &valueHtml) {
+        h += u"<tr><td><b>"_s % esc(key) % u"</b></td><td>"_s % (valueHtml.isEmpty() ? u"—"_s : valueHtml) % u"</td></tr>\n"_s;
     };
-    meta(u"Date"_s, date);
-    meta(u"Operator"_s, run.operatorName);
-    meta(u"HA Lab Console version"_s, run.appVersion);
-    meta(u"Lab"_s, run.labName % (run.labPath.isEmpty() ? QString() : u" ("_s % run.labPath % u')'));
-    for (auto it = run.stackVersions.cbegin(); it != run.stackVersions.cend(); ++it)
-        meta(it.key(), it.value());
-    meta(u"Host OS"_s, run.hostOs);
-    meta(u"Run"_s, run.id);
-    meta(u"State"_s, Run::stateText(run.state));
-    meta(u"Started"_s, MetricFormat::utc(run.started));
-    meta(u"Finished"_s, MetricFormat::utc(run.finished));
-    h += u"</table>\n"_s;
-
-    h += u"<h2>Checks</h2>\n"_s % kTable
-         % u"<tr><th width=\"4%\">#</th><th width=\"46%\">Check</th><th width=\"20%\">Verdict</th><th width=\"30%\">Metrics</th></tr>\n"_s;
-    for (qsizetype i = 0; i < run.results.size(); ++i) {
-        const CheckResult &r = run.results.at(i);
-        QStringList metrics;
-        for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it)
-            metrics << esc(MetricFormat::metric(it.key(), it.value(), r.intervals));
-        QString verdict = verdictBadge(r.verdict);
-        if (r.verdict == Verdict::NotApplicable || r.verdict == Verdict::Deferred) {
-            const QString why = RunExporter::reason(r, lab);
-            if (!why.isEmpty())
-                verdict += u"<br><span class=\"muted\">"_s % esc(why) % u"</span>"_s;
-        }
-        h += u"<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>\n"_s.arg(i + 1).arg(esc(RunExporter::title(r, lab)), verdict,
-                                                                                 metrics.join(u"<br>"_s));
+    meta(u"Lab"_s, esc(labName));
+    meta(u"Date"_s, esc(MetricFormat::utc(run.started)));
+    meta(u"Operator"_s, esc(run.operatorName));
+    meta(u"Overall verdict"_s, badge(overall, overall == u"PASS"_s ? u"#1a7f37"_s : overall == u"FAIL"_s ? u"#cf222e"_s : u"#57606a"_s)
+                                   % u" &nbsp;"_s % esc(RunExporter::summary(run)));
+    if (!readiness.isEmpty()) {
+        QStringList levels;
+        for (const ReadinessResult &level : readiness)
+            levels << esc(level.name) % u" "_s
+                          % (level.ready ? badge(u"READY"_s, u"#1a7f37"_s) : badge(u"NOT YET"_s, u"#cf222e"_s));
+        meta(u"Readiness"_s, levels.join(u" &nbsp; "_s));
     }
     h += u"</table>\n"_s;
 
-    h += u"<h2>Detail per check</h2>\n"_s;
-    for (qsizetype i = 0; i < run.results.size(); ++i) {
-        const CheckResult &r = run.results.at(i);
-        QString head = u"%1. %2 &nbsp;"_s.arg(i + 1).arg(esc(RunExporter::title(r, lab))) % verdictBadge(r.verdict);
-        if (r.started.isValid() && r.finished.isValid())
+    h += u"<h2>Checks</h2>\n"_s % kTable
+         % u"<tr><th width=\"14%\">ID</th><th width=\"36%\">Check</th><th width=\"14%\">Verdict</th><th width=\"36%\">Deciding figures</th></tr>\n"_s;
+    for (const CheckResult &r : run.results) {
+        const VerdictExplanation why = VerdictExplanation::of(r, lab ? lab->check(r.checkId) : nullptr);
+        QString figures = esc(why.decidingFigures());
+        if (figures.isEmpty() && r.verdict != Verdict::Pass && r.verdict != Verdict::Fail)
+            figures = u"<span class=\"muted\">"_s % esc(RunExporter::reason(r, lab)) % u"</span>"_s;
+        h += u"<tr><td>%1</td><td>%2</td><td>%3</td><td>%4</td></tr>\n"_s.arg(esc(r.checkId), esc(RunExporter::title(r, lab)),
+                                                                                 verdictBadge(r.verdict), figures);
+    }
+    h += u"</table>\n"_s;
+
+    // The run's particulars, below the summary.
+    h += u"<h2>Run</h2>\n<table class=\"meta\" cellspacing=\"0\" cellpadding=\"2\">\n"_s;
+    meta(u"HA Lab Console version"_s, esc(run.appVersion));
+    meta(u"Lab file"_s, esc(run.labPath));
+    for (auto it = run.stackVersions.cbegin(); it != run.stackVersions.cend(); ++it)
+        meta(it.key(), esc(it.value()));
+    meta(u"Host OS"_s, esc(run.hostOs));
+    meta(u"Run"_s, esc(run.id) % u" ("_s % esc(Run::stateText(run.state)) % u")"_s);
+    meta(u"Started"_s, esc(MetricFormat::utc(run.started)));
+    meta(u"Finished"_s, esc(MetricFormat::utc(run.finished)));
+    h += u"</table>\n"_s;
+
+    // One section per check, each from a new page: chart across the page, then its evidence.
+    for (const CheckResult &r : run.results) {
+        QString head = esc(r.checkId) % u". "_s % esc(RunExporter::title(r, lab)) % u" &nbsp;"_s % verdictBadge(r.verdict);
+        if (r.started.isValid() && r.finished.isValid() && r.finished > r.started)
             head += u" <span class=\"muted\">("_s % esc(MetricFormat::duration(double(r.started.msecsTo(r.finished)))) % u")</span>"_s;
-        h += u"<h3>"_s % head % u"</h3>\n"_s;
+        h += u"<h2 style=\"page-break-before: always;\">"_s % head % u"</h2>\n"_s;
         if (r.verdict == Verdict::NotApplicable || r.verdict == Verdict::Deferred || r.verdict == Verdict::NotRun) {
             const QString why = RunExporter::reason(r, lab);
             h += u"<p>"_s % esc(why.isEmpty() ? u"Not run."_s : u"Reason: "_s % why) % u"</p>\n"_s;
         }
-        if (!r.metrics.isEmpty()) {
-            h += kTable % u"<tr><th width=\"50%\">Metric</th><th width=\"25%\">Value</th><th width=\"25%\">Truth within (ms)</th></tr>\n"_s;
-            for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
-                const auto in = r.intervals.constFind(it.key());
-                h += u"<tr><td>%1</td><td>%2</td><td>%3</td></tr>\n"_s.arg(esc(it.key()), MetricFormat::number(it.value()),
-                                                                         in == r.intervals.cend() ? QString() : esc(MetricFormat::interval(in.value())));
+        const auto chart = charts.constFind(r.checkId);
+        if (chart != charts.cend() && !chart->isNull()) {
+            const QSizeF logical = chart->deviceIndependentSize();
+            const int w = kChartWidth;
+            const int ht = logical.width() > 0 ? int(logical.height() * w / logical.width()) : int(logical.height());
+            QString src;
+            if (images == Images::Inline) {
+                QByteArray png;
+                QBuffer buffer(&png);
+                buffer.open(QIODevice::WriteOnly);
+                chart->save(&buffer, "PNG");
+                src = u"data:image/png;base64,"_s % QString::fromLatin1(png.toBase64());
+            } else {
+                src = chartName(r.checkId);
             }
-            h += u"</table>\n"_s;
+            h += u"<p><img src=\"%1\" width=\"%2\" height=\"%3\" alt=\"%4\"></p>\n"_s.arg(src).arg(w).arg(ht).arg(
+                esc(u"Probe chart of "_s % RunExporter::title(r, lab)));
         }
+        const VerdictExplanation why = VerdictExplanation::of(r, lab ? lab->check(r.checkId) : nullptr);
+        if (!why.notJudged.isEmpty() && (r.verdict == Verdict::Pass || r.verdict == Verdict::Fail))
+            h += u"<p class=\"muted\">Not judged (no expectation bounds them): "_s % esc(why.notJudged.join(u", "_s)) % u"</p>\n"_s;
         const QList<ExpectationOutcome> expectations = RunExporter::expectations(r, lab);
         if (!expectations.isEmpty()) {
             h += kTable % u"<tr><th width=\"4%\"></th><th width=\"46%\">Expectation</th><th width=\"50%\">Measured</th></tr>\n"_s;
@@ -182,22 +214,16 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             }
             h += u"</table>\n"_s;
         }
-        const auto chart = charts.constFind(r.checkId);
-        if (chart != charts.cend() && !chart->isNull()) {
-            const int w = std::min(kChartWidth, chart->width());
-            const int ht = chart->width() > 0 ? int(double(chart->height()) * w / chart->width()) : chart->height();
-            QString src;
-            if (images == Images::Inline) {
-                QByteArray png;
-                QBuffer buffer(&png);
-                buffer.open(QIODevice::WriteOnly);
-                chart->save(&buffer, "PNG");
-                src = u"data:image/png;base64,"_s % QString::fromLatin1(png.toBase64());
-            } else {
-                src = chartName(r.checkId);
+        if (!r.metrics.isEmpty()) {
+            h += kTable % u"<tr><th width=\"50%\">Metric</th><th width=\"25%\">Value</th><th width=\"25%\">Truth within (ms)</th></tr>\n"_s;
+            for (auto it = r.metrics.cbegin(); it != r.metrics.cend(); ++it) {
+                if (VerdictExplanation::isAliasOfProbeMetric(r.metrics, it.key()))
+                    continue;
+                const auto in = r.intervals.constFind(it.key());
+                h += u"<tr><td>%1</td><td>%2</td><td>%3</td></tr>\n"_s.arg(esc(it.key()), esc(VerdictExplanation::valueText(it.key(), it.value())),
+                                                                         in == r.intervals.cend() ? QString() : esc(MetricFormat::interval(in.value())));
             }
-            h += u"<p><img src=\"%1\" width=\"%2\" height=\"%3\" alt=\"%4\"></p>\n"_s.arg(src).arg(w).arg(ht).arg(
-                esc(u"Probe chart of "_s % RunExporter::title(r, lab)));
+            h += u"</table>\n"_s;
         }
         if (!r.steps.isEmpty()) {
             h += kTable % u"<tr><th width=\"5%\">#</th><th width=\"12%\">Result</th><th width=\"70%\">What happened</th><th width=\"12%\">Took</th></tr>\n"_s;
@@ -206,9 +232,11 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
                 const QString result = step.skipped ? u"skipped"_s
                                        : step.ok    ? u"<span style=\"color:#1a7f37;\"><b>✓ ok</b></span>"_s
                                                     : u"<span style=\"color:#cf222e;\"><b>✗ failed</b></span>"_s;
-                QString what = esc(step.summary.isEmpty() ? step.request : step.summary);
-                if (!step.request.isEmpty() && step.request != step.summary)
-                    what += u"<br><span class=\"muted\">"_s % esc(step.request) % u"</span>"_s;
+                const QString title = RunExporter::stepTitle(step, s, r, lab);
+                QString what = u"<b>"_s % esc(title) % u"</b>"_s;
+                const QString detail = step.summary.isEmpty() ? step.request : step.summary;
+                if (!detail.isEmpty() && detail != title)
+                    what += u"<br><span class=\"muted\">"_s % esc(detail.section(u'\n', 0, 0)) % u"</span>"_s;
                 if (!step.matrix.isEmpty()) {
                     what += u"<br><table class=\"grid\" border=\"1\" cellspacing=\"0\" cellpadding=\"2\">"
                             u"<tr><th>Row</th><th>Expected</th><th>Actual</th><th></th></tr>"_s;
@@ -245,20 +273,18 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             h += u"<p><b>Verdict set by the engineer:</b> "_s % esc(r.overrideReason) % u"</p>\n"_s;
     }
 
-    h += u"<h2>Notes / anomalies</h2>\n"_s;
+    h += u"<h2 style=\"page-break-before: always;\">Notes and anomalies</h2>\n"_s;
     QStringList anomalies;
     if (run.state == Run::State::Interrupted)
         anomalies << u"The run was interrupted (its writer ended before finishing it); results after that point are missing."_s;
     for (qsizetype i = 0; i < run.results.size(); ++i) {
         const CheckResult &r = run.results.at(i);
         if (!r.overrideReason.isEmpty())
-            anomalies << u"[%1] verdict %2 set by the engineer: %3"_s.arg(i + 1).arg(VerdictText::toString(r.verdict), r.overrideReason);
-        if (r.verdict == Verdict::Error)
-            anomalies << u"[%1] ERROR: %2"_s.arg(i + 1).arg(RunExporter::reason(r, lab));
-        if (r.verdict == Verdict::Inconclusive)
-            anomalies << u"[%1] INCONCLUSIVE: %2"_s.arg(i + 1).arg(RunExporter::reason(r, lab));
+            anomalies << u"%1: verdict %2 set by the engineer: %3"_s.arg(r.checkId, VerdictText::toString(r.verdict), r.overrideReason);
+        if (r.verdict == Verdict::Error || r.verdict == Verdict::Inconclusive || r.verdict == Verdict::Aborted)
+            anomalies << u"%1: %2: %3"_s.arg(r.checkId, VerdictText::toString(r.verdict), RunExporter::reason(r, lab));
         for (const ClusterAnomaly &a : r.anomalies)
-            anomalies << u"[%1] "_s.arg(i + 1) % RunExporter::anomalyText(a);
+            anomalies << u"%1: "_s.arg(r.checkId) % RunExporter::anomalyText(a);
     }
     if (!run.notes.trimmed().isEmpty())
         h += pre(run.notes.trimmed().split(u'\n'));
@@ -315,6 +341,9 @@ bool ReportRenderer::pdf(const QString &path, const Run &run, const QList<Readin
     doc.setDefaultFont(QFont(u"DejaVu Sans"_s, 10));
     // The root frame margin is applied on every page: it keeps a line's background from bleeding onto the page before.
     doc.setDocumentMargin(6);
+    QTextOption wrap;
+    wrap.setWrapMode(QTextOption::WordWrap); // a word too long for its cell overflows rather than breaks ("MISSIN/G")
+    doc.setDefaultTextOption(wrap);
     for (auto it = chartsByCheckId.cbegin(); it != chartsByCheckId.cend(); ++it)
         doc.addResource(QTextDocument::ImageResource, QUrl(chartName(it.key())), it.value());
     doc.setHtml(document(run, readiness, chartsByCheckId, lab, Images::Resources));

@@ -20,6 +20,9 @@ public:
     static bool pdf(const QString &path, const Run &run, const QList<ReadinessResult> &readiness,
                     const QHash<QString, QImage> &chartsByCheckId, QString *error = nullptr, const Lab *lab = nullptr);
 
+    // PASS when no check failed and one passed, FAIL when any failed, errored or was aborted, else NO VERDICT.
+    static QString overallVerdict(const Run &run);
+
 private:
     enum class Images { Inline, Resources };
     static QString document(const Run &run, const QList<ReadinessResult> &readiness, const QHash<QString, QImage> &charts,

@@ -1,5 +1,7 @@
 #include "checkdetailpane.h"
 
+#include "verdictexplanation.h"
+
 #include "checklistmodel.h"
 #include "duration.h"
 #include "elidedname.h"
@@ -165,7 +167,8 @@ QString verdictColour(Verdict v)
     switch (v) {
     case Verdict::Pass: return QStringLiteral("#2e7d32");
     case Verdict::Fail:
-    case Verdict::Error: return QStringLiteral("#c62828");
+    case Verdict::Error:
+    case Verdict::Aborted: return QStringLiteral("#c62828");
     case Verdict::Deferred: return QStringLiteral("#ef6c00");
     case Verdict::Inconclusive: return QStringLiteral("#8250df"); // the console, not the target: neither red nor green
     default: return QStringLiteral("#546e7a");
@@ -527,9 +530,11 @@ void CheckDetailPane::updateVerdictBar()
     const CheckState st = m_states.value(m_check.id);
     m_verdictBar->setEnabled(m_hasCheck);
     if (st.hasProposal) {
-        QString why = st.proposedNote.isEmpty() ? tr("every step run and every expectation held") : st.proposedNote;
+        QString why = st.proposedWhy;
+        if (why.isEmpty())
+            why = (st.proposedNote.isEmpty() ? tr("every step run and every expectation held") : st.proposedNote).toHtmlEscaped();
         m_proposed->setText(tr("Proposed verdict: <b style='color:%1'>%2</b> — %3")
-                                .arg(verdictColour(st.proposed), VerdictText::toString(st.proposed), why.toHtmlEscaped()));
+                                .arg(verdictColour(st.proposed), VerdictText::toString(st.proposed), why));
     }
     m_proposed->setVisible(st.hasProposal);
 
@@ -654,6 +659,7 @@ void CheckDetailPane::checkFinished(const CheckResult &proposed)
     st.hasProposal = true;
     st.proposed = proposed.verdict;
     st.proposedNote = proposed.note;
+    st.proposedWhy = VerdictExplanation::of(proposed, proposed.checkId == m_check.id ? &m_check : nullptr).html(proposed.metrics);
     st.runningStep = -1;
     st.promptStep = -1;
     st.recorded = false;

@@ -71,6 +71,7 @@ private:
         bool hasProposal = false;
         Verdict proposed = Verdict::NotRun;
         QString proposedNote;
+        QString proposedWhy; // rich text: the expectations that decided it, the metrics not judged
         bool recorded = false;
         Verdict recordedVerdict = Verdict::NotRun;
         QString recordedNote;

@@ -2,6 +2,7 @@
 
 #include <QSettings>
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 // The window's remembered settings, typed, in one place (no string keys spread across panes).
@@ -21,5 +22,18 @@ inline QString lastLab()
 inline void setLastLab(const QString &path)
 {
     QSettings().setValue(QStringLiteral("lastLab"), path);
+}
+// File → Recent Labs: newest first, at most MaxRecentLabs.
+constexpr int MaxRecentLabs = 8;
+inline QStringList recentLabs()
+{
+    return QSettings().value(QStringLiteral("recentLabs")).toStringList();
+}
+inline void addRecentLab(const QString &path)
+{
+    QStringList labs = recentLabs();
+    labs.removeAll(path);
+    labs.prepend(path);
+    QSettings().setValue(QStringLiteral("recentLabs"), labs.mid(0, MaxRecentLabs));
 }
 } // namespace ConsoleSettings

@@ -1,5 +1,7 @@
 #include "failovertrendview.h"
 
+#include <QFontMetrics>
+
 #include <QChart>
 #include <QChartView>
 #include <QDateTimeAxis>
@@ -22,7 +24,7 @@ FailoverTrendView::FailoverTrendView(QWidget *parent)
     setObjectName(QStringLiteral("failoverTrendView"));
     m_view->setObjectName(QStringLiteral("failoverTrendChart"));
     m_view->setRenderHint(QPainter::Antialiasing);
-    m_chart->legend()->setAlignment(Qt::AlignRight);
+    m_chart->legend()->setAlignment(Qt::AlignBottom); // below the plot: long check titles get the whole width
     m_caption->setWordWrap(true);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -73,7 +75,9 @@ void FailoverTrendView::setRuns(const QList<Run> &runs, const QString &checkId)
         std::sort(it->begin(), it->end(), [](const Point &a, const Point &b) { return a.ms < b.ms; });
         auto *line = new QLineSeries;
         auto *dots = new QScatterSeries;
-        line->setName(titles.value(it.key()).isEmpty() ? it.key() : titles.value(it.key()));
+        // The lab id first, the title elided: the legend is read at a glance, the tooltip of the caption has the rest.
+        const QString title = titles.value(it.key());
+        line->setName(title.isEmpty() ? it.key() : QFontMetrics(font()).elidedText(it.key() + QStringLiteral(" · ") + title, Qt::ElideRight, 420));
         dots->setMarkerSize(7);
         QList<QPointF> points;
         for (const Point &p : std::as_const(*it)) {

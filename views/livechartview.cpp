@@ -1,5 +1,7 @@
 #include "livechartview.h"
 
+#include "verdictexplanation.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QGraphicsLayout>
@@ -8,6 +10,9 @@
 #include <QGraphicsRectItem>
 #include <QGraphicsSimpleTextItem>
 #include <QLineSeries>
+#include <QMouseEvent>
+#include <QToolTip>
+#include <QWheelEvent>
 #include <QPainter>
 #include <QTimer>
 #include <QValueAxis>
@@ -259,12 +264,19 @@ LiveChartView::LiveChartView(const SampleTimeline *timeline, QWidget *parent)
     // A new size means new pixel columns: re-decimate right away so overlays never lag the plot.
     connect(m_chart, &QGraphicsWidget::geometryChanged, this, &LiveChartView::refresh);
     setMinimumSize(420, 240);
+    m_view->viewport()->installEventFilter(this);
+    m_view->viewport()->setMouseTracking(true); // hover values
+    m_view->setToolTip(tr("Wheel: zoom time · drag: pan · double-click: reset · hover: values"));
 }
 
 LiveChartView::~LiveChartView() = default;
 
 void LiveChartView::setWindow(qint64 fromNs, qint64 toNs)
 {
+    m_zoomed = false;
+    m_homeFollow = false;
+    m_homeFromNs = fromNs;
+    m_homeToNs = toNs;
     m_follow = false;
     m_fixedFromNs = fromNs;
     m_fixedToNs = std::max(toNs, fromNs + 1);
@@ -273,9 +285,107 @@ void LiveChartView::setWindow(qint64 fromNs, qint64 toNs)
 
 void LiveChartView::setFollowLatest(qint64 widthNs)
 {
+    m_zoomed = false;
+    m_homeFollow = true;
     m_follow = true;
     m_followWidthNs = std::max<qint64>(widthNs, 1'000'000);
     scheduleRefresh();
+}
+
+void LiveChartView::resetView()
+{
+    m_zoomed = false;
+    if (m_homeFollow) {
+        m_follow = true;
+    } else {
+        m_follow = false;
+        m_fixedFromNs = m_homeFromNs;
+        m_fixedToNs = std::max(m_homeToNs, m_homeFromNs + 1);
+    }
+    refresh();
+}
+
+QString LiveChartView::valuesAt(qreal x) const
+{
+    if (m_shownToNs <= m_shownFromNs || m_plot.width() <= 0 || x < m_plot.left() || x > m_plot.right())
+        return {};
+    const double nsPerPixel = double(m_shownToNs - m_shownFromNs) / m_plot.width();
+    const qint64 at = m_shownFromNs + qint64((x - m_plot.left()) * nsPerPixel);
+    QStringList lines{tr("%1 s since check start").arg(double(at - m_timeline->originNs()) / 1e9, 0, 'f', 2)};
+    for (const ProbeTrack &track : m_tracks) {
+        const QVector<SampleTimeline::Column> cols = m_timeline->decimate(track.id, at - qint64(nsPerPixel * 2), at + qint64(nsPerPixel * 2) + 1, 1);
+        if (cols.isEmpty() || cols.first().total == 0)
+            continue;
+        const SampleTimeline::Column &c = cols.first();
+        lines << (c.ok > 0 ? tr("%1: %2–%3 ms, %4/%5 ok").arg(track.id).arg(double(c.latMin), 0, 'f', 1).arg(double(c.latMax), 0, 'f', 1).arg(c.ok).arg(c.total)
+                           : tr("%1: failing, 0/%2 ok").arg(track.id).arg(c.total));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+bool LiveChartView::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != m_view->viewport())
+        return QWidget::eventFilter(watched, event);
+    const auto startMoving = [this] {
+        if (!m_zoomed) {
+            m_zoomed = true;
+            m_fixedFromNs = m_shownFromNs;
+            m_fixedToNs = m_shownToNs;
+        }
+        m_follow = false;
+    };
+    switch (event->type()) {
+    case QEvent::Wheel: {
+        auto *wheel = static_cast<QWheelEvent *>(event);
+        if (m_shownToNs <= m_shownFromNs || m_plot.width() <= 0)
+            return true;
+        startMoving();
+        const double factor = wheel->angleDelta().y() > 0 ? 0.8 : 1.25;
+        const double anchor = std::clamp((wheel->position().x() - m_plot.left()) / m_plot.width(), 0.0, 1.0);
+        const double span = double(m_fixedToNs - m_fixedFromNs);
+        const double newSpan = std::max(50'000'000.0, span * factor); // never narrower than 50 ms
+        const qint64 at = m_fixedFromNs + qint64(anchor * span);
+        m_fixedFromNs = at - qint64(anchor * newSpan);
+        m_fixedToNs = m_fixedFromNs + qint64(newSpan);
+        refresh();
+        return true;
+    }
+    case QEvent::MouseButtonPress: {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        if (mouse->button() == Qt::LeftButton) {
+            m_dragging = true;
+            m_dragFrom = mouse->position();
+        }
+        return false;
+    }
+    case QEvent::MouseMove: {
+        auto *mouse = static_cast<QMouseEvent *>(event);
+        if (m_dragging && (mouse->buttons() & Qt::LeftButton) && m_plot.width() > 0) {
+            startMoving();
+            const qint64 shift = qint64((m_dragFrom.x() - mouse->position().x()) / m_plot.width() * double(m_fixedToNs - m_fixedFromNs));
+            m_dragFrom = mouse->position();
+            m_fixedFromNs += shift;
+            m_fixedToNs += shift;
+            refresh();
+            return true;
+        }
+        const QString values = valuesAt(mouse->position().x());
+        if (values.isEmpty())
+            QToolTip::hideText();
+        else
+            QToolTip::showText(mouse->globalPosition().toPoint(), values, m_view->viewport());
+        return false;
+    }
+    case QEvent::MouseButtonRelease:
+        m_dragging = false;
+        return false;
+    case QEvent::MouseButtonDblClick:
+        resetView();
+        return true;
+    default:
+        return QWidget::eventFilter(watched, event);
+    }
 }
 
 void LiveChartView::scheduleRefresh()
@@ -296,10 +406,13 @@ void LiveChartView::currentWindow(qint64 *fromNs, qint64 *toNs) const
         *toNs = m_fixedToNs;
         return;
     }
-    // Until the run is as long as the window, keep check start at the left edge.
+    // The window grows with the run (a 15 s check fills the width, not a quarter of a minute-wide
+    // axis) and slides once the run is longer than widthNs; check start stays at the left till then.
     const qint64 origin = m_timeline->originNs();
-    *toNs = std::max(origin + m_followWidthNs, m_timeline->lastNs());
-    *fromNs = *toNs - m_followWidthNs;
+    const qint64 elapsed = std::max<qint64>(0, m_timeline->lastNs() - origin);
+    const qint64 width = std::clamp<qint64>(elapsed + elapsed / 5 + 2'000'000'000, std::min<qint64>(10'000'000'000, m_followWidthNs), m_followWidthNs);
+    *toNs = std::max(origin + width, m_timeline->lastNs());
+    *fromNs = *toNs - width;
 }
 
 qreal LiveChartView::xForNs(qint64 ns) const
@@ -317,18 +430,37 @@ void LiveChartView::refresh()
     m_columns = std::max(1, int(m_plot.width()));
     const qint64 origin = m_timeline->originNs();
 
-    double maxLatency = 0;
+    QList<double> columnMaxima;
     for (int row = 0; row < m_tracks.size(); ++row) {
         ProbeTrack &track = m_tracks[row];
         const QVector<SampleTimeline::Column> cols = m_timeline->decimate(track.id, m_shownFromNs, m_shownToNs, m_columns);
         for (const SampleTimeline::Column &c : cols) {
             if (c.ok > 0)
-                maxLatency = std::max(maxLatency, double(c.latMax));
+                columnMaxima.append(double(c.latMax));
         }
         updateLatency(track, cols, origin);
         updateStrip(track, cols, row);
     }
-    updateAxes(maxLatency, origin);
+    // A robust scale: the 99th percentile of the columns' maxima; a spike far above it is clipped
+    // at the top and named in the title instead of flattening everything else.
+    std::sort(columnMaxima.begin(), columnMaxima.end());
+    double scaleTo = columnMaxima.isEmpty() ? 0 : columnMaxima.last();
+    m_clippedAboveMs = 0;
+    if (columnMaxima.size() >= 20) {
+        const double p99 = columnMaxima.at(qsizetype(double(columnMaxima.size() - 1) * 0.99));
+        if (columnMaxima.last() > p99 * 2) {
+            scaleTo = p99 * 1.3;
+            m_clippedAboveMs = columnMaxima.last();
+        }
+    }
+    if (m_fixedLatencyMs > 0) {
+        m_clippedAboveMs = !columnMaxima.isEmpty() && columnMaxima.last() > m_fixedLatencyMs * 1.1 ? columnMaxima.last() : 0;
+        scaleTo = m_fixedLatencyMs;
+    }
+    m_latencyScaleMs = scaleTo;
+    m_title->setText(m_clippedAboveMs > 0 ? tr("Latency (ms) — ▲ spikes up to %1 ms clipped").arg(m_clippedAboveMs, 0, 'f', 0)
+                                          : tr("Latency (ms)"));
+    updateAxes(scaleTo, origin);
     updateRoles(origin);
     updateMarkersAndSpans(origin);
     updateHeader();
@@ -573,8 +705,8 @@ void LiveChartView::updateStrip(ProbeTrack &track, const QVector<SampleTimeline:
     QString text = QStringLiteral("–");
     QColor color = MutedInk;
     if (samples > 0) {
-        const double pct = std::floor(10000.0 * double(ok) / double(samples)) / 100.0;
-        text = ok == samples ? QStringLiteral("100 %") : QString::number(pct, 'f', 2) + QStringLiteral(" %");
+        // Worded as the metrics table words availability_pct, so the two never disagree.
+        text = VerdictExplanation::valueText(QStringLiteral("availability_pct"), 100.0 * double(ok) / double(samples));
         color = ok == samples ? OkColor.darker(130) : ok == 0 ? FailColor : PartialColor.darker(140);
     }
     track.availability->setText(text);
@@ -582,6 +714,11 @@ void LiveChartView::updateStrip(ProbeTrack &track, const QVector<SampleTimeline:
     track.availability->setToolTip(tr("%1: %2 of %3 probes ok in view").arg(track.id).arg(ok).arg(samples));
     const QRectF availRect = track.availability->boundingRect();
     track.availability->setPos(m_plot.right() + GutterGap, y + (stripH - availRect.height()) / 2);
+}
+
+double LiveChartView::latencyAxisMax() const
+{
+    return m_axisY->max();
 }
 
 void LiveChartView::updateAxes(double maxLatencyMs, qint64 originNs)

@@ -46,7 +46,18 @@ public:
     void setWindow(qint64 fromNs, qint64 toNs);
     // Live mode: the window is the last widthNs of data (from check start while the run is shorter).
     void setFollowLatest(qint64 widthNs = DefaultFollowWidthNs);
+    // The engineer's zoom and pan (wheel, drag; double-click resets): back to what setWindow() or
+    // setFollowLatest() last asked for.
+    void resetView();
+    bool isZoomed() const { return m_zoomed; }
+    // What hovering at plot x shows: the time and each probe's latency and outcomes there.
+    QString valuesAt(qreal x) const;
     bool isFollowingLatest() const { return m_follow; }
+    // Fixes the latency axis to [0, ms] (two charts compared share one); 0: each refresh finds its own.
+    void setLatencyScale(double ms) { m_fixedLatencyMs = ms; }
+    // The latency the last refresh scaled to (before rounding to nice ticks).
+    double latencyScale() const { return m_latencyScaleMs; }
+    double latencyAxisMax() const;
     // The window the last refresh showed.
     qint64 shownFromNs() const { return m_shownFromNs; }
     qint64 shownToNs() const { return m_shownToNs; }
@@ -68,6 +79,9 @@ public:
 
 Q_SIGNALS:
     void refreshed();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     struct ProbeTrack
@@ -135,6 +149,16 @@ private:
     QLineSeries *newSegment(ProbeTrack &track);
 
     const SampleTimeline *m_timeline;
+    double m_clippedAboveMs = 0; // the highest latency above the robust scale, 0 when nothing is clipped
+    double m_fixedLatencyMs = 0;
+    // Zoom/pan: the window before the engineer moved it, to reset to.
+    bool m_zoomed = false;
+    bool m_homeFollow = true;
+    qint64 m_homeFromNs = 0;
+    qint64 m_homeToNs = 0;
+    QPointF m_dragFrom;
+    bool m_dragging = false;
+    double m_latencyScaleMs = 0;
     QChartView *m_view;
     QChart *m_chart;
     QValueAxis *m_axisX;

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "metricinterval.h"
+#include <QSet>
+
 #include "probesample.h"
 #include "runevent.h"
 #include "sampletimeline.h"
@@ -26,6 +28,8 @@ public:
     void addFailover(qint64 fromNs, qint64 toNs, double resolutionMs);
     // Metrics as they stand (live) or final, timings with the interval that holds the truth.
     void setMetrics(const QMap<QString, double> &metrics, const MetricIntervals &intervals, const QString &verdict);
+    // After the verdict: the expectations that decided it, and the metrics nobody judged (greyed).
+    void setExplanation(const struct VerdictExplanation &why, const QMap<QString, double> &metrics);
 
     LiveChartView *chartView() const { return m_chart; }
     const SampleTimeline &timeline() const { return m_timeline; }
@@ -35,4 +39,6 @@ private:
     LiveChartView *m_chart;
     QLabel *m_title;
     QTableWidget *m_metrics;
+    QLabel *m_explanation;
+    QSet<QString> m_notJudged;
 };

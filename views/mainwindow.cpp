@@ -3,6 +3,7 @@
 #include "checkdetailpane.h"
 #include "checklistmodel.h"
 #include "checklistpane.h"
+#include "elidedlabel.h"
 #include "consolesettings.h"
 #include "datapaths.h"
 #include "elidedname.h"
@@ -10,13 +11,16 @@
 #include "labcontext.h"
 #include "labmatch.h"
 #include "labparser.h"
+#include "labeditorpane.h"
 #include "labproblemspane.h"
 #include "livepane.h"
 #include "readinessevaluator.h"
 #include "readinesspane.h"
 #include "runexport.h"
 #include "runloader.h"
+#include "runsession.h"
 #include "runsitting.h"
+#include "verdictexplanation.h"
 #include "runspane.h"
 #include "runlistmodel.h"
 #include "runstore.h"
@@ -40,7 +44,9 @@
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
+#include <QSaveFile>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -59,7 +65,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_options(options)
     , m_store(std::make_unique<RunStore>())
     , m_loader(new RunLoader(QString(), this))
-    , m_sitting(new RunSitting(m_store.get(), this))
+    , m_run(new RunSession(m_store.get(), this))
     , m_checkModel(new CheckListModel(this))
     , m_serviceModel(new ServiceModel(this))
     , m_checkPane(new CheckListPane(m_checkModel, this))
@@ -68,7 +74,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_problemsPane(new LabProblemsPane(this))
     , m_centreTabs(new QTabWidget(this))
     , m_centre(new QStackedWidget(this))
-    , m_statusLab(new QLabel(this))
+    , m_statusLab(new ElidedLabel(this))
     , m_statusRun(new QLabel(this))
     , m_statusStack(new QLabel(this))
     , m_logPane(new ServiceLogPane(this))
@@ -77,6 +83,10 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     , m_readinessPane(new ReadinessPane(this))
     , m_liveMetricsTimer(new QTimer(this))
     , m_runsRefresh(new QTimer(this))
+    , m_runAllProgress(new QProgressBar(this))
+    , m_runAllText(new QLabel(this))
+    , m_runAllTicker(new QTimer(this))
+    , m_editorPane(new LabEditorPane(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(tr("HA Lab Console"));
@@ -93,6 +103,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     m_centreTabs->addTab(m_livePane, tr("Live"));
     m_centreTabs->addTab(m_runsPane, tr("Runs"));
     m_centreTabs->addTab(m_readinessPane, tr("Readiness"));
+    m_centreTabs->addTab(m_editorPane, tr("Lab"));
     m_centre->addWidget(m_centreTabs);
     m_centre->addWidget(m_problemsPane);
 
@@ -110,6 +121,16 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     addDockWidget(Qt::BottomDockWidgetArea, logDock);
 
     m_statusRun->setObjectName(QStringLiteral("statusRun"));
+    m_runAllProgress->setObjectName(QStringLiteral("runAllProgress"));
+    m_runAllProgress->setMaximumWidth(220);
+    m_runAllProgress->setFormat(tr("check %v of %m"));
+    m_runAllProgress->hide();
+    m_runAllText->setObjectName(QStringLiteral("runAllText"));
+    m_runAllText->hide();
+    statusBar()->addPermanentWidget(m_runAllText);
+    statusBar()->addPermanentWidget(m_runAllProgress);
+    m_runAllTicker->setInterval(1000);
+    connect(m_runAllTicker, &QTimer::timeout, this, &MainWindow::updateRunAllText);
     statusBar()->addWidget(m_statusLab, 1);
     statusBar()->addPermanentWidget(m_statusRun);
     statusBar()->addPermanentWidget(m_statusStack);
@@ -120,13 +141,17 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     connect(m_runsRefresh, &QTimer::timeout, this, &MainWindow::refreshRuns);
 
     connect(m_checkPane, &CheckListPane::checkSelected, this, &MainWindow::showCheck);
+    connect(m_editorPane, &LabEditorPane::saved, this, [this](const QString &path) {
+        if (loadLab(path))
+            statusBar()->showMessage(tr("Saved and reloaded %1").arg(QFileInfo(path).fileName()), 8000);
+    });
     connect(m_servicesPane, &ServicesPane::serviceSelected, m_logPane, &ServiceLogPane::showService);
     connect(m_servicesPane, &ServicesPane::actionRequested, this, &MainWindow::onServiceAction);
     connect(m_detailPane, &CheckDetailPane::runStepRequested, this, &MainWindow::runStep);
     connect(m_detailPane, &CheckDetailPane::finishRequested, this, &MainWindow::finishCheck);
     connect(m_detailPane, &CheckDetailPane::promptAnswered, this, [this](bool ok, const QString &note) {
-        if (m_runner)
-            m_runner->answerPrompt(ok, note);
+        if (m_run->runner())
+            m_run->runner()->answerPrompt(ok, note);
     });
     connect(m_detailPane, &CheckDetailPane::verdictSubmitted, this, &MainWindow::onVerdictSubmitted);
     connect(m_runsPane, &RunsPane::exportRequested, this, [this](const QString &runId) {
@@ -139,13 +164,34 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         m_runsPane->selectRun(runId, checkId);
         m_runsPane->openRun(runId, checkId);
     });
-    connect(m_sitting, &RunSitting::runStarted, this, [this] {
+    connect(m_run, &RunSession::runStarted, this, [this] {
         updateStatus();
         scheduleRunsRefresh();
     });
-    connect(m_sitting, &RunSitting::runEnded, this, [this] {
+    connect(m_run, &RunSession::runEnded, this, [this] {
         updateStatus();
         scheduleRunsRefresh();
+    });
+    connect(m_run, &RunSession::stackPrepared, this, &MainWindow::onSessionPrepared);
+    connect(m_run, &RunSession::stackStateChanged, this, &MainWindow::updateStackActions);
+    connect(m_run, &RunSession::checkStarted, this, &MainWindow::presentRunner);
+    connect(m_run, &RunSession::checkFinished, this, &MainWindow::onRunnerFinished);
+    connect(m_run, &RunSession::queueProgress, this, &MainWindow::onQueueProgress);
+    connect(m_run, &RunSession::manualCheckReached, this, &MainWindow::onManualCheckReached);
+    connect(m_run, &RunSession::queueFinished, this, [this](bool stopped) {
+        m_runAllTicker->stop();
+        m_runAllProgress->hide();
+        m_runAllText->hide();
+        statusBar()->showMessage(stopped ? tr("Run All stopped") : tr("Run All finished: every check has a verdict or waits for one"), 15000);
+        updateStackActions();
+        scheduleRunsRefresh();
+    });
+    connect(m_run, &RunSession::resultRecorded, this, [this](const CheckResult &r) {
+        m_checkModel->setVerdict(r.checkId, r.verdict); // N/A and DEFERRED recorded by Run All
+        if (m_run->isQueueRunning() && r.checkId == m_waitingManual) {
+            m_waitingManual.clear();
+            m_run->continueQueue(); // the engineer recorded the manual check Run All waited for
+        }
     });
     connect(m_loader, &RunLoader::loaded, this, [this](int ticket, const Run &run, const QString &error) {
         const QString path = m_pendingExports.take(ticket);
@@ -166,6 +212,21 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
     updateStatus();
     // After the window shows: a dialog about a crashed console's faults should not precede it.
     QTimer::singleShot(0, this, &MainWindow::offerFaultRollback);
+}
+
+StackSession *MainWindow::stackSession() const
+{
+    return m_run->stack();
+}
+
+ScenarioRunner *MainWindow::runner() const
+{
+    return m_run->runner();
+}
+
+RunSitting *MainWindow::sitting() const
+{
+    return m_run->sitting();
 }
 
 MainWindow::~MainWindow()
@@ -237,6 +298,13 @@ void MainWindow::createActions()
     open->setObjectName(QStringLiteral("actionOpenLab"));
     open->setShortcut(QKeySequence::Open);
     connect(open, &QAction::triggered, this, &MainWindow::openLabDialog);
+    auto *newLab = fileMenu->addAction(QIcon::fromTheme(QStringLiteral("document-new")), tr("&New Lab…"));
+    newLab->setObjectName(QStringLiteral("actionNewLab"));
+    newLab->setShortcut(QKeySequence::New);
+    connect(newLab, &QAction::triggered, this, &MainWindow::newLabDialog);
+    m_recentMenu = fileMenu->addMenu(tr("Recent &Labs"));
+    m_recentMenu->setObjectName(QStringLiteral("menuRecentLabs"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, &MainWindow::fillRecentLabs);
     auto *reload = fileMenu->addAction(QIcon::fromTheme(QStringLiteral("view-refresh")), tr("&Reload Lab"));
     reload->setObjectName(QStringLiteral("actionReloadLab"));
     reload->setShortcut(QKeySequence::Refresh);
@@ -272,6 +340,11 @@ void MainWindow::createActions()
     m_abort->setShortcut(QKeySequence(Qt::Key_Escape));
     m_abort->setToolTip(tr("Stop the check and roll back every injected fault (Esc)"));
     connect(m_abort, &QAction::triggered, this, &MainWindow::abortCheck);
+    m_runAll = checkMenu->addAction(QIcon::fromTheme(QStringLiteral("media-seek-forward")), tr("Run All (Game Day)"));
+    m_runAll->setObjectName(QStringLiteral("actionRunAll"));
+    m_runAll->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    m_runAll->setToolTip(tr("Every check in order: automated ones run, manual ones wait for you, N/A and DEFERRED are recorded"));
+    connect(m_runAll, &QAction::triggered, this, &MainWindow::runAll);
     checkMenu->addSeparator();
     m_confirmFaults = checkMenu->addAction(tr("Confirm Before Each Fault"));
     m_confirmFaults->setObjectName(QStringLiteral("actionConfirmFaults"));
@@ -286,6 +359,10 @@ void MainWindow::createActions()
     });
 
     auto *helpMenu = menuBar()->addMenu(tr("&Help"));
+    auto *metricsHelp = helpMenu->addAction(tr("&Metrics and Shortcuts"));
+    metricsHelp->setObjectName(QStringLiteral("actionHelpMetrics"));
+    metricsHelp->setShortcut(QKeySequence::HelpContents);
+    connect(metricsHelp, &QAction::triggered, this, &MainWindow::showMetricsHelp);
     auto *about = helpMenu->addAction(tr("&About HA Lab Console"));
     connect(about, &QAction::triggered, this, [this] {
         auto *box = new QMessageBox(QMessageBox::Information, tr("About HA Lab Console"),
@@ -307,6 +384,7 @@ void MainWindow::createActions()
     toolbar->addAction(m_stopStack);
     toolbar->addSeparator();
     toolbar->addAction(m_runCheck);
+    toolbar->addAction(m_runAll);
     toolbar->addAction(m_abort);
     if (QWidget *abortButton = toolbar->widgetForAction(m_abort)) {
         abortButton->setObjectName(QStringLiteral("abortButton"));
@@ -323,9 +401,9 @@ void MainWindow::createActions()
     });
     m_liveMetricsTimer->setInterval(1000);
     connect(m_liveMetricsTimer, &QTimer::timeout, this, [this] {
-        if (m_runner && m_runner->isRunning()) {
-            const CheckMetrics::Summary live = m_runner->metrics().summarize();
-            m_livePane->setMetrics(live.values, live.intervals, {});
+        if (m_run->isCheckRunning()) {
+            const CheckMetrics::Summary live = m_run->runner()->metrics().summarize();
+            m_livePane->setMetrics(live.values, live.intervals, {}); // the interval while running too
         }
     });
     updateStackActions();
@@ -342,49 +420,32 @@ void MainWindow::showWarning(const QString &title, const QString &text)
 
 void MainWindow::ensureSession(const std::function<void(bool)> &done)
 {
-    if (m_session && m_session->isPrepared()) {
-        done(true);
-        return;
-    }
-    m_sessionWaiters.append(done);
-    if (m_sessionWaiters.size() > 1)
-        return; // already preparing
-    if (!m_session) {
-        m_session = new StackSession(m_lab, {}, this);
-        connect(m_session, &StackSession::prepared, this, &MainWindow::onSessionPrepared);
-    }
-    m_session->prepare();
+    m_run->prepareStack(done);
 }
 
 void MainWindow::onSessionPrepared(bool ok, const QString &error, const QString &warning)
 {
     if (!ok) {
-        m_session->deleteLater();
-        m_session = nullptr;
         showWarning(tr("Cannot use the lab's stack"), error);
-    } else {
-        if (!warning.isEmpty())
-            statusBar()->showMessage(warning, 15000);
-        StackBackend *backend = m_session->backend();
-        if (!m_backendConnected) {
-            m_backendConnected = true;
-            connect(backend, &StackBackend::statusesChanged, m_serviceModel, &ServiceModel::setStatuses);
-            connect(backend, &StackBackend::logLines, this, [this](const QList<LogLine> &lines) {
-                // Service logs can echo a secret: redact before anything shows or keeps them.
-                const SecretRedactor redactor = m_session->redactor();
-                QList<LogLine> clean = lines;
-                for (LogLine &l : clean)
-                    l.text = redactor.redact(l.text);
-                m_logPane->appendLines(clean);
-            });
-            connect(backend, &StackBackend::upFinished, this, &MainWindow::onUpFinished);
-            connect(backend, &StackBackend::downFinished, this, &MainWindow::onDownFinished);
-            connect(backend, &StackBackend::actionFinished, this, &MainWindow::onActionFinished);
-        }
+        updateStackActions();
+        return;
     }
-    const QList<std::function<void(bool)>> waiters = std::exchange(m_sessionWaiters, {});
-    for (const auto &f : waiters)
-        f(ok);
+    if (!warning.isEmpty())
+        statusBar()->showMessage(warning, 15000);
+    // A new backend each time the session prepares one: the window presents it.
+    StackBackend *backend = m_run->stack()->backend();
+    connect(backend, &StackBackend::statusesChanged, m_serviceModel, &ServiceModel::setStatuses);
+    connect(backend, &StackBackend::logLines, this, [this](const QList<LogLine> &lines) {
+        // Service logs can echo a secret: redact before anything shows or keeps them.
+        const SecretRedactor redactor = m_run->stack()->redactor();
+        QList<LogLine> clean = lines;
+        for (LogLine &l : clean)
+            l.text = redactor.redact(l.text);
+        m_logPane->appendLines(clean);
+    });
+    connect(backend, &StackBackend::upFinished, this, &MainWindow::onUpFinished);
+    connect(backend, &StackBackend::downFinished, this, &MainWindow::onDownFinished);
+    connect(backend, &StackBackend::actionFinished, this, &MainWindow::onActionFinished);
     updateStackActions();
 }
 
@@ -413,7 +474,7 @@ void MainWindow::prepareRun(bool needSession, const std::function<void()> &then)
 {
     if (m_preparing)
         return;
-    if (m_session && m_session->isPrepared() && m_session->context().lab().filePath != m_lab.filePath) {
+    if (m_run->stackIsOfAnotherLab()) {
         showWarning(tr("Another lab's stack is running"), tr("Stop the stack of the lab opened before, then run this lab's checks."));
         return;
     }
@@ -425,15 +486,13 @@ void MainWindow::prepareRun(bool needSession, const std::function<void()> &then)
     };
     const auto createRun = [this, finish, then] {
         m_detailPane->setBusy(true, tr("Preparing the run: asking each service for its version…"));
-        const StackSpec stack = m_session && m_session->isPrepared() ? m_session->context().resolvedStack()
-                                                                     : LabContext(m_lab, DataPaths::builtins(m_lab)).resolvedStack();
-        m_sitting->ensureRun(m_lab, stack, ConsoleSettings::operatorName(), [this, finish, then](RunSitting::Outcome outcome) {
+        m_run->ensureRun(ConsoleSettings::operatorName(), [this, finish, then](RunSitting::Outcome outcome) {
             finish();
             updateStatus();
             if (outcome == RunSitting::Outcome::Cancelled)
                 return; // the lab changed or the window closes
             if (outcome == RunSitting::Outcome::NotRecorded)
-                statusBar()->showMessage(tr("This check is NOT being recorded: %1").arg(m_sitting->lastError()), 15000);
+                statusBar()->showMessage(tr("This check is NOT being recorded: %1").arg(m_run->sitting()->lastError()), 15000);
             then();
         });
     };
@@ -457,6 +516,7 @@ void MainWindow::prepareRun(bool needSession, const std::function<void()> &then)
         return;
     }
     m_detailPane->setBusy(true, tr("Preparing the run: loading the lab's secrets…"));
+    explainKeyring();
     ensureSession([finish, withOperator](bool ok) {
         if (!ok) {
             finish();
@@ -468,15 +528,20 @@ void MainWindow::prepareRun(bool needSession, const std::function<void()> &then)
 
 void MainWindow::startRunner(const CheckSpec &check, bool manual)
 {
-    if (m_runner)
-        m_runner->deleteLater();
-    m_runner = new ScenarioRunner(check, &m_session->context(), m_session->backend(), this);
-    m_runnerCheck = check.id;
-    m_runner->setRedactor(m_session->redactor());
-    m_runner->setLabPath(m_labPath);
-    m_runner->setUnattended(false);
-    m_runner->setConfirmFaults(m_confirmFaults->isChecked());
-    connect(m_runner, &ScenarioRunner::faultConfirmationRequested, this, [this](int index, const QString &service, const QString &action) {
+    RunSession::CheckOptions options;
+    options.manual = manual;
+    options.confirmFaults = m_confirmFaults->isChecked();
+    options.faultLedgerDir = m_options.faultLedgerDir;
+    m_livePane->beginCheck(check.title);
+    m_run->startCheck(check, options); // checkStarted() → presentRunner
+    updateStackActions();
+    updateStatus();
+}
+
+void MainWindow::presentRunner(ScenarioRunner *runner, const QString &checkId)
+{
+    const bool manual = m_run->isManualCheck();
+    connect(runner, &ScenarioRunner::faultConfirmationRequested, this, [this](int index, const QString &service, const QString &action) {
         auto *box = new QMessageBox(QMessageBox::Warning, tr("Step %1: apply a fault?").arg(index + 1),
                                     tr("<b>%1 %2</b> on the stack now?").arg(action.toHtmlEscaped(), service.toHtmlEscaped()),
                                     QMessageBox::Yes | QMessageBox::No, this);
@@ -484,26 +549,21 @@ void MainWindow::startRunner(const CheckSpec &check, bool manual)
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->setInformativeText(tr("No skips it and fails the step; Abort (Esc) stops the check."));
         connect(box, &QMessageBox::finished, this, [this](int result) {
-            if (m_runner)
-                m_runner->confirmFault(result == QMessageBox::Yes);
+            if (m_run->runner())
+                m_run->runner()->confirmFault(result == QMessageBox::Yes);
         });
         box->open(); // asynchronous: probes keep measuring while the operator decides
     });
-    if (!m_options.faultLedgerDir.isEmpty())
-        m_runner->setFaultLedgerDir(m_options.faultLedgerDir);
-    m_sitting->attach(m_runner); // first, so the store holds each result before the window reacts to it
-    m_proposals.remove(check.id);
-    m_livePane->beginCheck(check.title);
-    connect(m_runner, &ScenarioRunner::samplesArrived, m_livePane, &LivePane::addSamples);
-    connect(m_runner, &ScenarioRunner::eventOccurred, m_livePane, &LivePane::addEvent);
-    connect(m_runner, &ScenarioRunner::failoverMeasured, m_livePane, &LivePane::addFailover);
-    connect(m_runner, &ScenarioRunner::stepStarted, this, [this, id = check.id](int index) { m_detailPane->stepStarted(id, index); });
-    connect(m_runner, &ScenarioRunner::stepFinished, this, [this, id = check.id](const StepOutcome &o) {
+    connect(runner, &ScenarioRunner::samplesArrived, m_livePane, &LivePane::addSamples);
+    connect(runner, &ScenarioRunner::eventOccurred, m_livePane, &LivePane::addEvent);
+    connect(runner, &ScenarioRunner::failoverMeasured, m_livePane, &LivePane::addFailover);
+    connect(runner, &ScenarioRunner::stepStarted, this, [this, id = checkId](int index) { m_detailPane->stepStarted(id, index); });
+    connect(runner, &ScenarioRunner::stepFinished, this, [this, id = checkId](const StepOutcome &o) {
         m_detailPane->stepFinished(id, o);
         statusBar()->showMessage(tr("step %1: %2").arg(o.index + 1).arg(o.summary), 8000);
     });
-    connect(m_runner, &ScenarioRunner::promptRequested, this, [this, manual, id = check.id](int index, const QString &text) {
-        if (manual) {
+    connect(runner, &ScenarioRunner::promptRequested, this, [this, id = checkId](int index, const QString &text) {
+        if (m_run->isManualCheck()) {
             m_detailPane->promptRequested(id, index, text); // answered inline in the Check tab
             m_centreTabs->setCurrentWidget(m_detailPane);
             return;
@@ -512,35 +572,26 @@ void MainWindow::startRunner(const CheckSpec &check, bool manual)
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->setInformativeText(tr("Does it hold?"));
         connect(box, &QMessageBox::finished, this, [this](int result) {
-            if (m_runner)
-                m_runner->answerPrompt(result == QMessageBox::Yes, {});
+            if (m_run->runner())
+                m_run->runner()->answerPrompt(result == QMessageBox::Yes, {});
         });
         box->open(); // window-modal and asynchronous: probes and charts keep running
     });
-    connect(m_runner, &ScenarioRunner::finished, this, &MainWindow::onRunnerFinished);
-    m_detailPane->setSession(check.id, manual ? CheckDetailPane::Session::Manual : CheckDetailPane::Session::Automated);
-    m_checkModel->setVerdict(check.id, Verdict::Running);
+    m_detailPane->setSession(checkId, manual ? CheckDetailPane::Session::Manual : CheckDetailPane::Session::Automated);
+    m_checkModel->setVerdict(checkId, Verdict::Running);
     m_liveMetricsTimer->start();
-    if (manual)
-        m_runner->startManual();
-    else
-        m_runner->start();
-    updateStackActions();
-    updateStatus();
 }
 
-void MainWindow::onRunnerFinished(const CheckResult &r)
+void MainWindow::onRunnerFinished(const CheckResult &r, bool manual)
 {
     const QString id = r.checkId;
     m_liveMetricsTimer->stop();
-    CheckResult proposal = r;
-    proposal.intervals = m_runner->intervals();
-    proposal.failures = m_runner->failures();
-    m_proposals.insert(id, proposal);
     m_checkModel->setVerdict(id, r.verdict);
-    m_livePane->setMetrics(r.metrics, m_runner->intervals(), VerdictText::toString(r.verdict));
+    const CheckSpec *spec = m_lab.check(id);
+    m_livePane->setMetrics(r.metrics, r.intervals, VerdictText::toString(r.verdict));
+    m_livePane->setExplanation(VerdictExplanation::of(r, spec), r.metrics);
     m_detailPane->checkFinished(r);
-    if (!m_runner->isManual())
+    if (!manual)
         m_detailPane->verdictRecorded(id, r.verdict, r.note, {}); // the recorder stored the runner's verdict
     statusBar()->showMessage(tr("%1: %2 %3").arg(id, VerdictText::toString(r.verdict), r.note), 15000);
     updateStackActions();
@@ -555,9 +606,9 @@ void MainWindow::runSelectedCheck()
 {
     const QString id = m_checkPane->currentCheckId();
     const CheckSpec *check = m_lab.check(id);
-    if (!check || (m_runner && m_runner->isRunning()) || m_preparing)
+    if (!check || m_run->isCheckRunning() || m_preparing)
         return;
-    if (!m_session || !m_session->backend() || !m_session->backend()->isUp()) {
+    if (!m_run->isStackUp()) {
         auto *box = new QMessageBox(QMessageBox::Information, tr("Start the stack first"),
                                     tr("The check runs against the lab's stack: press <b>Start Stack</b> and run it again."), QMessageBox::Ok, this);
         box->setAttribute(Qt::WA_DeleteOnClose);
@@ -566,18 +617,200 @@ void MainWindow::runSelectedCheck()
     }
     prepareRun(true, [this, id] {
         const CheckSpec *check = m_lab.check(id);
-        if (!check || (m_runner && m_runner->isRunning()))
+        if (!check || m_run->isCheckRunning())
             return;
         startRunner(*check, false);
         m_centreTabs->setCurrentWidget(m_livePane);
     });
 }
 
+void MainWindow::runAll()
+{
+    if (m_run->isCheckRunning() || m_run->isQueueRunning() || m_preparing || !m_run->isStackUp())
+        return;
+    prepareRun(true, [this] {
+        QStringList ids;
+        for (const CheckSpec &c : std::as_const(m_lab.checks))
+            ids << c.id;
+        RunSession::CheckOptions options;
+        options.confirmFaults = m_confirmFaults->isChecked();
+        options.faultLedgerDir = m_options.faultLedgerDir;
+        m_runAllClock.start();
+        m_runAllProgress->setRange(0, int(ids.size()));
+        m_runAllProgress->setValue(0);
+        m_runAllProgress->show();
+        m_runAllText->show();
+        m_runAllTicker->start();
+        m_centreTabs->setCurrentWidget(m_livePane);
+        m_run->startQueue(ids, options);
+        updateStackActions();
+    });
+}
+
+void MainWindow::onQueueProgress(int index, int total, const QString &checkId)
+{
+    m_runAllProgress->setRange(0, total);
+    m_runAllProgress->setValue(index);
+    m_runAllCheck = checkId;
+    if (!checkId.isEmpty()) {
+        if (const CheckSpec *check = m_lab.check(checkId))
+            m_livePane->beginCheck(check->title);
+        selectCheck(checkId);
+    }
+    updateRunAllText();
+}
+
+void MainWindow::updateRunAllText()
+{
+    const int done = m_runAllProgress->value();
+    const int total = m_runAllProgress->maximum();
+    const qint64 elapsed = m_runAllClock.isValid() ? m_runAllClock.elapsed() : 0;
+    const auto mmss = [](qint64 ms) { return QStringLiteral("%1:%2").arg(ms / 60000).arg((ms / 1000) % 60, 2, 10, QLatin1Char('0')); };
+    // The average so far times what is left: rough, and said to be.
+    const QString left = done > 0 ? tr(" · ~%1 left").arg(mmss(elapsed / done * (total - done))) : QString();
+    m_runAllText->setText(tr("Run All: %1 · %2 elapsed%3").arg(m_runAllCheck.isEmpty() ? tr("done") : m_runAllCheck, mmss(elapsed), left));
+}
+
+void MainWindow::onManualCheckReached(const QString &checkId)
+{
+    const CheckSpec *check = m_lab.check(checkId);
+    selectCheck(checkId);
+    m_centreTabs->setCurrentWidget(m_detailPane);
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Run All: check %1 needs you").arg(checkId),
+                                tr("<b>%1</b> is %2: work it in the Check tab and record its verdict; Run All goes on after that.")
+                                    .arg((check ? check->title : checkId).toHtmlEscaped(), check ? CheckSpec::modeText(check->mode) : QString()),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("runAllManualPrompt"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *now = box->addButton(tr("Do It Now"), QMessageBox::AcceptRole);
+    now->setObjectName(QStringLiteral("runAllDoIt"));
+    QPushButton *skip = box->addButton(tr("Skip"), QMessageBox::RejectRole);
+    skip->setObjectName(QStringLiteral("runAllSkip"));
+    QPushButton *stop = box->addButton(tr("Stop Run All"), QMessageBox::DestructiveRole);
+    stop->setObjectName(QStringLiteral("runAllStop"));
+    connect(now, &QPushButton::clicked, this, [this, checkId] { m_waitingManual = checkId; });
+    connect(skip, &QPushButton::clicked, m_run, &RunSession::continueQueue);
+    connect(stop, &QPushButton::clicked, m_run, &RunSession::stopQueue);
+    box->open(); // asynchronous: the window stays usable
+}
+
+void MainWindow::showMetricsHelp()
+{
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Metrics and shortcuts"), QString(), QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("metricsHelp"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setTextFormat(Qt::RichText);
+    box->setText(tr("<h3>Metrics</h3><table cellpadding='2'>"
+                    "<tr><td><b>availability_pct</b></td><td>ok samples / all samples of a probe, in %</td></tr>"
+                    "<tr><td><b>longest_outage_ms</b></td><td>the longest run of failed samples</td></tr>"
+                    "<tr><td><b>failover_ms</b></td><td>a fault on the leader → a different member holds the leader role</td></tr>"
+                    "<tr><td><b>detection_ms / recovery_ms</b></td><td>fault → first failed sample; fault → first ok sample after it</td></tr>"
+                    "<tr><td><b>latency_p50_ms / _p99_ms</b></td><td>latency percentiles of the ok samples</td></tr>"
+                    "<tr><td><b>probes_ok / probes_total</b></td><td>the counts behind availability</td></tr>"
+                    "<tr><td><b>log_count</b>, <b>lost_records</b>, …</td><td>from log scans and saved step values</td></tr>"
+                    "</table><p>A metric prefixed with a probe id (<b>lb.</b>availability_pct) is that probe's. Timings "
+                    "carry the interval that holds the truth. Only metrics an <i>expect</i> line bounds decide a "
+                    "verdict; the others are shown greyed as <i>not judged</i>.</p>"
+                    "<h3>Shortcuts</h3><table cellpadding='2'>"
+                    "<tr><td>Ctrl+O</td><td>Open lab</td></tr><tr><td>F5</td><td>Reload lab</td></tr>"
+                    "<tr><td>Ctrl+U / Ctrl+Shift+U</td><td>Start / stop stack</td></tr>"
+                    "<tr><td>Ctrl+R</td><td>Run check</td></tr><tr><td>Ctrl+Shift+R</td><td>Run All (game day)</td></tr>"
+                    "<tr><td>Esc</td><td>Abort: stop the check, roll back every fault</td></tr>"
+                    "<tr><td>Ctrl+E</td><td>Export</td></tr>"
+                    "<tr><td>Chart</td><td>wheel: zoom time · drag: pan · double-click: reset · hover: values</td></tr></table>"));
+    box->open();
+}
+
+bool MainWindow::newLab(const QString &path)
+{
+    // The minimal lab of docs/lab-format.md: one service, one automated check, ready to edit.
+    static const char *const templateText =
+        "# A new lab: edit it in the Lab tab; Save reloads it. Reference: docs/lab-format.md\n"
+        "halab: 1\n"
+        "name: New lab\n"
+        "variables:\n"
+        "  PORT: \"18090\"\n"
+        "endpoints:\n"
+        "  web: http://127.0.0.1:${PORT}\n"
+        "stack:\n"
+        "  backend: processes\n"
+        "  services:\n"
+        "    web:\n"
+        "      command: [python3, -m, http.server, \"${PORT}\", --bind, 127.0.0.1]\n"
+        "      ready: { http: \"${web}/\", every: 100ms, timeout: 10s }\n"
+        "checks:\n"
+        "  - id: up\n"
+        "    title: The web server answers\n"
+        "    mode: automated\n"
+        "    probes:\n"
+        "      - { id: web, http: \"${web}/\", every: 100ms }\n"
+        "    steps:\n"
+        "      - http: \"${web}/\"\n"
+        "        expect_status: 200\n"
+        "      - wait: 2s\n"
+        "    expect:\n"
+        "      - web.availability_pct >= 99\n";
+    QSaveFile file(path);
+    const QByteArray data(templateText);
+    if (!file.open(QIODevice::WriteOnly) || file.write(data) != data.size() || !file.commit()) {
+        showWarning(tr("Cannot create the lab"), file.errorString());
+        return false;
+    }
+    if (!loadLab(path))
+        return false;
+    m_centreTabs->setCurrentWidget(m_editorPane);
+    return true;
+}
+
+void MainWindow::newLabDialog()
+{
+    auto *dialog = new QFileDialog(this, tr("New Lab"), m_labPath.isEmpty() ? QString() : QFileInfo(m_labPath).absolutePath(),
+                                   tr("Lab files (*.halab.yaml)"));
+    dialog->setObjectName(QStringLiteral("newLabDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->selectFile(QStringLiteral("new.halab.yaml"));
+    connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
+        newLab(path.endsWith(QLatin1String(".yaml")) ? path : path + QStringLiteral(".halab.yaml"));
+    });
+    dialog->open();
+}
+
+void MainWindow::explainKeyring()
+{
+    if (m_run->isStackPrepared() || m_lab.secrets.isEmpty())
+        return;
+    bool allFromEnvironment = true;
+    for (const SecretSpec &s : std::as_const(m_lab.secrets))
+        allFromEnvironment = allFromEnvironment && !qEnvironmentVariableIsEmpty(QByteArray(QByteArray("HALAB_SECRET_") + s.name.toUtf8()).constData());
+    if (allFromEnvironment)
+        return;
+    // Said before it happens: the desktop's prompt is otherwise a surprise with no context.
+    statusBar()->showMessage(tr("The lab's %n secret(s) live in your desktop keyring: it may now ask you to create or unlock it "
+                                "(once per login). Secrets → shows them; HALAB_SECRET_<NAME> variables skip the keyring.",
+                                nullptr, int(m_lab.secrets.size())),
+                             20000);
+}
+
+void MainWindow::fillRecentLabs()
+{
+    m_recentMenu->clear();
+    const QStringList labs = ConsoleSettings::recentLabs();
+    for (const QString &path : labs) {
+        QAction *open = m_recentMenu->addAction(QFileInfo(path).fileName());
+        open->setToolTip(path);
+        open->setStatusTip(path);
+        connect(open, &QAction::triggered, this, [this, path] { loadLab(path); });
+    }
+    if (labs.isEmpty())
+        m_recentMenu->addAction(tr("(none yet)"))->setEnabled(false);
+}
+
 void MainWindow::runStep(const QString &checkId, int index)
 {
-    if (m_runner && m_runner->isRunning()) {
-        if (m_runner->isManual() && m_runnerCheck == checkId && !m_runner->isStepRunning())
-            m_runner->runStep(index);
+    if (ScenarioRunner *runner = m_run->isCheckRunning() ? m_run->runner() : nullptr) {
+        if (runner->isManual() && m_run->runningCheckId() == checkId && !runner->isStepRunning())
+            runner->runStep(index);
         return; // another check is in progress: the Check pane says so
     }
     const CheckSpec *check = m_lab.check(checkId);
@@ -585,48 +818,35 @@ void MainWindow::runStep(const QString &checkId, int index)
         return;
     prepareRun(true, [this, checkId, index] {
         const CheckSpec *check = m_lab.check(checkId);
-        if (!check || (m_runner && m_runner->isRunning()))
+        if (!check || m_run->isCheckRunning())
             return;
         startRunner(*check, true);
-        m_runner->runStep(index);
+        if (m_run->runner())
+            m_run->runner()->runStep(index);
     });
 }
 
 void MainWindow::finishCheck()
 {
-    if (m_runner && m_runner->isRunning() && m_runner->isManual())
-        m_runner->finishManual();
+    if (m_run->isCheckRunning() && m_run->runner()->isManual())
+        m_run->runner()->finishManual();
 }
 
 void MainWindow::abortCheck()
 {
-    if (m_runner && m_runner->isRunning())
-        m_runner->abort();
+    m_run->abortCheck();
 }
 
 void MainWindow::onVerdictSubmitted(const QString &checkId, Verdict verdict, const QString &note, const QString &overrideReason)
 {
     const CheckSpec *check = m_lab.check(checkId);
-    if (!check || (m_runner && m_runner->isRunning() && m_runnerCheck == checkId))
+    if (!check || (m_run->isCheckRunning() && m_run->runningCheckId() == checkId))
         return;
     // A verdict given without running anything (N/A, DEFERRED, checked elsewhere) needs no secrets.
     prepareRun(false, [this, checkId, verdict, note, overrideReason] {
-        const CheckSpec *check = m_lab.check(checkId);
-        if (!check)
+        if (!m_lab.check(checkId))
             return;
-        CheckResult r;
-        if (m_proposals.contains(checkId)) {
-            r = m_proposals.value(checkId); // metrics, failures and times of the attempt being judged
-        } else {
-            r.checkId = checkId;
-            r.title = check->title;
-            r.started = r.finished = QDateTime::currentDateTimeUtc();
-        }
-        r.verdict = verdict;
-        if (!note.isEmpty())
-            r.note = note;
-        r.overrideReason = overrideReason;
-        m_sitting->record(r);
+        const CheckResult r = m_run->recordVerdict(checkId, verdict, note, overrideReason);
         m_checkModel->setVerdict(checkId, verdict);
         m_detailPane->verdictRecorded(checkId, verdict, r.note, overrideReason);
         statusBar()->showMessage(tr("%1: recorded %2").arg(checkId, VerdictText::toString(verdict)), 8000);
@@ -644,36 +864,27 @@ void MainWindow::selectCheck(const QString &checkId)
 
 void MainWindow::startStack()
 {
-    if (m_stackBusy || (m_session && m_session->backend() && m_session->backend()->isUp()))
+    if (m_run->isStackBusy() || m_run->isStackUp())
         return;
-    m_stackBusy = true;
     m_statusStack->setText(tr("stack: loading secrets…"));
-    updateStackActions();
-    ensureSession([this](bool ok) {
-        if (!ok) {
-            m_stackBusy = false;
-            m_statusStack->setText(tr("stack: cannot start"));
-            updateStackActions();
-            return;
-        }
+    explainKeyring();
+    m_run->startStack();
+    if (m_run->isStackBusy() && m_run->isStackPrepared())
         m_statusStack->setText(tr("stack: starting…"));
-        m_session->backend()->up();
-    });
+    updateStackActions();
 }
 
 void MainWindow::stopStack()
 {
-    if (!m_session || !m_session->isPrepared() || m_stackBusy)
+    if (!m_run->isStackPrepared() || m_run->isStackBusy())
         return;
-    m_stackBusy = true;
     m_statusStack->setText(tr("stack: stopping…"));
-    m_session->backend()->down();
+    m_run->stopStack();
     updateStackActions();
 }
 
 void MainWindow::onUpFinished(bool ok, const QString &error)
 {
-    m_stackBusy = false;
     m_statusStack->setText(ok ? tr("stack: up") : tr("stack: failed to start"));
     if (!ok)
         showWarning(tr("The stack did not start"), error);
@@ -682,16 +893,15 @@ void MainWindow::onUpFinished(bool ok, const QString &error)
 
 void MainWindow::onDownFinished()
 {
-    m_stackBusy = false;
     m_statusStack->setText(tr("stack: down"));
     updateStackActions();
 }
 
 void MainWindow::onServiceAction(const QString &service, const QString &action)
 {
-    if (!m_session || !m_session->isPrepared())
+    if (!m_run->isStackPrepared())
         return;
-    StackBackend *b = m_session->backend();
+    StackBackend *b = m_run->stack()->backend();
     if (action == QLatin1String("start"))
         b->start(service);
     else if (action == QLatin1String("stop"))
@@ -714,13 +924,19 @@ void MainWindow::onActionFinished(const QString &service, const QString &action,
 
 void MainWindow::updateStackActions()
 {
-    const bool up = m_session && m_session->backend() && m_session->backend()->isUp();
-    m_startStack->setEnabled(!m_stackBusy && !up && !m_lab.name.isEmpty());
-    m_stopStack->setEnabled(!m_stackBusy && m_session != nullptr && m_session->isPrepared());
-    m_servicesPane->setActionsEnabled(m_session != nullptr && m_session->isPrepared());
-    const bool running = m_runner && m_runner->isRunning();
+    const bool up = m_run->isStackUp();
+    const bool busy = m_run->isStackBusy();
+    if (busy && m_run->isStackPrepared() && !up && m_statusStack->text() == tr("stack: loading secrets…"))
+        m_statusStack->setText(tr("stack: starting…"));
+    if (!busy && !up && m_statusStack->text() == tr("stack: loading secrets…"))
+        m_statusStack->setText(tr("stack: cannot start"));
+    m_startStack->setEnabled(!busy && !up && !m_lab.name.isEmpty());
+    m_stopStack->setEnabled(!busy && m_run->isStackPrepared());
+    m_servicesPane->setActionsEnabled(m_run->isStackPrepared());
+    const bool running = m_run->isCheckRunning();
     if (m_runCheck) {
-        m_runCheck->setEnabled(up && !running && !m_stackBusy && !m_preparing);
+        m_runCheck->setEnabled(up && !running && !busy && !m_preparing && !m_run->isQueueRunning());
+        m_runAll->setEnabled(up && !running && !busy && !m_preparing && !m_run->isQueueRunning());
         m_abort->setEnabled(running);
     }
 }
@@ -729,8 +945,8 @@ void MainWindow::updateStackActions()
 
 bool MainWindow::loadLab(const QString &path)
 {
-    if (m_runner && m_runner->isRunning()) {
-        showWarning(tr("A check is running"), tr("Finish or abort check %1 before opening another lab.").arg(m_runnerCheck));
+    if (m_run->isCheckRunning()) {
+        showWarning(tr("A check is running"), tr("Finish or abort check %1 before opening another lab.").arg(m_run->runningCheckId()));
         return false;
     }
     if (m_preparing) {
@@ -741,32 +957,32 @@ bool MainWindow::loadLab(const QString &path)
     if (!result.ok()) {
         // Keep the lab that was open: a typo in another file must not cost the current session.
         m_problemsPane->setProblems(path, result.errors);
+        if (m_editorPane->filePath() != path)
+            m_editorPane->openFile(path); // fix it in the Lab tab, Save reloads
         m_centre->setCurrentWidget(m_problemsPane);
         statusBar()->showMessage(tr("%1: %n problem(s), not loaded", nullptr, int(result.errors.size())).arg(QFileInfo(path).fileName()));
         if (m_labPath.isEmpty())
             m_labPath = path; // so Reload retries the broken file
         return false;
     }
-    // Another lab file is another sitting: its run ends here. Reloading the same file keeps it.
-    if (result.lab.filePath != m_lab.filePath) {
-        m_sitting->end(Run::State::Finished);
+    // Another lab file is another sitting: the session ends its run. Reloading the same file keeps it.
+    if (result.lab.filePath != m_lab.filePath)
         m_detailPane->clearAll();
-        m_proposals.clear();
-    }
-    if (m_session && !m_stackBusy && !(m_session->backend() && m_session->backend()->isUp())) {
-        delete m_session; // a stopped stack of the previous lab: the new lab gets its own
-        m_session = nullptr;
-        m_backendConnected = false;
-        m_logPane->clear();
-    }
+    const StackSession *before = m_run->stack();
+    m_run->setLab(result.lab);
+    if (before && !m_run->stack())
+        m_logPane->clear(); // the previous lab's stopped stack is gone
     m_lab = result.lab;
     m_labPath = path;
-    m_checkModel->setLab(m_lab);
+    m_checkModel->setLab(m_lab, m_run->context());
     m_serviceModel->setStack(m_lab.stack);
     m_problemsPane->setProblems(path, {});
     m_centre->setCurrentWidget(m_centreTabs);
     m_runsPane->setLab(m_lab);
     ConsoleSettings::setLastLab(QFileInfo(path).absoluteFilePath());
+    ConsoleSettings::addRecentLab(QFileInfo(path).absoluteFilePath());
+    if (m_editorPane->filePath() != path || !m_editorPane->isModified())
+        m_editorPane->openFile(path);
     setWindowTitle(tr("%1 — HA Lab Console").arg(elidedName(m_lab.name)));
     if (!m_lab.checks.isEmpty())
         m_checkPane->selectCheck(m_lab.checks.first().id);
@@ -801,19 +1017,20 @@ void MainWindow::reloadLab()
 void MainWindow::showCheck(const QString &checkId)
 {
     const CheckSpec *check = m_lab.check(checkId);
-    m_detailPane->showCheck(check, check ? CheckListModel::isApplicable(*check, m_lab.variables) : true);
+    m_detailPane->showCheck(check, check ? m_run->applicability(*check).applies() : true);
     m_centre->setCurrentWidget(m_centreTabs);
 }
 
 void MainWindow::updateStatus()
 {
-    m_statusLab->setText(tr("Lab: %1 (%2) · %3 checks · %4 services · stack: %5")
+    m_statusLab->setFullText(tr("Lab: %1 (%2) · %3 checks · %4 services · stack: %5")
                              .arg(elidedName(m_lab.name), QFileInfo(m_labPath).fileName())
                              .arg(m_lab.checks.size())
                              .arg(m_lab.stack.services.size())
                              .arg(m_lab.stack.backend == StackSpec::Backend::Compose ? tr("compose") : tr("processes")));
-    const QString who = m_sitting->hasRun() ? m_sitting->operatorName() : ConsoleSettings::operatorName();
-    QString run = m_sitting->hasRun() ? tr("run %1").arg(m_sitting->runId().left(8)) : tr("no run yet");
+    const RunSitting *sitting = m_run->sitting();
+    const QString who = sitting->hasRun() ? sitting->operatorName() : ConsoleSettings::operatorName();
+    QString run = sitting->hasRun() ? tr("run %1").arg(sitting->runId().left(8)) : tr("no run yet");
     if (!m_store->isOpen())
         run = tr("runs not stored");
     m_statusRun->setText(tr("%1 · operator: %2").arg(run, who.isEmpty() ? tr("(asked at the first check)") : who));
@@ -823,7 +1040,7 @@ void MainWindow::updateStatus()
 
 QString MainWindow::currentRunId() const
 {
-    return m_sitting->runId();
+    return m_run->sitting()->runId();
 }
 
 void MainWindow::scheduleRunsRefresh()
@@ -858,8 +1075,8 @@ QString MainWindow::exportCandidate() const
         if (!m_runsPane->shownRunId().isEmpty())
             return m_runsPane->shownRunId();
     }
-    if (m_sitting->hasRun())
-        return m_sitting->runId();
+    if (m_run->sitting()->hasRun())
+        return m_run->sitting()->runId();
     if (!m_runsPane->selectedRunId().isEmpty())
         return m_runsPane->selectedRunId();
     const QList<Run> runs = m_store->isOpen() ? m_store->runs() : QList<Run>();
@@ -915,9 +1132,7 @@ void MainWindow::exportRun(const QString &runId, const QString &path)
 
 void MainWindow::endSitting()
 {
-    if (m_runner && m_runner->isRunning())
-        m_runner->abort(); // rolls back every fault; its result (ERROR) is stored before the run ends
-    m_sitting->end(Run::State::Finished);
+    m_run->endSitting(Run::State::Finished); // aborts a running check first: its faults roll back
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

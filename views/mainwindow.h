@@ -4,6 +4,7 @@
 #include "readinessresult.h"
 #include "run.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QMainWindow>
 
@@ -22,6 +23,7 @@ class QTabWidget;
 class QTimer;
 class ReadinessPane;
 class RunLoader;
+class RunSession;
 class RunSitting;
 class RunStore;
 class RunsPane;
@@ -58,13 +60,19 @@ public:
     CheckListModel *checkModel() const { return m_checkModel; }
     ServiceModel *serviceModel() const { return m_serviceModel; }
     int shownProblemCount() const;
-    StackSession *stackSession() const { return m_session; }
+    StackSession *stackSession() const;
 
     void startStack();
     void stopStack();
     // Runs the selected check on the running stack; the Live tab follows it.
     void runSelectedCheck();
     void abortCheck();
+    // Every check in order (the game day): automated ones run, manual ones prompt, N/A and DEFERRED
+    // are recorded; a progress bar in the status bar says which, how long, and about how long is left.
+    void runAll();
+    // File → New Lab: writes the template lab to path and opens it in the Lab tab.
+    bool newLab(const QString &path);
+    class LabEditorPane *editorPane() const { return m_editorPane; }
     // By hand: runs step `index` of the check, starting a manual session of it first.
     void runStep(const QString &checkId, int index);
     // Ends the manual session: probes stop, faults roll back, the verdict is proposed.
@@ -75,9 +83,11 @@ public:
     CheckDetailPane *checkPane() const { return m_detailPane; }
     RunsPane *runsPane() const { return m_runsPane; }
     ReadinessPane *readinessPane() const { return m_readinessPane; }
-    ScenarioRunner *runner() const { return m_runner; }
+    ScenarioRunner *runner() const;
     RunStore *runStore() const { return m_store.get(); }
-    RunSitting *sitting() const { return m_sitting; }
+    RunSitting *sitting() const;
+    // The run workflow the window presents (the CLI presents the same one).
+    RunSession *runSession() const { return m_run; }
     // This sitting's run in the store; empty until the first check runs.
     QString currentRunId() const;
 
@@ -112,15 +122,23 @@ private:
     // Before a check runs: secrets loaded (session), operator known, the sitting's run created.
     void ensureSession(const std::function<void(bool)> &done);
     void onSessionPrepared(bool ok, const QString &error, const QString &warning);
+    void presentRunner(ScenarioRunner *runner, const QString &checkId);
     void askOperator(const std::function<void(bool)> &done);
     void prepareRun(bool needSession, const std::function<void()> &then);
     void startRunner(const CheckSpec &check, bool manual);
-    void onRunnerFinished(const CheckResult &result);
+    void onRunnerFinished(const CheckResult &result, bool manual);
     void onVerdictSubmitted(const QString &checkId, Verdict verdict, const QString &note, const QString &overrideReason);
     void endSitting();
     void scheduleRunsRefresh();
     void refreshRuns();
     void exportDialog();
+    void onQueueProgress(int index, int total, const QString &checkId);
+    void onManualCheckReached(const QString &checkId);
+    void updateRunAllText();
+    void showMetricsHelp();
+    void fillRecentLabs();
+    void explainKeyring();
+    void newLabDialog();
     QString exportCandidate() const;
 
     Options m_options;
@@ -128,7 +146,7 @@ private:
     QString m_labPath;
     std::unique_ptr<RunStore> m_store;
     RunLoader *m_loader;
-    RunSitting *m_sitting;
+    RunSession *m_run;
     CheckListModel *m_checkModel;
     ServiceModel *m_serviceModel;
     CheckListPane *m_checkPane;
@@ -137,27 +155,29 @@ private:
     LabProblemsPane *m_problemsPane;
     QTabWidget *m_centreTabs;
     QStackedWidget *m_centre;
-    QLabel *m_statusLab;
+    class ElidedLabel *m_statusLab;
     QLabel *m_statusRun;
     QLabel *m_statusStack;
     ServiceLogPane *m_logPane;
     LivePane *m_livePane;
     RunsPane *m_runsPane;
     ReadinessPane *m_readinessPane;
-    StackSession *m_session = nullptr;
-    QList<std::function<void(bool)>> m_sessionWaiters;
     QAction *m_startStack = nullptr;
     QAction *m_stopStack = nullptr;
-    bool m_stackBusy = false;
-    bool m_backendConnected = false;
     bool m_preparing = false;
-    ScenarioRunner *m_runner = nullptr;
-    QString m_runnerCheck;
-    QHash<QString, CheckResult> m_proposals; // per check: the runner's result, for the verdict the engineer records
     QAction *m_runCheck = nullptr;
     QAction *m_abort = nullptr;
     QAction *m_confirmFaults = nullptr;
     QTimer *m_liveMetricsTimer;
     QTimer *m_runsRefresh;
+    class QProgressBar *m_runAllProgress;
+    QLabel *m_runAllText;
+    QTimer *m_runAllTicker;
+    QElapsedTimer m_runAllClock;
+    QString m_runAllCheck;
+    QString m_waitingManual; // the manual check Run All waits for the engineer to record
+    QAction *m_runAll = nullptr;
+    class QMenu *m_recentMenu = nullptr;
+    class LabEditorPane *m_editorPane;
     QHash<int, QString> m_pendingExports; // loader ticket -> path
 };

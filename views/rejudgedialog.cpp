@@ -45,7 +45,8 @@ RejudgeDialog::RejudgeDialog(const QString &runId, const CheckResult &result, co
     m_table->horizontalHeader()->setSectionResizeMode(MetricCol, QHeaderView::Stretch);
     for (int c = OpCol; c <= HoldsCol; ++c)
         m_table->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
-    m_table->setSelectionMode(QAbstractItemView::NoSelection);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_preview->setObjectName(QStringLiteral("rejudgePreview"));
     m_preview->setTextFormat(Qt::RichText);
     m_preview->setWordWrap(true);
@@ -56,6 +57,10 @@ RejudgeDialog::RejudgeDialog(const QString &runId, const CheckResult &result, co
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Re-judge"));
     buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("rejudgeOk"));
     buttons->addButton(add, QDialogButtonBox::ActionRole);
+    auto *remove = new QPushButton(tr("Remove bound"), this);
+    remove->setObjectName(QStringLiteral("rejudgeRemove"));
+    remove->setToolTip(tr("Drop the selected bound: the verdict is judged without it"));
+    buttons->addButton(remove, QDialogButtonBox::ActionRole);
 
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(intro);
@@ -71,6 +76,10 @@ RejudgeDialog::RejudgeDialog(const QString &runId, const CheckResult &result, co
 
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(remove, &QPushButton::clicked, this, [this] {
+        const int row = m_table->currentRow() >= 0 ? m_table->currentRow() : m_table->rowCount() - 1;
+        removeRow(row);
+    });
     connect(add, &QPushButton::clicked, this, [this] {
         Expectation e;
         e.metric = m_result.metrics.isEmpty() ? QString() : m_result.metrics.firstKey();
@@ -109,6 +118,14 @@ void RejudgeDialog::addRow(const Expectation &e)
     connect(metric, &QComboBox::currentTextChanged, this, &RejudgeDialog::update);
     connect(op, &QComboBox::currentIndexChanged, this, &RejudgeDialog::update);
     connect(bound, &QLineEdit::textChanged, this, &RejudgeDialog::update);
+    update();
+}
+
+void RejudgeDialog::removeRow(int row)
+{
+    if (row < 0 || row >= m_table->rowCount())
+        return;
+    m_table->removeRow(row);
     update();
 }
 

@@ -71,12 +71,18 @@ RunCompareView::RunCompareView(QWidget *parent)
     m_verdicts->setWordWrap(false);
     m_metrics->setWordWrap(false);
     m_title->setObjectName(QStringLiteral("compareTitle"));
+    m_check->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon); // a long title must not widen the window
+    m_check->setMinimumContentsLength(24);
+    for (QLabel *label : {m_title, m_labelA, m_labelB}) {
+        label->setWordWrap(true);
+        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    }
     m_title->setTextFormat(Qt::RichText);
     m_check->setObjectName(QStringLiteral("compareCheck"));
     m_chartA->setObjectName(QStringLiteral("compareChartA"));
     m_chartB->setObjectName(QStringLiteral("compareChartB"));
-    m_chartA->setMinimumHeight(150);
-    m_chartB->setMinimumHeight(150);
+    m_chartA->setMinimumHeight(100); // two must fit a 800 px screen with the runs list above
+    m_chartB->setMinimumHeight(100);
     m_labelA->setTextFormat(Qt::RichText);
     m_labelB->setTextFormat(Qt::RichText);
 
@@ -105,6 +111,7 @@ RunCompareView::RunCompareView(QWidget *parent)
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 5);
     split->setSizes({190, 560}); // two charts need the height; the tables scroll
+    split->setChildrenCollapsible(false); // a short pane squeezes the tables, never hides the charts
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_title);
@@ -242,6 +249,14 @@ void RunCompareView::showCharts(int index)
     const qint64 width = std::max({sa.width(), sb.width(), qint64(1'000'000'000)});
     m_chartA->setWindow(sa.fromNs, sa.fromNs + width);
     m_chartB->setWindow(sb.fromNs, sb.fromNs + width);
+    // ...and one latency scale: each finds its own, both take the larger.
+    m_chartA->setLatencyScale(0);
+    m_chartB->setLatencyScale(0);
+    m_chartA->refresh();
+    m_chartB->refresh();
+    const double shared = std::max(m_chartA->latencyScale(), m_chartB->latencyScale());
+    m_chartA->setLatencyScale(shared);
+    m_chartB->setLatencyScale(shared);
     m_chartA->refresh();
     m_chartB->refresh();
     const auto label = [](const QString &which, const Run &run, const CheckResult *r) {

@@ -22,7 +22,8 @@ QString verdictColour(Verdict v)
     switch (v) {
     case Verdict::Pass: return QStringLiteral("#2e7d32");
     case Verdict::Fail:
-    case Verdict::Error: return QStringLiteral("#c62828");
+    case Verdict::Error:
+    case Verdict::Aborted: return QStringLiteral("#c62828");
     case Verdict::Deferred: return QStringLiteral("#ef6c00");
     case Verdict::Inconclusive: return QStringLiteral("#8250df"); // the console, not the target: neither red nor green
     default: return QStringLiteral("#546e7a");
@@ -52,6 +53,8 @@ RunDetailView::RunDetailView(QWidget *parent)
     m_summary->setObjectName(QStringLiteral("runSummary"));
     m_summary->setOpenLinks(false);
     m_check->setObjectName(QStringLiteral("runCheck"));
+    m_check->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon); // a long title must not widen the window
+    m_check->setMinimumContentsLength(24);
     m_checkSummary->setObjectName(QStringLiteral("runCheckSummary"));
     m_checkSummary->setWordWrap(true);
     m_checkSummary->setTextFormat(Qt::RichText);
@@ -76,6 +79,9 @@ RunDetailView::RunDetailView(QWidget *parent)
     checkSplit->addWidget(stepsSplit);
     checkSplit->setStretchFactor(0, 3);
     checkSplit->setStretchFactor(1, 2);
+    // Side by side they must fit a 1280 px window beside the sidebar: neither asks for its full content width.
+    m_chart->setMinimumWidth(280);
+    stepsSplit->setMinimumWidth(220);
 
     auto *checkBox = new QWidget(this);
     auto *checkLayout = new QVBoxLayout(checkBox);

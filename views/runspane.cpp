@@ -22,6 +22,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <utility>
+
 RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
     : QWidget(parent)
     , m_store(store)
@@ -45,10 +47,14 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
 {
     setObjectName(QStringLiteral("runsPane"));
     m_labFilter->setObjectName(QStringLiteral("runsFilterLab"));
+    for (QComboBox *filter : {m_labFilter, m_checkFilter}) { // long lab names and check titles must not widen the window
+        filter->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        filter->setMinimumContentsLength(18);
+    }
     m_checkFilter->setObjectName(QStringLiteral("runsFilterCheck"));
     m_verdictFilter->setObjectName(QStringLiteral("runsFilterVerdict"));
     m_verdictFilter->addItem(tr("Any verdict"), -1);
-    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Inconclusive, Verdict::Deferred, Verdict::NotApplicable, Verdict::Error,
+    for (Verdict v : {Verdict::Pass, Verdict::Fail, Verdict::Inconclusive, Verdict::Deferred, Verdict::NotApplicable, Verdict::Error, Verdict::Aborted,
                       Verdict::Running, Verdict::NotRun})
         m_verdictFilter->addItem(VerdictText::toString(v), int(v));
     m_labFilter->setSizeAdjustPolicy(QComboBox::AdjustToContents);
@@ -75,6 +81,7 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
     m_export->setObjectName(QStringLiteral("exportRunButton"));
     m_status->setObjectName(QStringLiteral("runsStatus"));
     m_status->setStyleSheet(QStringLiteral("color:#666"));
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred); // long messages are cut, never widen the window
     auto *refresh = new QPushButton(tr("Refresh"), this);
     refresh->setObjectName(QStringLiteral("refreshRunsButton"));
 
@@ -122,6 +129,9 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
     split->addWidget(m_stack);
     split->setStretchFactor(0, 2);
     split->setStretchFactor(1, 5);
+    split->setChildrenCollapsible(false);
+    // A real list: at least six runs visible above the opened one.
+    m_tree->setMinimumHeight(m_tree->fontMetrics().height() * 6 + m_tree->header()->sizeHint().height() + 8);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(split);
@@ -138,8 +148,9 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
             compareRuns(ids.at(0), ids.at(1));
     });
     connect(m_rejudge, &QPushButton::clicked, this, [this] {
-        if (!selectedCheckId().isEmpty())
-            rejudge(selectedRunId(), selectedCheckId());
+        const QPair<QString, QString> target = rejudgeTarget();
+        if (!target.second.isEmpty())
+            rejudge(target.first, target.second);
     });
     connect(m_export, &QPushButton::clicked, this, [this] {
         const QString id = selectedRunId().isEmpty() ? m_shownRunId : selectedRunId();
@@ -153,8 +164,11 @@ RunsPane::RunsPane(RunStore *store, RunLoader *loader, QWidget *parent)
 
 void RunsPane::setLab(const Lab &lab)
 {
+    const bool another = lab.name != m_lab.name;
     m_lab = lab;
     m_detail->setLab(lab);
+    if (another && !lab.name.isEmpty())
+        setFilter(lab.name, QString(), std::nullopt); // the open lab's runs first; "All labs" is one click away
 }
 
 RunStore::Filter RunsPane::filter() const
@@ -255,8 +269,12 @@ void RunsPane::refresh()
         m_tree->selectionModel()->setCurrentIndex(i, QItemSelectionModel::NoUpdate);
     updateButtons();
     // The opened run may be the one this sitting is writing: read it again.
-    if (m_stack->currentWidget() == m_detail && !m_shownRunId.isEmpty() && m_model->indexOfRun(m_shownRunId).isValid())
+    // Not while a comparison loads: its runs replace the detail, a late reload must not come back over them.
+    const bool comparing = m_compareTickets[0] >= 0 || m_compareTickets[1] >= 0;
+    if (!comparing && m_stack->currentWidget() == m_detail && !m_shownRunId.isEmpty() && m_model->indexOfRun(m_shownRunId).isValid()) {
         m_openTicket = m_loader->load(m_shownRunId, true);
+        m_openIsReload = true; // the same run read again: no new runShown()
+    }
 }
 
 QStringList RunsPane::selectedRunIds() const
@@ -309,11 +327,42 @@ void RunsPane::updateButtons()
     const QStringList ids = selectedRunIds();
     m_open->setEnabled(!ids.isEmpty());
     m_export->setEnabled(!ids.isEmpty() || !m_shownRunId.isEmpty());
-    m_compareButton->setEnabled(ids.size() == 2);
+    // Two runs of different labs measure different things: compare only within a lab.
+    bool sameLab = ids.size() == 2;
+    if (sameLab) {
+        QString labs[2];
+        for (const Run &r : m_model->runs())
+            for (int i = 0; i < 2; ++i)
+                if (r.id == ids.at(i))
+                    labs[i] = r.labName; // by name: the same lab across edits of its file compares
+        sameLab = labs[0] == labs[1];
+    }
+    m_compareButton->setEnabled(sameLab);
+    m_compareButton->setToolTip(ids.size() == 2 && !sameLab ? tr("These runs are of different labs: compare runs of one lab")
+                                                            : tr("Compare the two selected runs of one lab"));
     const QModelIndex current = m_tree->currentIndex();
     const bool result = current.isValid() && !current.data(RunListModel::IsRunRole).toBool();
     const int v = current.data(RunListModel::VerdictRole).toInt();
-    m_rejudge->setEnabled(result && (v == int(Verdict::Pass) || v == int(Verdict::Fail)));
+    // From a check row, or from a run (selected or open): then the check it shows, else its first judged one.
+    m_rejudge->setEnabled((result && (v == int(Verdict::Pass) || v == int(Verdict::Fail))) || !rejudgeTarget().second.isEmpty());
+}
+
+QPair<QString, QString> RunsPane::rejudgeTarget() const
+{
+    if (!selectedCheckId().isEmpty())
+        return {selectedRunId(), selectedCheckId()};
+    const QString runId = selectedRunId().isEmpty() ? m_shownRunId : selectedRunId();
+    if (runId.isEmpty())
+        return {};
+    const QString shownCheck = runId == m_shownRunId ? m_detail->shownCheckId() : QString();
+    for (const Run &r : m_model->runs()) {
+        if (r.id != runId)
+            continue;
+        for (const CheckResult &c : r.results)
+            if ((shownCheck.isEmpty() || c.checkId == shownCheck) && (c.verdict == Verdict::Pass || c.verdict == Verdict::Fail))
+                return {runId, c.checkId};
+    }
+    return {};
 }
 
 void RunsPane::openCurrent()
@@ -327,6 +376,7 @@ void RunsPane::openRun(const QString &runId, const QString &checkId)
 {
     m_shownRunId = runId;
     m_shownCheckId = checkId;
+    m_openIsReload = false;
     m_compareTickets[0] = m_compareTickets[1] = -1;
     m_status->setText(tr("Loading the run…"));
     m_openTicket = m_loader->load(runId, true);
@@ -362,7 +412,8 @@ void RunsPane::onLoaded(int ticket, const Run &run, const QString &error)
         m_stack->setCurrentWidget(m_detail);
         m_status->setText(tr("%n run(s)", nullptr, m_model->rowCount()));
         updateButtons();
-        Q_EMIT runShown(run.id);
+        if (!std::exchange(m_openIsReload, false))
+            Q_EMIT runShown(run.id);
         return;
     }
     for (int i = 0; i < 2; ++i) {

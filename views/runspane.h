@@ -65,6 +65,8 @@ private:
     void updateButtons();
     void rebuildFilters(const QList<Run> &all);
     void openCurrent();
+    // The run and check Re-judge acts on: the selected check row, or the shown/selected run's check.
+    QPair<QString, QString> rejudgeTarget() const;
 
     RunStore *m_store;
     RunLoader *m_loader;
@@ -88,6 +90,7 @@ private:
     QString m_shownRunId;
     QString m_shownCheckId;
     int m_openTicket = -1;
+    bool m_openIsReload = false;
     int m_compareTickets[2] = {-1, -1};
     Run m_compareRuns[2];
     int m_compareLoaded = 0;

@@ -56,6 +56,10 @@ SecretsDialog::SecretsDialog(const Lab &lab, QWidget *parent)
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
+    // Names are what people look for ("API_KEY_ADMIN_NEW"): whole, never "API_KEY_AD…".
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+    m_table->setTextElideMode(Qt::ElideMiddle);
 
     m_set->setObjectName(QStringLiteral("setSecret"));
     m_generate->setObjectName(QStringLiteral("generateSecret"));

@@ -1,6 +1,10 @@
 #include "servicelogpane.h"
 
+#include <QCheckBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
+#include <QRegularExpression>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QVBoxLayout>
@@ -8,6 +12,9 @@
 ServiceLogPane::ServiceLogPane(QWidget *parent)
     : QWidget(parent)
     , m_title(new QLabel(this))
+    , m_find(new QLineEdit(this))
+    , m_hide(new QLineEdit(this))
+    , m_follow(new QCheckBox(tr("Follow"), this))
     , m_text(new QPlainTextEdit(this))
 {
     setObjectName(QStringLiteral("serviceLogPane"));
@@ -18,10 +25,33 @@ ServiceLogPane::ServiceLogPane(QWidget *parent)
     QFont mono(QStringLiteral("monospace"));
     mono.setStyleHint(QFont::Monospace);
     m_text->setFont(mono);
+    m_text->setMinimumHeight(m_text->fontMetrics().height() * 4); // a log you can read, not three lines
+    m_find->setObjectName(QStringLiteral("serviceLogFind"));
+    m_find->setPlaceholderText(tr("Find in log…"));
+    m_find->setClearButtonEnabled(true);
+    m_hide->setObjectName(QStringLiteral("serviceLogHide"));
+    m_hide->setPlaceholderText(tr("Hide lines matching (regex)"));
+    m_hide->setToolTip(tr("Lines matching this regular expression are hidden, e.g. the probes' own requests"));
+    m_hide->setText(QStringLiteral("\"path\":\"/(health|v1/ha/status)")); // the demo stack's readiness and role probes
+    m_follow->setObjectName(QStringLiteral("serviceLogFollow"));
+    m_follow->setChecked(true);
+    m_follow->setToolTip(tr("Keep the newest line in view"));
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(m_title, 1);
+    bar->addWidget(m_find);
+    bar->addWidget(m_hide);
+    bar->addWidget(m_follow);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
-    layout->addWidget(m_title);
-    layout->addWidget(m_text);
+    layout->addLayout(bar);
+    layout->addWidget(m_text, 1);
+    connect(m_find, &QLineEdit::textChanged, this, &ServiceLogPane::redisplay);
+    connect(m_hide, &QLineEdit::textChanged, this, &ServiceLogPane::redisplay);
+    connect(m_follow, &QCheckBox::toggled, this, [this](bool on) {
+        if (on)
+            m_text->verticalScrollBar()->setValue(m_text->verticalScrollBar()->maximum());
+    });
     showService(QString());
 }
 
@@ -39,28 +69,65 @@ void ServiceLogPane::appendLines(const QList<LogLine> &lines)
         ring.append(line);
         if (ring.size() > MaxLinesPerService)
             ring.remove(0, ring.size() - MaxLinesPerService);
-        if (line.service == m_service)
+        if (line.service == m_service && passes(line))
             shown.append(format(line));
     }
     if (shown.isEmpty())
         return;
-    // Follow the tail only when the user is already at the bottom; reading older lines stays put.
-    QScrollBar *bar = m_text->verticalScrollBar();
-    const bool atBottom = bar->value() == bar->maximum();
+    // Follow is explicit: with it off the view stays where the reader is, even as old lines drop off the top.
     m_text->appendPlainText(shown.join(QLatin1Char('\n')));
-    if (atBottom)
-        bar->setValue(bar->maximum());
+    if (m_follow->isChecked())
+        m_text->verticalScrollBar()->setValue(m_text->verticalScrollBar()->maximum());
+}
+
+bool ServiceLogPane::passes(const LogLine &line) const
+{
+    if (!m_find->text().isEmpty() && !line.text.contains(m_find->text(), Qt::CaseInsensitive))
+        return false;
+    if (!m_hide->text().isEmpty()) {
+        const QRegularExpression hide(m_hide->text());
+        if (hide.isValid() && hide.match(line.text).hasMatch())
+            return false;
+    }
+    return true;
+}
+
+void ServiceLogPane::redisplay()
+{
+    QStringList text;
+    for (const LogLine &line : m_lines.value(m_service))
+        if (passes(line))
+            text.append(format(line));
+    m_text->setPlainText(text.join(QLatin1Char('\n')));
+    if (m_follow->isChecked())
+        m_text->verticalScrollBar()->setValue(m_text->verticalScrollBar()->maximum());
+}
+
+QString ServiceLogPane::shownText() const
+{
+    return m_text->toPlainText();
+}
+
+void ServiceLogPane::setFind(const QString &text)
+{
+    m_find->setText(text);
+}
+
+void ServiceLogPane::setHidePattern(const QString &pattern)
+{
+    m_hide->setText(pattern);
+}
+
+void ServiceLogPane::setFollow(bool follow)
+{
+    m_follow->setChecked(follow);
 }
 
 void ServiceLogPane::showService(const QString &service)
 {
     m_service = service;
     m_title->setText(service.isEmpty() ? tr("<b>Log</b> — select a service") : tr("<b>Log of %1</b>").arg(service.toHtmlEscaped()));
-    QStringList text;
-    for (const LogLine &line : m_lines.value(service))
-        text.append(format(line));
-    m_text->setPlainText(text.join(QLatin1Char('\n')));
-    m_text->verticalScrollBar()->setValue(m_text->verticalScrollBar()->maximum());
+    redisplay();
 }
 
 void ServiceLogPane::clear()

@@ -4,9 +4,10 @@ set_tests_properties(halab_self_test PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=off
                      PASS_REGULAR_EXPRESSION "self-test: ok")
 add_test(NAME halab_version COMMAND halab --version)
 set_tests_properties(halab_version PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" PASS_REGULAR_EXPRESSION "halab 0\\.")
-halab_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS Qt6::Core)
+halab_add_test(tst_cli SOURCES app/tst_cli.cpp LIBS halab_models)
 add_dependencies(tst_cli halab-cli)
 halab_add_test(tst_mainwindow SOURCES app/tst_mainwindow.cpp LIBS halab_views)
+add_dependencies(tst_mainwindow halab-cli) # GUI and CLI must agree on applicability
 # Start Stack, kill the leader from the services table, watch the role move: real demo stack.
 halab_add_test(tst_stackwindow SOURCES app/tst_stackwindow.cpp LIBS halab_views Qt6::Network)
 add_dependencies(tst_stackwindow halab-demo-api)

@@ -182,10 +182,10 @@ private Q_SLOTS:
         in.metrics[QStringLiteral("leader_regressions")] = 0;
         QCOMPARE(CheckJudgement::judge(in).verdict, Verdict::Inconclusive);
 
-        // An abort is an ERROR whatever else happened.
+        // An abort is ABORTED whatever else happened.
         in.aborted = true;
         in.failures = {QStringLiteral("aborted by the operator")};
-        QCOMPARE(CheckJudgement::judge(in).verdict, Verdict::Error);
+        QCOMPARE(CheckJudgement::judge(in).verdict, Verdict::Aborted);
 
         QCOMPARE(VerdictText::toString(Verdict::Inconclusive), QStringLiteral("INCONCLUSIVE"));
         QCOMPARE(VerdictText::fromString(QStringLiteral("inconclusive")), Verdict::Inconclusive);

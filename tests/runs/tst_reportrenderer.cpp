@@ -90,10 +90,22 @@ private Q_SLOTS:
         QVERIFY(!html.contains(QStringLiteral("src=\"http")));
         QVERIFY(!html.contains(QStringLiteral("<link")));
         QVERIFY(!html.contains(QStringLiteral("<script")));
-        for (const QString &needle : {QStringLiteral("Graceful degradation when one replica is killed"), QStringLiteral("failover_ms = 412 ms (400–438)"),
-                                      QStringLiteral("single-tenant stack"), QStringLiteral("Notes / anomalies"), QStringLiteral("READY ✓"),
+        for (const QString &needle : {QStringLiteral("Graceful degradation when one replica is killed"), QStringLiteral("412 ms"),
+                                      QStringLiteral("single-tenant stack"), QStringLiteral("Notes and anomalies"), QStringLiteral("READY ✓"),
                                       QStringLiteral("API key rotation with *_PREVIOUS, zero 401s")})
             QVERIFY2(html.contains(needle.toHtmlEscaped()), qPrintable(needle));
+        // Page 1 (everything before the first page break): verdict, readiness, the checks by lab id.
+        const QString first = html.left(html.indexOf(QStringLiteral("page-break-before")));
+        QVERIFY(first.contains(QStringLiteral("Overall verdict")));
+        QVERIFY(first.contains(QStringLiteral("&nbsp;FAIL&nbsp;")));
+        QVERIFY(first.contains(QStringLiteral("Readiness")));
+        qsizetype at = first.indexOf(QStringLiteral("Deciding figures"));
+        for (const char *id : {"asset", "failover", "rotation", "schedule", "tenant", "soak", "quorum"}) {
+            const qsizetype next = first.indexOf(QStringLiteral("<td>") + QLatin1String(id) + QStringLiteral("</td>"), at);
+            QVERIFY2(next > at, id);
+            at = next;
+        }
+        QVERIFY(first.contains(QStringLiteral("failover_ms 412 ms ≤ 5000 ms")));
         QFile out(QDir(outDir()).filePath(QStringLiteral("report.html")));
         QVERIFY(out.open(QIODevice::WriteOnly));
         out.write(html.toUtf8());

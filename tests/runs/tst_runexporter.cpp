@@ -31,52 +31,54 @@ private Q_SLOTS:
         const QStringList lines = md.split(QLatin1Char('\n'));
         auto indexOf = [&lines](const QString &line) { return lines.indexOf(line); };
 
-        QVERIFY(lines.first().startsWith(QStringLiteral("#### Run 2026-04-21 — Demo HA lab (2/7 PASS, 1/7 FAIL, 1/7 ERROR, 1/7 DEFERRED")));
-        for (const QString &header : {QStringLiteral("Date: 2026-04-21"), QStringLiteral("Operator: Troy Krajancic"),
-                                      QStringLiteral("HA Lab Console version: 0.1.0"), QStringLiteral("Postgres: 16-alpine"),
-                                      QStringLiteral("nginx: 1.27-alpine"), QStringLiteral("halab-demo-api: 0.1.0"),
-                                      QStringLiteral("Host OS: Debian GNU/Linux 12 (bookworm) x86_64")})
+        if (!qEnvironmentVariableIsEmpty("HALAB_PRINT_MARKDOWN"))
+            qInfo().noquote() << md;
+        // Headings from '#', key/values as a list, so any Markdown viewer renders them apart.
+        QCOMPARE(lines.first(), QStringLiteral("# Run 2026-04-21 — Demo HA lab"));
+        QVERIFY(md.contains(QStringLiteral("\n**2/7 PASS, 1/7 FAIL, 1/7 ERROR, 1/7 DEFERRED")));
+        for (const QString &header : {QStringLiteral("- **Date:** 2026-04-21"), QStringLiteral("- **Operator:** Troy Krajancic"),
+                                      QStringLiteral("- **HA Lab Console version:** 0.1.0"), QStringLiteral("- **Postgres:** 16-alpine"),
+                                      QStringLiteral("- **nginx:** 1.27-alpine"), QStringLiteral("- **halab-demo-api:** 0.1.0"),
+                                      QStringLiteral("- **Host OS:** Debian GNU/Linux 12 (bookworm) x86_64")})
             QVERIFY2(indexOf(header) > 0, qPrintable(header));
 
-        const int checks = indexOf(QStringLiteral("Checks:"));
-        QVERIFY(checks > indexOf(QStringLiteral("Host OS: Debian GNU/Linux 12 (bookworm) x86_64")));
-        const QStringList expected = {
-            QStringLiteral("[✓] 1. Shared asset readability (upload via LB, fetch from both replicas) — PASS"),
-            QStringLiteral("[✓] 2. Graceful degradation when one replica is killed — PASS"),
-            QStringLiteral("[✗] 3. API key rotation with *_PREVIOUS, zero 401s — FAIL"),
-            QStringLiteral("[-] 4. Schedule fires exactly once across replicas — DEFERRED"),
-            QStringLiteral("[N/A] 5. Tenant archive propagation within TENANT_STATUS_CACHE_TTL_MS — N/A (single-tenant stack)"),
-            QStringLiteral("[ ] 6. 30-day soak — NOT RUN"),
-            QStringLiteral("[!] 7. Quorum loss blocks writes — ERROR"),
-        };
-        for (int i = 0; i < expected.size(); ++i)
-            QCOMPARE(lines.value(checks + 1 + i), expected.at(i));
+        // The checks table names each check by its lab id, never by its position.
+        const int checks = indexOf(QStringLiteral("## Checks"));
+        QVERIFY(checks > indexOf(QStringLiteral("- **Host OS:** Debian GNU/Linux 12 (bookworm) x86_64")));
+        QCOMPARE(lines.value(checks + 2), QStringLiteral("| ID | Check | Verdict | Deciding figures |"));
+        const QStringList ids = {QStringLiteral("asset"), QStringLiteral("failover"), QStringLiteral("rotation"), QStringLiteral("schedule"),
+                                 QStringLiteral("tenant"), QStringLiteral("soak"), QStringLiteral("quorum")};
+        for (int i = 0; i < ids.size(); ++i)
+            QVERIFY2(lines.value(checks + 4 + i).startsWith(QStringLiteral("| ") + ids.at(i) + QStringLiteral(" | ")), qPrintable(lines.value(checks + 4 + i)));
+        QVERIFY2(lines.value(checks + 5).contains(QStringLiteral("failover_ms 412 ms ≤ 5000 ms")), qPrintable(lines.value(checks + 5)));
+        QVERIFY(lines.value(checks + 8).contains(QStringLiteral("[N/A] N/A | single-tenant stack |")));
 
-        const int detail = indexOf(QStringLiteral("Detail per check:"));
-        const int notes = indexOf(QStringLiteral("Notes / anomalies:"));
-        const int ready = indexOf(QStringLiteral("Readiness:"));
-        QVERIFY(checks < detail && detail < notes && notes < ready);
-        QVERIFY(indexOf(QStringLiteral("[2] Graceful degradation when one replica is killed — PASS (42 s)")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- failover_ms = 412 ms (400–438)")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- availability_pct = 99.2")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- ✓ failover_ms <= 5s — measured 412 ms (400–438)")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- ✗ matrix_failures == 0 — measured 1")) > detail);
-        // The matrix as a markdown table, the bodies trimmed.
-        QVERIFY(indexOf(QStringLiteral("  | Row | Expected | Actual | Result |")) > detail);
-        QVERIFY(indexOf(QStringLiteral("  | 3 | 401 | 200 | ✗ unexpected |")) > detail);
-        QVERIFY(indexOf(QStringLiteral("  {\"id\":\"a1\",")) > detail);
-        QVERIFY(indexOf(QStringLiteral("  … (2 more lines)")) > detail);
-        QVERIFY(indexOf(QStringLiteral("- 2. ✓ log scan api1, api2: 0 line(s) match \"statusCode\":401 — 8 ms")) > detail);
-        QVERIFY(indexOf(QStringLiteral("Reason: single-tenant stack")) > detail);
+        const int notes = indexOf(QStringLiteral("## Notes and anomalies"));
+        const int ready = indexOf(QStringLiteral("## Readiness"));
+        const int failoverHead = indexOf(QStringLiteral("## failover. Graceful degradation when one replica is killed — PASS (42 s)"));
+        QVERIFY(checks < failoverHead && failoverHead < notes && notes < ready);
+        QVERIFY(indexOf(QStringLiteral("- failover_ms = 412 ms (400–438)")) > failoverHead);
+        QVERIFY(indexOf(QStringLiteral("- availability_pct = 99.2")) > failoverHead);
+        QVERIFY(indexOf(QStringLiteral("- ✓ failover_ms <= 5s — measured 412 ms (400–438)")) > failoverHead);
+        QVERIFY(indexOf(QStringLiteral("- ✗ matrix_failures == 0 — measured 1")) > failoverHead);
+        // A list needs a blank line before it; so does a heading's paragraph.
+        const int metrics = indexOf(QStringLiteral("**Metrics**"));
+        QVERIFY(metrics > 0 && lines.value(metrics + 1).isEmpty() && lines.value(metrics - 1).isEmpty());
+        QVERIFY(indexOf(QStringLiteral("   | Row | Expected | Actual | Result |")) > failoverHead);
+        QVERIFY(indexOf(QStringLiteral("   | 3 | 401 | 200 | ✗ unexpected |")) > failoverHead);
+        QVERIFY(indexOf(QStringLiteral("   {\"id\":\"a1\",")) > checks);
+        QVERIFY(!md.contains(QStringLiteral("more lines"))); // short bodies are shown whole
+        QVERIFY(indexOf(QStringLiteral("2. ✓ log scan api1, api2: 0 line(s) match \"statusCode\":401 — 8 ms")) > failoverHead);
+        QVERIFY(indexOf(QStringLiteral("Reason: single-tenant stack")) > failoverHead);
         QVERIFY(indexOf(QStringLiteral("Port 3000 was taken; the LB ran on 3010.")) > notes);
-        QVERIFY(indexOf(QStringLiteral("- [7] ERROR: aborted by the operator")) > notes);
-        QVERIFY(indexOf(QStringLiteral("HA design partner — READY ✓")) > ready);
-        QVERIFY(indexOf(QStringLiteral("HA GA — NOT YET ✗")) > ready);
+        QVERIFY(indexOf(QStringLiteral("- quorum: ERROR: aborted by the operator")) > notes);
+        QVERIFY(indexOf(QStringLiteral("### HA design partner — READY ✓")) > ready);
+        QVERIFY(indexOf(QStringLiteral("### HA GA — NOT YET ✗")) > ready);
         QVERIFY(indexOf(QStringLiteral("Verdict: HA design partner — READY")) > ready);
 
         // Without readiness, no readiness block; without the lab, failed expectations still show.
         const QString bare = RunExporter::markdown(m_run);
-        QVERIFY(!bare.contains(QStringLiteral("Readiness:")));
+        QVERIFY(!bare.contains(QStringLiteral("## Readiness")));
         QVERIFY(bare.contains(QStringLiteral("- ✗ matrix_failures == 0 — measured 1\n")));
         QVERIFY(!bare.contains(QStringLiteral("- ✓ failover_ms <= 5s")));
     }
@@ -280,13 +282,13 @@ private Q_SLOTS:
         QCOMPARE(exp.at(1).toObject().value(QStringLiteral("bound")).toString(), QStringLiteral("NOQUORUM"));
 
         const QString md = RunExporter::markdown(run);
-        QVERIFY2(md.contains(QStringLiteral("[?] 1. Leader pause and resume — INCONCLUSIVE")), qPrintable(md));
-        QVERIFY(md.contains(QStringLiteral("Console: probe start lateness p99 31.5 ms, 12 skipped sample(s)")));
-        QVERIFY(md.contains(QStringLiteral("Stopped at step 4 (it failed): probes are summarised up to there.")));
-        const QString notes = md.mid(md.indexOf(QStringLiteral("Notes / anomalies:")));
-        QVERIFY2(notes.contains(QStringLiteral("- [1] INCONCLUSIVE: console overloaded")), qPrintable(notes));
-        QVERIFY2(notes.contains(QStringLiteral("- [1] split_brain at 2.1 s until 2.3 s (pg1, pg2): pg1, pg2 held the leader role")), qPrintable(notes));
-        QVERIFY(notes.contains(QStringLiteral("- [1] leader_regression at 5.4 s (pg1, pg2): pg1 took the leader role back")));
+        QVERIFY2(md.contains(QStringLiteral("| regress | Leader pause and resume | [?] INCONCLUSIVE |")), qPrintable(md));
+        QVERIFY(md.contains(QStringLiteral("- **Console:** probe start lateness p99 31.5 ms, 12 skipped sample(s)")));
+        QVERIFY(md.contains(QStringLiteral("\n\nStopped at step 4 (it failed): probes are summarised up to there.")));
+        const QString notes = md.mid(md.indexOf(QStringLiteral("## Notes and anomalies")));
+        QVERIFY2(notes.contains(QStringLiteral("- regress: INCONCLUSIVE: console overloaded")), qPrintable(notes));
+        QVERIFY2(notes.contains(QStringLiteral("- regress: split_brain at 2.1 s until 2.3 s (pg1, pg2): pg1, pg2 held the leader role")), qPrintable(notes));
+        QVERIFY(notes.contains(QStringLiteral("- regress: leader_regression at 5.4 s (pg1, pg2): pg1 took the leader role back")));
         QVERIFY(!notes.contains(QStringLiteral("\nnone")));
 
         const QByteArray xml = RunExporter::junit(run);

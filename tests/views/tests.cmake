@@ -7,3 +7,4 @@ add_dependencies(tst_panes halab-demo-api)
 # Drives the window through a demo-stack sitting for the docs screenshots; skipped unless HALAB_SCREENSHOT_DIR is set.
 halab_add_test(tst_panes_screens SOURCES views/tst_panes_screens.cpp LIBS halab_views LABELS views)
 halab_add_test(tst_failovertrend SOURCES views/tst_failovertrend.cpp LIBS halab_views LABELS views)
+halab_add_test(tst_servicelogpane SOURCES views/tst_servicelogpane.cpp LIBS halab_views LABELS views)

@@ -4,6 +4,9 @@
 #include "sampletimeline.h"
 
 #include <QChart>
+#include <QChartView>
+#include <QWheelEvent>
+#include <QMouseEvent>
 #include <QGraphicsPixmapItem>
 #include <QGraphicsRectItem>
 #include <QGraphicsScene>
@@ -250,6 +253,66 @@ private Q_SLOTS:
         QVERIFY2(grid >= 3 && grid <= 30, qPrintable(QString::number(grid)));
     }
 
+    // One 2 s latency spike among ~5 ms samples: the axis follows the bulk, the spike is clipped and named.
+    void oneSpikeDoesNotFlattenTheRest()
+    {
+        SampleTimeline t;
+        leaderKill(t, 15);
+        ProbeSample spike;
+        spike.probeId = Read;
+        spike.monoNs = T0 + 5 * Sec + 5 * Ms;
+        spike.ok = true;
+        spike.latencyMs = 2000;
+        t.addSamples({spike});
+        LiveChartView view(&t);
+        view.resize(700, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setWindow(T0, T0 + 15 * Sec);
+        view.refresh();
+        auto *axisY = qobject_cast<QValueAxis *>(view.chart()->axes(Qt::Vertical).value(0));
+        QVERIFY(axisY);
+        QVERIFY2(axisY->max() < 50, qPrintable(QString::number(axisY->max())));
+        bool named = false;
+        for (QGraphicsItem *item : view.chart()->scene()->items())
+            if (auto *text = dynamic_cast<QGraphicsSimpleTextItem *>(item))
+                named = named || text->text().contains(QStringLiteral("spikes up to 2000 ms clipped"));
+        QVERIFY(named);
+    }
+
+    // Wheel zooms the time axis around the cursor, a drag pans it, double-click resets; hover tells values.
+    void zoomPanResetAndHover()
+    {
+        SampleTimeline t;
+        leaderKill(t, 15);
+        LiveChartView view(&t);
+        view.resize(700, 400);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        view.setWindow(T0, T0 + 15 * Sec);
+        view.refresh();
+        QWidget *viewport = view.findChild<QChartView *>(QStringLiteral("liveChart"))->viewport();
+        const QPointF centre = view.plotArea().center();
+        QWheelEvent in(centre, viewport->mapToGlobal(centre), {}, {0, 120}, Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(viewport, &in);
+        QVERIFY(view.isZoomed());
+        const qint64 zoomed = view.shownToNs() - view.shownFromNs();
+        QVERIFY2(zoomed < 15 * Sec && zoomed > 10 * Sec, qPrintable(QString::number(double(zoomed) / 1e9)));
+        const qint64 fromBefore = view.shownFromNs();
+        QTest::mousePress(viewport, Qt::LeftButton, {}, centre.toPoint());
+        QMouseEvent move(QEvent::MouseMove, centre - QPointF(100, 0), viewport->mapToGlobal(centre - QPointF(100, 0)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(viewport, &move);
+        QTest::mouseRelease(viewport, Qt::LeftButton, {}, (centre - QPointF(100, 0)).toPoint());
+        QVERIFY(view.shownFromNs() > fromBefore); // dragged left: later times come into view
+        QCOMPARE(view.shownToNs() - view.shownFromNs(), zoomed);
+        const QString values = view.valuesAt(view.plotArea().left() + view.plotArea().width() * 0.2);
+        QVERIFY2(values.contains(QStringLiteral(" s since check start")) && values.contains(QStringLiteral(" ms, ")), qPrintable(values));
+        QTest::mouseDClick(viewport, Qt::LeftButton, {}, centre.toPoint());
+        QVERIFY(!view.isZoomed());
+        QCOMPARE(view.shownFromNs(), T0);
+        QCOMPARE(view.shownToNs(), T0 + 15 * Sec);
+    }
+
     void followsTheLatestSamples()
     {
         SampleTimeline t;
@@ -262,7 +325,10 @@ private Q_SLOTS:
         view.refresh();
         QVERIFY(view.isFollowingLatest());
         QCOMPARE(view.shownFromNs(), T0); // shorter than the window: check start stays at the left
-        QCOMPARE(view.shownToNs(), T0 + 30 * Sec);
+        // ...and the axis fits the run so far (a little ahead of it), not the whole 30 s window.
+        QVERIFY(view.shownToNs() >= t.lastNs());
+        QVERIFY2(view.shownToNs() - T0 < 30 * Sec, qPrintable(QString::number(double(view.shownToNs() - T0) / 1e9)));
+        QVERIFY(view.shownToNs() - t.lastNs() <= (t.lastNs() - T0) / 5 + 2 * Sec);
 
         SampleTimeline longer;
         leaderKill(longer, 45);

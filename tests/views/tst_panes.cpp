@@ -355,7 +355,8 @@ private Q_SLOTS:
         const std::optional<Run> run = w.runStore()->run(m_run1);
         QVERIFY(run);
         QCOMPARE(run->operatorName, QStringLiteral("Ada Tester"));
-        QCOMPARE(run->state, Run::State::Running);
+        QCOMPARE(run->state, Run::State::Finished); // a window run ends when its checks end...
+        QCOMPARE(w.currentRunId(), m_run1);         // ...and the sitting's next check reopens it
         QCOMPARE(run->results.size(), 1);
         const CheckResult &r = run->results.first();
         QCOMPARE(r.checkId, QStringLiteral("smoke"));
@@ -475,6 +476,7 @@ private Q_SLOTS:
         QVERIFY(chartA->isVisible() && chartB->isVisible());
         QVERIFY(chartA->y() < chartB->y()); // stacked, A above B
         QCOMPARE(chartA->shownToNs() - chartA->shownFromNs(), chartB->shownToNs() - chartB->shownFromNs()); // one time scale
+        QCOMPARE(chartA->latencyAxisMax(), chartB->latencyAxisMax());                                       // one latency scale
     }
 
     void rejudgeWithATighterBound()

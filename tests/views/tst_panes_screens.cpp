@@ -20,6 +20,7 @@
 #include "stacksession.h"
 #include "servicemodel.h"
 
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
@@ -66,9 +67,16 @@ private:
     QString m_lab;
     MainWindow::Options m_options;
 
-    // Tells the shell the window is ready to be photographed and waits until it has been.
+    // Tells the shell the window is ready to be photographed and waits until it has been; with
+    // HALAB_SCREENSHOT_GRAB set, grabs the window itself into <name>.png instead.
     void shot(const QString &name)
     {
+        if (!qEnvironmentVariableIsEmpty("HALAB_SCREENSHOT_GRAB")) {
+            for (QWidget *top : QApplication::topLevelWidgets())
+                if (qobject_cast<MainWindow *>(top) && top->isVisible())
+                    QVERIFY(top->grab().save(QDir(m_out).filePath(name + QStringLiteral(".png"))));
+            return;
+        }
         QFile ready(QDir(m_out).filePath(name + QStringLiteral(".ready")));
         QVERIFY(ready.open(QIODevice::WriteOnly));
         ready.close();
@@ -150,7 +158,9 @@ private:
 
     void place(MainWindow &w)
     {
-        w.setGeometry(0, 0, 1400, 900);
+        // HALAB_SCREENSHOT_SIZE=1280x800: the size of the screen the pictures are for.
+        const QStringList size = qEnvironmentVariable("HALAB_SCREENSHOT_SIZE", QStringLiteral("1400x900")).split(QLatin1Char('x'));
+        w.setGeometry(0, 0, size.value(0).toInt(), size.value(1).toInt());
         w.show();
         QVERIFY(QTest::qWaitForWindowExposed(&w));
     }
@@ -273,9 +283,27 @@ private Q_SLOTS:
         qInfo("live shot %.1f s into the check, %d failovers, window %lld s", double(elapsedNs) / 1e9,
               int(timeline.measuredSpans().size()), widthNs / 1'000'000'000);
         shot(QStringLiteral("live-leader-kill"));
+        tabs->setCurrentWidget(w.checkPane());
+        QTest::qWait(300);
+        shot(QStringLiteral("check-during-leader-kill"));
+        tabs->setCurrentWidget(w.livePane());
 
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, CheckTimeout);
         qInfo("check %s: %s", qPrintable(id), qPrintable(VerdictText::toString(Verdict(finished.first().at(1).toInt()))));
+        QTest::qWait(500);
+        shot(QStringLiteral("live-after-leader-kill"));
+        tabs->setCurrentWidget(w.checkPane());
+        QTest::qWait(300);
+        shot(QStringLiteral("check-after-leader-kill")); // the verdict bar says what decided it
+        tabs->setCurrentWidget(w.runsPane());
+        QSignalSpy shown(w.runsPane(), &RunsPane::runShown);
+        w.runsPane()->openRun(w.currentRunId(), id);
+        QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, StackTimeout);
+        QTest::qWait(300);
+        shot(QStringLiteral("runs-after-leader-kill"));
+        tabs->setCurrentWidget(w.readinessPane());
+        QTest::qWait(300);
+        shot(QStringLiteral("readiness-after-leader-kill"));
         stopStack(w);
     }
 };

@@ -7,8 +7,11 @@
 #include <QString>
 #include <QStringList>
 
-// File → Export… of one stored run: the run log (markdown), JSON, JUnit, and HTML/PDF with each
-// check's chart drawn by the live chart over the stored samples. Needs a QApplication (charts).
+#include <optional>
+
+// Every export of one stored run, for the window's File → Export… and for halab-cli: the run log
+// (markdown), JSON, JUnit, and HTML/PDF with each check's chart drawn by ReportChart. HTML/PDF need
+// a QGuiApplication.
 namespace RunExport {
 enum class Format { Markdown, Json, JUnit, Html, Pdf };
 
@@ -16,6 +19,8 @@ QStringList nameFilters();
 Format formatOfFilter(const QString &nameFilter);
 // By suffix (.md .json .xml .html .pdf); markdown when unknown.
 Format formatOfPath(const QString &path);
+// "markdown", "json", "junit", "html", "pdf": the names halab-cli takes; nullopt for others.
+std::optional<Format> formatOfName(const QString &name);
 QString suffix(Format format);
 // run: as RunStore::run(id, true) reads it, so the charts have their samples.
 bool write(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QString &path, Format format, QString *error);

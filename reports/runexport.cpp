@@ -1,11 +1,12 @@
 #include "runexport.h"
 
 #include "reportrenderer.h"
-#include "runcharts.h"
+#include "reportchart.h"
 #include "runexporter.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QHash>
 #include <QSaveFile>
 
 namespace RunExport {
@@ -69,6 +70,17 @@ Format formatOfPath(const QString &path)
     return Format::Markdown;
 }
 
+std::optional<Format> formatOfName(const QString &name)
+{
+    static const QHash<QString, Format> names{{QStringLiteral("markdown"), Format::Markdown},
+                                              {QStringLiteral("json"), Format::Json},
+                                              {QStringLiteral("junit"), Format::JUnit},
+                                              {QStringLiteral("html"), Format::Html},
+                                              {QStringLiteral("pdf"), Format::Pdf}};
+    const auto it = names.constFind(name);
+    return it == names.cend() ? std::nullopt : std::optional<Format>(it.value());
+}
+
 QString suffix(Format format)
 {
     for (const FormatInfo &f : formats)
@@ -83,8 +95,8 @@ bool write(const Run &run, const QList<ReadinessResult> &readiness, const Lab *l
     case Format::Markdown: return save(path, RunExporter::markdown(run, readiness, lab).toUtf8(), error);
     case Format::Json: return save(path, RunExporter::json(run, readiness, lab), error);
     case Format::JUnit: return save(path, RunExporter::junit(run, lab), error);
-    case Format::Html: return save(path, ReportRenderer::html(run, readiness, RunCharts::images(run), lab).toUtf8(), error);
-    case Format::Pdf: return ReportRenderer::pdf(path, run, readiness, RunCharts::images(run), error, lab);
+    case Format::Html: return save(path, ReportRenderer::html(run, readiness, ReportChart::images(run), lab).toUtf8(), error);
+    case Format::Pdf: return ReportRenderer::pdf(path, run, readiness, ReportChart::images(run), error, lab);
     }
     return false;
 }

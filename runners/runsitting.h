@@ -39,8 +39,11 @@ public:
     QString operatorName() const { return m_operator; }
     QString lastError() const { return m_error; }
 
-    // Records everything the runner produces into the run (which must exist).
+    // Records everything the runner produces into the run (which must exist); the run is running again.
     void attach(ScenarioRunner *runner);
+    // No check is in progress: the run reads finished (with this time) until the next check attaches.
+    // The sitting keeps it, so later checks and verdicts of the sitting still land in it.
+    void settle();
     // A verdict set by the engineer, or decided without running (N/A, DEFERRED).
     void record(const CheckResult &result);
     // Ends the run (if any); the next ensureRun() starts a new one.

@@ -54,8 +54,16 @@ void RunSitting::ensureRun(const Lab &lab, const StackSpec &resolvedStack, const
 
 void RunSitting::attach(ScenarioRunner *runner)
 {
-    if (m_recorder && !m_runId.isEmpty())
+    if (m_recorder && !m_runId.isEmpty()) {
+        m_store->finishRun(m_runId, Run::State::Running); // a settled run is running again
         m_recorder->attach(runner);
+    }
+}
+
+void RunSitting::settle()
+{
+    if (m_store && !m_runId.isEmpty())
+        m_store->finishRun(m_runId, Run::State::Finished);
 }
 
 void RunSitting::record(const CheckResult &result)
