@@ -24,6 +24,8 @@ namespace {
 constexpr qint64 MinIntervalMs = 10;
 constexpr qint64 NsPerMs = 1'000'000;
 constexpr qint64 PhaseStepNs = NsPerMs;
+// A slot this late is still worth trying (its lateNs says how late); an older one is skipped.
+constexpr qint64 CatchUpNs = 50 * NsPerMs;
 } // namespace
 
 ProbeWorker::ProbeWorker(int flushMs, QObject *parent)
@@ -197,13 +199,14 @@ void ProbeWorker::tick()
     for (int i = 0; i < int(m_probes.size()) && generation == m_generation; ++i) {
         const qint64 now = MonoClock::nowNs();
         Probe &p = m_probes[size_t(i)];
-        // Slots missed while the thread was stalled are skipped (their lateNs shows by how much):
-        // the sample count still matches elapsed time / interval, and no burst follows a stall.
-        while (p.dueNs() + p.intervalNs <= now) {
+        // After a stall, slots more than CatchUpNs late are skipped (their lateNs shows by how
+        // much) unless they are the newest due one: the sample count still matches elapsed time /
+        // interval, and no burst of stale attempts follows a stall.
+        while (p.dueNs() + p.intervalNs <= now && now - p.dueNs() > CatchUpNs) {
             recordSkipped(p.id, p.dueNs(), now, QStringLiteral("console late: not started within its interval"));
             ++p.slot;
         }
-        if (p.dueNs() <= now) {
+        while (p.dueNs() <= now && generation == m_generation) {
             const qint64 due = p.dueNs();
             ++p.slot;
             launch(i, due);

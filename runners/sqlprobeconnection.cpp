@@ -20,6 +20,8 @@ SqlProbeConnection::SqlProbeConnection(const ProbeSpec &spec, qint64 timeoutMs, 
     connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
     connect(m_session, &SqlProbeSession::finished, this, &SqlProbeConnection::finished, Qt::QueuedConnection);
     m_thread->start();
+    SqlProbeSession *session = m_session;
+    QMetaObject::invokeMethod(session, [session]() { session->warmUp(); }, Qt::QueuedConnection);
 }
 
 SqlProbeConnection::~SqlProbeConnection()

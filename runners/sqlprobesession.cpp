@@ -148,6 +148,13 @@ void SqlProbeSession::drop()
     }
 }
 
+void SqlProbeSession::warmUp()
+{
+    QString ignored;
+    if (!m_open)
+        open(&ignored);
+}
+
 void SqlProbeSession::close()
 {
     drop();

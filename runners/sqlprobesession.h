@@ -32,6 +32,9 @@ public:
     // Blocking: (re)connects when needed and runs the query. The outcome is raw (responded,
     // rows as text in output, the row count in status, error); the executor judges it.
     ProbeOutcome attempt();
+    // Connects ahead of the first attempt, so it does not pay for the connect; errors are left
+    // for the attempts to report.
+    void warmUp();
     // Closes the connection; call in this object's thread before it ends.
     void close();
 

@@ -300,8 +300,9 @@ void TestProbeEngine::blackholeTimesOutWithBoundedAttempts()
             QVERIFY2(s[i].latencyMs >= 190 && s[i].latencyMs < 400, qPrintable(describe(s[i])));
             ++timeouts;
         }
+        // on the 20 ms grid; attempts still in flight at stop() are abandoned without a sample
         if (i > 0)
-            QCOMPARE(s[i].monoNs - s[i - 1].monoNs, 20 * Ms);
+            QCOMPARE((s[i].monoNs - s[i - 1].monoNs) % (20 * Ms), 0);
     }
     QVERIFY2(timeouts >= 20 && skipped >= 8, qPrintable(QStringLiteral("%1 timeouts, %2 skipped").arg(timeouts).arg(skipped)));
     QCOMPARE(engine.skippedCount(QStringLiteral("hole")), qint64(skipped));
@@ -503,8 +504,18 @@ void TestProbeEngine::busyCallerThreadDoesNotDelaySamples()
 
     const QList<ProbeSample> s = c.of(QStringLiteral("h"));
     QVERIFY2(s.size() >= 70, qPrintable(QString::number(s.size())));
-    for (const ProbeSample &sample : s)
+    // A loaded host may still delay the probe thread: then slots are skipped as "console late",
+    // never failures of the target.
+    int skipped = 0;
+    for (const ProbeSample &sample : s) {
+        if (sample.skipped) {
+            QVERIFY2(sample.error.startsWith(QStringLiteral("console late")), qPrintable(describe(sample)));
+            ++skipped;
+            continue;
+        }
         QVERIFY2(sample.ok, qPrintable(describe(sample)));
+    }
+    QVERIFY2(skipped < s.size() / 10, qPrintable(QString::number(skipped)));
     const qint64 maxLate = engine.maxLateNs().value(QStringLiteral("h"));
     QVERIFY2(maxLate < 100 * Ms, qPrintable(QStringLiteral("max lateness %1 ms").arg(double(maxLate) / 1e6)));
 }
