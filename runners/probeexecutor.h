@@ -14,6 +14,7 @@
 #include <functional>
 
 class DeadlineQueue;
+class HttpProbeConnection;
 class QNetworkAccessManager;
 class QProcess;
 class RedisConnection;
@@ -94,10 +95,13 @@ private:
         QString setupError;
         int inFlight = 0;
         int stuck = 0; // in flight but already reported as timed out
-        // http
+        // http: plain http on our own keep-alive connections; https through QNAM
         QNetworkRequest request;
         QByteArray verb;
         QByteArray body;
+        bool nativeHttp = false;
+        QByteArray httpRequest; // the whole request, built once
+        QList<HttpProbeConnection *> httpPool;
         // tcp / redis
         QString host;
         quint16 port = 0;
@@ -124,6 +128,8 @@ private:
     void onDeadline(quint64 attempt);
     void judge(const Channel &c, ProbeOutcome &o) const;
     void startHttp(quint64 attempt, Channel &c);
+    // retry: the reused keep-alive connection had been closed by the server; this is the fresh try.
+    void startNativeHttp(quint64 attempt, Channel &c, bool retry);
     void startTcp(quint64 attempt, Channel &c);
     void startCommand(quint64 attempt, Channel &c);
     void startSql(quint64 attempt, Channel &c);

@@ -123,9 +123,10 @@ bool SqlProbeSession::open(QString *error)
         m_socket->fd = conn ? PQsocket(conn) : -1;
         m_socket->cut = false;
     }
-    // The server gives up on a statement at the probe's timeout, too.
+    // The server gives up on a statement too, just after the probe's own deadline (a backstop
+    // for when this thread cannot be reached).
     QSqlQuery set(db);
-    if (!set.exec(QStringLiteral("SET statement_timeout = %1").arg(m_timeoutMs))) {
+    if (!set.exec(QStringLiteral("SET statement_timeout = %1").arg(m_timeoutMs + std::max<qint64>(m_timeoutMs / 10, 100)))) {
         *error = QStringLiteral("SET statement_timeout: %1").arg(errorText(set.lastError()));
         drop();
         return false;
@@ -183,6 +184,10 @@ ProbeOutcome SqlProbeSession::attempt()
     if (!query.exec(m_spec.query)) {
         o.endNs = MonoClock::nowNs();
         o.error = errorText(query.lastError());
+        if (query.lastError().nativeErrorCode() == QLatin1String("57014")) { // query_canceled: our statement_timeout
+            o.timedOut = true;
+            o.error = QStringLiteral("timed out after %1 ms").arg(m_timeoutMs);
+        }
         // After any failure a fresh connection: the server may have been replaced behind the address.
         query.finish();
         drop();
