@@ -80,7 +80,8 @@ int ProbeExecutor::parallelLimit(const ProbeSpec &spec, qint64 intervalMs, qint6
     switch (spec.kind) {
     case ProbeSpec::Kind::Http:
     case ProbeSpec::Kind::Tcp: return int(std::min<qint64>(full, MaxParallelConnections));
-    case ProbeSpec::Kind::Redis: return int(std::min<qint64>(full, MaxPipelined));
+    // Pipelined commands cost one connection however many: room for late deadlines too.
+    case ProbeSpec::Kind::Redis: return int(std::min<qint64>(2 * full, MaxPipelined));
     case ProbeSpec::Kind::Command:
     case ProbeSpec::Kind::Sql: return 1;
     }
