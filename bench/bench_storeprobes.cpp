@@ -13,6 +13,7 @@
 
 #include <QCoreApplication>
 #include <QFile>
+#include <QMap>
 #include <QProcess>
 
 #include <sys/resource.h>
@@ -49,6 +50,7 @@ struct RunResult
     double seconds = 0, selfCpu = 0, childCpu = 0, lateP99Ms = 0, latencyP50 = 0, latencyP99 = 0;
     double longestFailRunMs = 0; // consecutive non-ok, non-skipped samples in due order
     QString firstError;
+    QMap<QString, int> skippedWhy; // "probe: reason" -> count
 };
 
 RunResult runProbes(const QList<ProbeSpec> &probes, int seconds)
@@ -74,6 +76,7 @@ RunResult runProbes(const QList<ProbeSpec> &probes, int seconds)
         ++r.samples;
         if (s.skipped) {
             ++r.skipped;
+            ++r.skippedWhy[s.probeId.section(QLatin1Char('-'), 0, 0) + QStringLiteral(": ") + s.error];
             continue;
         }
         if (s.ok) {
@@ -200,6 +203,8 @@ void soak(PostgresServer &pg, RedisServer &redis, int seconds)
                 100.0 * (res.selfCpu + res.childCpu) / res.seconds);
     if (!res.firstError.isEmpty())
         std::printf("\nfirst error: %s\n", qPrintable(res.firstError));
+    for (auto it = res.skippedWhy.cbegin(); it != res.skippedWhy.cend(); ++it)
+        std::printf("\nskipped: %d x %s\n", it.value(), qPrintable(it.key()));
 }
 
 void loaded(int seconds, int hogs, int probes)

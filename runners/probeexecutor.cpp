@@ -82,8 +82,8 @@ int ProbeExecutor::parallelLimit(const ProbeSpec &spec, qint64 intervalMs, qint6
     case ProbeSpec::Kind::Tcp: return int(std::min<qint64>(full, MaxParallelConnections));
     // Pipelined commands cost one connection however many: room for late deadlines too.
     case ProbeSpec::Kind::Redis: return int(std::min<qint64>(2 * full, MaxPipelined));
-    case ProbeSpec::Kind::Command:
-    case ProbeSpec::Kind::Sql: return 1;
+    case ProbeSpec::Kind::Sql: return int(std::min<qint64>(full, MaxSqlConnections));
+    case ProbeSpec::Kind::Command: return 1;
     }
     return 1;
 }
@@ -187,9 +187,14 @@ void ProbeExecutor::prepare(Channel &c, int channelId)
             c.setupError = QStringLiteral("the PostgreSQL driver of Qt SQL is missing (Debian: apt install libqt6sql6-psql)");
             break;
         }
-        c.sql = new SqlProbeConnection(spec, c.timeoutMs, this);
-        connect(c.sql, &SqlProbeConnection::finished, this,
-                [this](quint64 attempt, const ProbeOutcome &o) { complete(attempt, o); });
+        c.sqlPool.append(new SqlProbeConnection(spec, c.timeoutMs, this)); // connects ahead of the first slot
+        c.sqlBusy.append(false);
+        connect(c.sqlPool.first(), &SqlProbeConnection::finished, this, [this, channelId](quint64 attempt, const ProbeOutcome &o) {
+            const auto it = m_channels.find(channelId);
+            if (it != m_channels.end())
+                it->sqlBusy[0] = false;
+            complete(attempt, o);
+        });
         break;
     case ProbeSpec::Kind::Redis: {
         if (!splitAddress(spec.address, &c.host, &c.port)) {
@@ -229,8 +234,8 @@ void ProbeExecutor::remove(int channel)
         connection->abort();
         connection->deleteLater();
     }
-    if (again->sql)
-        again->sql->deleteLater();
+    for (SqlProbeConnection *sql : std::as_const(again->sqlPool))
+        sql->deleteLater();
     if (again->redis) {
         again->redis->reset(QStringLiteral("probe removed"));
         again->redis->deleteLater();
@@ -620,8 +625,25 @@ void ProbeExecutor::onProcessGone(QProcess *process)
 
 void ProbeExecutor::startSql(quint64 attempt, Channel &c)
 {
-    c.sql->run(attempt);
-    m_attempts[attempt].cancel = [sql = QPointer<SqlProbeConnection>(c.sql)]() {
+    qsizetype index = c.sqlBusy.indexOf(false);
+    if (index < 0) {
+        // Both busy cannot happen (maxParallel); one busy: a second connection of this probe.
+        index = c.sqlPool.size();
+        auto *sql = new SqlProbeConnection(c.spec, c.timeoutMs, this);
+        c.sqlPool.append(sql);
+        c.sqlBusy.append(false);
+        const int channelId = m_attempts.value(attempt).channel;
+        connect(sql, &SqlProbeConnection::finished, this, [this, channelId, index](quint64 done, const ProbeOutcome &o) {
+            const auto it = m_channels.find(channelId);
+            if (it != m_channels.end())
+                it->sqlBusy[index] = false;
+            complete(done, o);
+        });
+    }
+    c.sqlBusy[index] = true;
+    SqlProbeConnection *sql = c.sqlPool.at(index);
+    sql->run(attempt);
+    m_attempts[attempt].cancel = [sql = QPointer<SqlProbeConnection>(sql)]() {
         if (sql)
             sql->cut(); // the blocked query returns at once; the answer is then ignored
     };

@@ -53,6 +53,8 @@ public:
     static constexpr int MaxParallelConnections = 6;
     // Redis commands one probe keeps on its pipelined connection.
     static constexpr int MaxPipelined = 64;
+    // PostgreSQL connections (each with its thread) of one sql probe.
+    static constexpr int MaxSqlConnections = 2;
 
     explicit ProbeExecutor(QObject *parent = nullptr);
     ~ProbeExecutor() override;
@@ -75,8 +77,9 @@ public:
     // Command processes not yet reaped (killed ones included).
     int runningProcesses() const;
 
-    // Attempts one probe may have in flight at once, by kind: commands and SQL one (the next slot
-    // is skipped while one runs), HTTP / TCP up to MaxParallelConnections, Redis up to MaxPipelined.
+    // Attempts one probe may have in flight at once, by kind: a command one (the next slot is
+    // skipped while it runs), SQL two (two connections: one slow commit does not cost the next
+    // slot), HTTP / TCP up to MaxParallelConnections, Redis up to MaxPipelined.
     static int parallelLimit(const ProbeSpec &spec, qint64 intervalMs, qint64 timeoutMs);
     static QString timedOutText(qint64 timeoutMs);
 
@@ -108,7 +111,8 @@ private:
         // command
         QProcessEnvironment env;
         // sql / redis
-        SqlProbeConnection *sql = nullptr;
+        QList<SqlProbeConnection *> sqlPool; // a second connection only while the first is busy
+        QList<bool> sqlBusy;
         RedisConnection *redis = nullptr;
         QList<QByteArray> redisArgv;
     };
