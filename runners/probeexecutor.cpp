@@ -117,7 +117,9 @@ void ProbeExecutor::prepare(Channel &c, int channelId)
             c.setupError = QStringLiteral("invalid URL '%1'").arg(spec.url);
             break;
         }
-        if (scheme == QLatin1String("http") && url.userInfo().isEmpty()) {
+        // HALAB_PROBE_HTTP_QNAM=1 keeps plain http on QNAM too: the benchmark's before/after switch.
+        static const bool qnamOnly = qEnvironmentVariableIsSet("HALAB_PROBE_HTTP_QNAM");
+        if (scheme == QLatin1String("http") && url.userInfo().isEmpty() && !qnamOnly) {
             // Plain http: our own keep-alive connections, a fraction of QNAM's cost per request.
             c.nativeHttp = true;
             const quint16 port = quint16(url.port(80));
