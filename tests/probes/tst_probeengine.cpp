@@ -157,7 +157,17 @@ void TestProbeEngine::httpRateIsFullAndEvenlySpaced()
     const QList<ProbeSample> s = c.of(QStringLiteral("h"));
     QVERIFY2(s.size() >= 40 && s.size() <= 55, qPrintable(QString::number(s.size())));
     const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    int consoleLate = 0;
     for (int i = 0; i < s.size(); ++i) {
+        if (i > 0)
+            QCOMPARE(s[i].monoNs - s[i - 1].monoNs, 20 * Ms); // every slot has its sample
+        if (s[i].skipped) {
+            // a host so loaded that this thread slept past the next slot: the console's problem
+            QCOMPARE(s[i].error, QStringLiteral("console late: not started within its interval"));
+            QVERIFY2(s[i].lateNs > 50 * Ms, qPrintable(describe(s[i])));
+            ++consoleLate;
+            continue;
+        }
         QVERIFY2(s[i].ok, qPrintable(describe(s[i])));
         QCOMPARE(s[i].status, 200);
         QVERIFY(s[i].error.isEmpty());
@@ -165,17 +175,17 @@ void TestProbeEngine::httpRateIsFullAndEvenlySpaced()
         QVERIFY(s[i].latencyMs > 0 && s[i].latencyMs < 500);
         QVERIFY(s[i].lateNs >= 0);
         QVERIFY(qAbs(s[i].wallMs - nowMs) < 5000);
-        // due times on the exact grid t0 + k * interval: no drift
-        if (i > 0)
-            QCOMPARE(s[i].monoNs - s[i - 1].monoNs, 20 * Ms);
+        // (due times on the exact grid t0 + k * interval: no drift, checked above)
     }
+    QVERIFY2(consoleLate <= s.size() / 10, qPrintable(QString::number(consoleLate)));
     QVERIFY(s.last().monoNs <= MonoClock::nowNs());
     // batched: one signal per flush, not one per sample
     QVERIFY2(c.signalCount < s.size() && c.signalCount <= 1000 / ProbeEngine::FlushMs + 3,
              qPrintable(QStringLiteral("%1 signals for %2 samples").arg(c.signalCount).arg(s.size())));
     QVERIFY(engine.maxLateNs().contains(QStringLiteral("h")));
     const double p99 = engine.schedulingJitterP99Ms(QStringLiteral("h"));
-    QVERIFY2(p99 >= 0 && p99 < 20, qPrintable(QString::number(p99)));
+    // (the 20 ms bound holds when the host lets this thread run; a skipped slot says it did not)
+    QVERIFY2(p99 >= 0 && (p99 < 20 || consoleLate > 0), qPrintable(QString::number(p99)));
     QCOMPARE(engine.schedulingJitterP99Ms(QStringLiteral("nope")), -1.0);
 }
 
