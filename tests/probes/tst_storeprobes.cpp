@@ -52,14 +52,25 @@ struct Collector
     {
         QObject::connect(engine, &ProbeEngine::samples, engine, [this](const ProbeSampleBatch &batch) { all += batch; });
     }
+    // The samples of one probe in due order, without the slots this (possibly overloaded) host
+    // could not start on time: those are the console's, and no assertion about the target holds
+    // for them. consoleLate(id) counts them.
     QList<ProbeSample> of(const QString &id) const
     {
         QList<ProbeSample> out;
         for (const ProbeSample &s : all)
-            if (s.probeId == id)
+            if (s.probeId == id && !isConsoleLate(s))
                 out.append(s);
         std::sort(out.begin(), out.end(), [](const ProbeSample &a, const ProbeSample &b) { return a.monoNs < b.monoNs; });
         return out;
+    }
+    static bool isConsoleLate(const ProbeSample &s)
+    {
+        return s.skipped && s.error.startsWith(QStringLiteral("console late"));
+    }
+    int consoleLate(const QString &id) const
+    {
+        return int(std::count_if(all.cbegin(), all.cend(), [&id](const ProbeSample &s) { return s.probeId == id && isConsoleLate(s); }));
     }
     QList<ProbeSample> all;
 };
@@ -289,7 +300,9 @@ void TestStoreProbes::redisRepliesExtractionAndAuth()
     for (const ProbeSample &s : c.of(QStringLiteral("missing")))
         QVERIFY2(!s.ok && s.error == QStringLiteral("got '', expected 'something'"), qPrintable(describe(s)));
     QVERIFY(!c.of(QStringLiteral("noauth")).isEmpty() && !c.of(QStringLiteral("wrong")).isEmpty());
-    QCOMPARE(engine.skippedCount(), qint64(0));
+    // no slot waited for an earlier attempt: every answer came within its interval
+    for (const ProbeSample &s : c.all)
+        QVERIFY2(!s.skipped || Collector::isConsoleLate(s), qPrintable(describe(s)));
 }
 
 void TestStoreProbes::redisPausedServerTimesOutAtFullRateAndRecovers()
@@ -366,7 +379,7 @@ void TestStoreProbes::hangingCommandYieldsSkippedSamples()
         QVERIFY(!sample.ok);
         QCOMPARE(sample.error, QStringLiteral("previous attempt still running"));
     }
-    QCOMPARE(engine.skippedCount(QStringLiteral("hang")), qint64(s.size()));
+    QCOMPARE(engine.skippedCount(QStringLiteral("hang")), qint64(s.size() + c.consoleLate(QStringLiteral("hang"))));
 }
 
 void TestStoreProbes::readinessAndRoleProbesUseTheSameKinds()
