@@ -24,7 +24,8 @@ namespace {
 constexpr qint64 MinIntervalMs = 10;
 constexpr qint64 NsPerMs = 1'000'000;
 constexpr qint64 PhaseStepNs = NsPerMs;
-// A slot this late is still worth trying (its lateNs says how late); an older one is skipped.
+// A slot up to this late (or two intervals, if longer) is still worth trying: its lateNs says how
+// late. An older one is skipped; trying it would only add to a burst after a stall.
 constexpr qint64 CatchUpNs = 50 * NsPerMs;
 } // namespace
 
@@ -199,10 +200,10 @@ void ProbeWorker::tick()
     for (int i = 0; i < int(m_probes.size()) && generation == m_generation; ++i) {
         const qint64 now = MonoClock::nowNs();
         Probe &p = m_probes[size_t(i)];
-        // After a stall, slots more than CatchUpNs late are skipped (their lateNs shows by how
+        // After a stall, slots more than the catch-up window late are skipped (their lateNs shows by how
         // much) unless they are the newest due one: the sample count still matches elapsed time /
         // interval, and no burst of stale attempts follows a stall.
-        while (p.dueNs() + p.intervalNs <= now && now - p.dueNs() > CatchUpNs) {
+        while (p.dueNs() + p.intervalNs <= now && now - p.dueNs() > std::max(CatchUpNs, 2 * p.intervalNs)) {
             recordSkipped(p.id, p.dueNs(), now, QStringLiteral("console late: not started within its interval"));
             ++p.slot;
         }

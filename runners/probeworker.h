@@ -22,8 +22,9 @@ Q_DECLARE_LOGGING_CATEGORY(lcProbe)
 // The probing machinery of ProbeEngine; it lives in the engine's own thread. Attempt k of a
 // probe is due at t0 + k * interval on MonoClock, and each due slot yields exactly one sample:
 // the attempt's answer; or *skipped* when the probe's earlier attempts still run within their
-// timeout (ProbeExecutor bounds them per probe) or when the console woke up more than 50 ms late
-// and a later slot of the same probe was already due (no burst of stale attempts after a stall). A skipped sample is the console's problem, never the target's. Nothing here blocks.
+// timeout (ProbeExecutor bounds them per probe) or when the console woke up more than 50 ms (or
+// two intervals) late and a later slot of the same probe was already due (no burst of stale
+// attempts after a stall). A skipped sample is the console's problem, never the target's. Nothing here blocks.
 // Samples are buffered and moved to a locked outbox every ProbeEngine::FlushMs.
 class ProbeWorker : public QObject
 {
