@@ -52,6 +52,26 @@ QMap<QString, QString> LabContext::publicValues() const
     return out;
 }
 
+ProbeSpec LabContext::resolvedProbe(const ProbeSpec &probe, QStringList *unresolved) const
+{
+    ProbeSpec p = probe;
+    p.url = resolve(p.url, unresolved);
+    p.address = resolve(p.address, unresolved);
+    p.body = resolve(p.body, unresolved);
+    for (auto it = p.headers.begin(); it != p.headers.end(); ++it)
+        it.value() = resolve(it.value(), unresolved);
+    for (QString &a : p.command)
+        a = resolve(a, unresolved);
+    p.connection = resolve(p.connection, unresolved);
+    p.query = resolve(p.query, unresolved);
+    for (QString &a : p.redisCommand)
+        a = resolve(a, unresolved);
+    p.expectValue = resolve(p.expectValue, unresolved);
+    for (auto it = p.env.begin(); it != p.env.end(); ++it)
+        it.value() = resolve(it.value(), unresolved); // secrets allowed: they travel in memory / the environment
+    return p;
+}
+
 StackSpec LabContext::resolvedStack(QStringList *unresolved) const
 {
     StackSpec stack = m_lab.stack;
@@ -59,14 +79,7 @@ StackSpec LabContext::resolvedStack(QStringList *unresolved) const
         for (QString &s : list)
             s = resolve(s, unresolved);
     };
-    const auto resolveProbe = [&](ProbeSpec &p) {
-        p.url = resolve(p.url, unresolved);
-        p.address = resolve(p.address, unresolved);
-        p.body = resolve(p.body, unresolved);
-        for (auto it = p.headers.begin(); it != p.headers.end(); ++it)
-            it.value() = resolve(it.value(), unresolved);
-        resolveList(p.command);
-    };
+    const auto resolveProbe = [&](ProbeSpec &p) { p = resolvedProbe(p, unresolved); };
     resolveList(stack.composeFiles);
     for (ServiceSpec &s : stack.services) {
         resolveList(s.command);

@@ -24,6 +24,8 @@ public:
     // Everything but secrets: safe to write into rendered config files.
     QMap<QString, QString> publicValues() const;
     // The stack with every string resolved; secrets only ever land in service environments.
+    // The probe with every ${NAME} filled in (url, address, body, headers, command, sql, redis, env).
+    ProbeSpec resolvedProbe(const ProbeSpec &probe, QStringList *unresolved = nullptr) const;
     StackSpec resolvedStack(QStringList *unresolved = nullptr) const;
 
     const Lab &lab() const { return m_lab; }

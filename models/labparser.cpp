@@ -299,12 +299,15 @@ const QStringList kTopKeys = {QStringLiteral("halab"),     QStringLiteral("id"),
                               QStringLiteral("description"), QStringLiteral("variables"), QStringLiteral("endpoints"),
                               QStringLiteral("secrets"),   QStringLiteral("stack"),     QStringLiteral("checks"),
                               QStringLiteral("readiness")};
-const QStringList kProbeKindKeys = {QStringLiteral("http"), QStringLiteral("tcp"), QStringLiteral("command")};
+const QStringList kProbeKindKeys = {QStringLiteral("http"), QStringLiteral("tcp"), QStringLiteral("command"),
+                                    QStringLiteral("sql"),  QStringLiteral("redis")};
 const QStringList kProbeKeys = {QStringLiteral("id"),          QStringLiteral("http"),     QStringLiteral("tcp"),
                                 QStringLiteral("command"),     QStringLiteral("method"),   QStringLiteral("headers"),
                                 QStringLiteral("body"),        QStringLiteral("expect_status"), QStringLiteral("expect_exit"),
                                 QStringLiteral("json"),        QStringLiteral("regex"),    QStringLiteral("every"),
-                                QStringLiteral("timeout")};
+                                QStringLiteral("timeout"),     QStringLiteral("sql"),      QStringLiteral("redis"),
+                                QStringLiteral("query"),       QStringLiteral("expect"),   QStringLiteral("expect_rows"),
+                                QStringLiteral("env")};
 const QStringList kStepKinds = {QStringLiteral("http"),     QStringLiteral("command"), QStringLiteral("fault"),
                                 QStringLiteral("wait"),     QStringLiteral("log_scan"), QStringLiteral("matrix"),
                                 QStringLiteral("prompt"),   QStringLiteral("mark")};
@@ -435,11 +438,15 @@ private:
         for (const QString &k : kProbeKindKeys)
             kinds += r.present(n, k.toUtf8().constData()) ? 1 : 0;
         if (kinds != 1) {
-            r.error(n, kinds == 0 ? QStringLiteral("%1 needs one of 'http', 'tcp' or 'command'").arg(what)
-                                  : QStringLiteral("%1 has more than one of 'http', 'tcp', 'command': pick one").arg(what));
+            r.error(n, kinds == 0 ? QStringLiteral("%1 needs one of 'http', 'tcp', 'command', 'sql' or 'redis'").arg(what)
+                                  : QStringLiteral("%1 has more than one of 'http', 'tcp', 'command', 'sql', 'redis': pick one").arg(what));
             return;
         }
-        if (r.present(n, "http")) {
+        if (r.present(n, "sql")) {
+            readSqlProbe(n, p, what);
+        } else if (r.present(n, "redis")) {
+            readRedisProbe(n, p, what);
+        } else if (r.present(n, "http")) {
             p.kind = ProbeSpec::Kind::Http;
             const qsizetype first = r.texts.size();
             p.url = r.string(n, "http", what);
@@ -458,6 +465,53 @@ private:
         }
     }
 
+    void readSqlProbe(const YAML::Node &n, ProbeSpec &p, const QString &what)
+    {
+        p.kind = ProbeSpec::Kind::Sql;
+        p.connection = r.string(n, "sql", what);
+        p.query = r.string(n, "query", what);
+        if (!r.present(n, "query"))
+            r.error(n, QStringLiteral("%1 is missing required key 'query' (the SQL the probe runs)").arg(what));
+        if (r.present(n, "expect_rows")) {
+            p.expectRows = r.integer(n, "expect_rows", what).value_or(-1);
+            if (p.expectRows < 0 && n["expect_rows"].IsScalar())
+                r.error(n["expect_rows"], QStringLiteral("'expect_rows' in %1 must be 0 or more").arg(what));
+        }
+    }
+
+    void readRedisProbe(const YAML::Node &n, ProbeSpec &p, const QString &what)
+    {
+        p.kind = ProbeSpec::Kind::Redis;
+        p.address = r.string(n, "redis", what);
+        static const QRegularExpression addr(QStringLiteral(R"(^(\$\{[^}]+\}|[^:\s]+|\[[^\]]+\]):(\$\{[^}]+\}|\d+)$)"));
+        if (!p.address.isEmpty() && !addr.match(p.address).hasMatch())
+            r.error(n["redis"], QStringLiteral("'redis' in %1 must be host:port, got '%2'").arg(what, p.address));
+        const YAML::Node q = n["query"];
+        if (!q.IsDefined() || q.IsNull())
+            r.error(n, QStringLiteral("%1 is missing required key 'query' (the Redis command, e.g. [PING])").arg(what));
+        else if (q.IsScalar()) // "INCR probe_counter": split on spaces; a list keeps spaces inside arguments
+            p.redisCommand = r.scalar(q, QStringLiteral("'query' in %1").arg(what)).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        else
+            p.redisCommand = r.stringList(n, "query", what);
+        if (q.IsDefined() && !q.IsNull() && p.redisCommand.isEmpty() && (q.IsScalar() || q.IsSequence()))
+            r.error(q, QStringLiteral("'query' in %1 is empty").arg(what));
+        if (r.present(n, "expect_rows"))
+            r.error(n["expect_rows"], QStringLiteral("'expect_rows' in %1 is for 'sql' probes; use 'expect' for the reply").arg(what));
+    }
+
+    // Keys that belong to some kinds only: a clear error instead of a silently ignored key.
+    void checkKindKeys(const YAML::Node &n, const ProbeSpec &p, const QString &what)
+    {
+        const bool store = p.kind == ProbeSpec::Kind::Sql || p.kind == ProbeSpec::Kind::Redis;
+        for (const char *key : {"query", "expect"})
+            if (!store && r.present(n, key))
+                r.error(n[key], QStringLiteral("'%1' in %2 is for 'sql' and 'redis' probes").arg(QLatin1String(key), what));
+        if (p.kind != ProbeSpec::Kind::Sql && p.kind != ProbeSpec::Kind::Redis && r.present(n, "expect_rows"))
+            r.error(n["expect_rows"], QStringLiteral("'expect_rows' in %1 is for 'sql' probes").arg(what));
+        if ((p.kind == ProbeSpec::Kind::Http || p.kind == ProbeSpec::Kind::Tcp) && r.present(n, "env"))
+            r.error(n["env"], QStringLiteral("'env' in %1 is for 'command', 'sql' and 'redis' probes (http: use 'headers')").arg(what));
+    }
+
     ProbeSpec readProbe(const YAML::Node &n, const QString &what, const QStringList &extraKeys = {})
     {
         ProbeSpec p;
@@ -466,6 +520,9 @@ private:
             return p;
         p.id = r.string(n, "id", what, false, false);
         readProbeKind(n, p, what);
+        checkKindKeys(n, p, what);
+        p.env = r.stringMap(n, "env", what);
+        p.expectValue = r.string(n, "expect", what);
         if (r.present(n, "method"))
             p.method = r.string(n, "method", what).toUpper();
         p.headers = r.stringMap(n, "headers", what);
@@ -596,8 +653,9 @@ private:
                 role.leaderIfEquals = r.string(n["role"], "leader_if_equals", rwhat);
                 if (role.leaderIfStatus && role.probe.kind != ProbeSpec::Kind::Http)
                     r.error(n["role"]["leader_if_status"], QStringLiteral("'leader_if_status' in %1 needs an 'http' probe").arg(rwhat));
-                if (!role.leaderIfStatus && role.probe.jsonPointer.isEmpty() && role.probe.regex.isEmpty()
-                    && role.probe.kind != ProbeSpec::Kind::Command)
+                const bool valueKind = role.probe.kind == ProbeSpec::Kind::Command || role.probe.kind == ProbeSpec::Kind::Sql
+                                       || role.probe.kind == ProbeSpec::Kind::Redis;
+                if (!role.leaderIfStatus && role.probe.jsonPointer.isEmpty() && role.probe.regex.isEmpty() && !valueKind)
                     r.error(n["role"], QStringLiteral("%1 must say how to tell the leader: 'leader_if_status', or 'json'/'regex' (with 'leader_if_equals')").arg(rwhat));
             }
             s.role = role;

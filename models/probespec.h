@@ -6,10 +6,10 @@
 #include <QString>
 #include <QStringList>
 
-// A periodic or one-shot measurement: HTTP request, TCP connect or command.
+// A periodic or one-shot measurement: HTTP request, TCP connect, command, SQL query or Redis command.
 struct ProbeSpec
 {
-    enum class Kind { Http, Tcp, Command };
+    enum class Kind { Http, Tcp, Command, Sql, Redis };
 
     QString id;
     Kind kind = Kind::Http;
@@ -21,14 +21,29 @@ struct ProbeSpec
     QString body;
     int expectStatus = 0; // 0: any 2xx counts as success
 
-    // tcp: "host:port"
+    // tcp and redis: "host:port"
     QString address;
 
     // command: argv, run without a shell
     QStringList command;
     int expectExit = 0;
 
-    // extraction of a value from the body / stdout
+    // sql: libpq connection string ("host=… port=… dbname=…" or a postgresql:// URI) and the query
+    QString connection;
+    QString query;
+    int expectRows = -1; // -1: any number of rows
+
+    // redis: the command's argv (e.g. INCR probe_counter)
+    QStringList redisCommand;
+
+    // sql / redis: the value (extracted, or the first field / the reply) must equal this; empty: any
+    QString expectValue;
+
+    // Extra environment: a command probe's process gets it; sql reads PGPASSWORD, PGUSER, … and
+    // redis REDISCLI_AUTH / REDISCLI_USER from it, as psql and redis-cli would. May hold secrets.
+    QMap<QString, QString> env;
+
+    // extraction of a value from the body / stdout / rows / reply
     QString jsonPointer; // e.g. /holder_id
     QString regex;       // first capture group, or whole match
 

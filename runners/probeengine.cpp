@@ -44,6 +44,8 @@ void ProbeEngine::start()
     m_running = true;
     m_lateness.clear();
     m_allLateness.clear();
+    m_skipped.clear();
+    m_allSkipped = 0;
     qCInfo(lcProbe) << "starting" << m_probes.size() << "probes";
     ProbeWorker *worker = m_worker;
     const QList<ProbeSpec> probes = m_probes;
@@ -61,7 +63,7 @@ void ProbeEngine::stop()
     QMetaObject::invokeMethod(worker, [worker]() { worker->stop(); }, Qt::BlockingQueuedConnection);
     drain();
     qCInfo(lcProbe).nospace() << "stopped; scheduling jitter p99 " << schedulingJitterP99Ms() << " ms over "
-                              << m_allLateness.count() << " samples";
+                              << m_allLateness.count() << " samples, " << m_allSkipped << " skipped";
 }
 
 void ProbeEngine::drain()
@@ -72,6 +74,10 @@ void ProbeEngine::drain()
     for (const ProbeSample &s : batch) {
         m_lateness[s.probeId].add(s.lateNs);
         m_allLateness.add(s.lateNs);
+        if (s.skipped) {
+            ++m_skipped[s.probeId];
+            ++m_allSkipped;
+        }
     }
     Q_EMIT samples(batch);
 }

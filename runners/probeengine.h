@@ -12,10 +12,12 @@
 
 class ProbeWorker;
 
-// Runs probes (http, tcp, command) many times a second and hands their samples over in
-// batches. Attempt k of a probe is due at t0 + k * interval on MonoClock; every due slot yields
-// exactly one sample (monoNs = due time, lateNs = actual start - due), also while earlier
-// attempts still hang, so a dead target shows at the full sample rate.
+// Runs probes (http, tcp, command, sql, redis) many times a second and hands their samples over
+// in batches. Attempt k of a probe is due at t0 + k * interval on MonoClock; every due slot yields
+// exactly one sample (monoNs = due time, lateNs = actual start - due). Attempts per probe are
+// bounded (ProbeExecutor::parallelLimit); a slot that finds them all still running within their
+// timeout, or that the console could not start before the next one was due, yields a *skipped*
+// sample: the console's limit, never the target's failure.
 //
 // The probing runs in a thread of its own (with its own QNetworkAccessManager), so a busy GUI
 // thread neither delays nor thins out the samples; the public API and the samples signal live
@@ -49,6 +51,9 @@ public:
     double schedulingJitterP99Ms(const QString &probeId) const;
     // p99 of lateNs in ms over every probe (-1 when there are no samples yet).
     double schedulingJitterP99Ms() const;
+    // Skipped samples of one probe / of every probe in this run.
+    qint64 skippedCount(const QString &probeId) const { return m_skipped.value(probeId); }
+    qint64 skippedCount() const { return m_allSkipped; }
 
 Q_SIGNALS:
     // Samples in the order they completed, emitted from this object's thread.
@@ -63,4 +68,6 @@ private:
     ProbeWorker *m_worker = nullptr; // lives in m_thread; deleted there when it finishes
     QHash<QString, LatenessHistogram> m_lateness;
     LatenessHistogram m_allLateness;
+    QHash<QString, qint64> m_skipped;
+    qint64 m_allSkipped = 0;
 };

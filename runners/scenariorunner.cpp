@@ -99,16 +99,8 @@ void ScenarioRunner::start()
     m_metrics.setRoleResolutionMs(roleResolution);
 
     QList<ProbeSpec> probes;
-    for (ProbeSpec p : m_check.probes) {
-        p.url = m_context->resolve(p.url);
-        p.address = m_context->resolve(p.address);
-        p.body = m_context->resolve(p.body);
-        for (auto it = p.headers.begin(); it != p.headers.end(); ++it)
-            it.value() = m_context->resolve(it.value());
-        for (QString &a : p.command)
-            a = m_context->resolve(a);
-        probes.append(p);
-    }
+    for (const ProbeSpec &p : m_check.probes)
+        probes.append(m_context->resolvedProbe(p));
     m_probes->setProbes(probes);
     if (!probes.isEmpty())
         m_probes->start();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "probeoutcome.h"
 #include "probespec.h"
 #include "servicespec.h"
 #include "servicestatus.h"
@@ -12,26 +13,20 @@
 #include <functional>
 #include <optional>
 
-class QNetworkAccessManager;
+class ProbeExecutor;
 class QTimer;
 
 // Probes one running service: readiness, then health (the ready probe every HealthIntervalMs)
-// and role. Everything is asynchronous; a tick is skipped while the previous probe of the same
-// kind is still in flight, so a hung service never piles up requests.
+// and role, through the same ProbeExecutor as check probes. Everything is asynchronous; a tick is
+// skipped while the previous probe of the same kind is still in flight, so a hung service never
+// piles up requests.
 class ServiceProber : public QObject
 {
     Q_OBJECT
 
 public:
     // What one probe attempt saw.
-    struct Outcome
-    {
-        bool ok = false;        // the probe's own success criterion (2xx / expectStatus, connect, exit code)
-        bool responded = false; // an HTTP status arrived / the command ran to an exit code
-        int status = 0;         // HTTP status, or the command's exit code
-        QByteArray output;      // body / stdout (capped)
-        QString error;
-    };
+    using Outcome = ProbeOutcome;
 
     static constexpr qint64 HealthIntervalMs = 500;
     static constexpr qint64 DefaultReadyIntervalMs = 100;
@@ -64,15 +59,9 @@ Q_SIGNALS:
     void roleChanged(const QString &role);
 
 private:
-    using Done = std::function<void(const Outcome &)>;
-
     void readyTick();
     void healthTick();
     void roleTick();
-    void runProbe(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
-    void runHttp(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
-    void runTcp(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
-    void runCommand(const ProbeSpec &spec, qint64 timeoutMs, const Done &done);
     void setHealth(ServiceStatus::Health health, const QString &detail);
     void setRole(const QString &role);
     qint64 attemptTimeoutMs() const;
@@ -80,14 +69,14 @@ private:
     QString m_service;
     std::optional<ProbeSpec> m_ready;
     std::optional<RoleProbeSpec> m_role;
-    QNetworkAccessManager *m_nam = nullptr;
+    ProbeExecutor *m_executor = nullptr;
+    int m_readyChannel = 0;
+    int m_roleChannel = 0;
     QTimer *m_readyTimer = nullptr;
     QTimer *m_healthTimer = nullptr;
     QTimer *m_roleTimer = nullptr;
     QElapsedTimer m_readyClock;
     QString m_lastReadyError;
-    bool m_healthInFlight = false; // ready and health share the ready probe
-    bool m_roleInFlight = false;
     quint64 m_generation = 0;      // bumped by stop(): late answers of older probes are ignored
     ServiceStatus::Health m_health = ServiceStatus::Health::Unknown;
     QString m_roleValue;

@@ -355,6 +355,8 @@ void CheckDetailPane::showCheck(const CheckSpec *check, bool applicable)
         for (const ProbeSpec &p : check->probes) {
             const QString target = p.kind == ProbeSpec::Kind::Http ? p.method + QLatin1Char(' ') + p.url
                                    : p.kind == ProbeSpec::Kind::Tcp ? QStringLiteral("tcp ") + p.address
+                                   : p.kind == ProbeSpec::Kind::Sql ? QStringLiteral("sql ") + p.query
+                                   : p.kind == ProbeSpec::Kind::Redis ? QStringLiteral("redis %1 %2").arg(p.address, p.redisCommand.join(QLatin1Char(' ')))
                                                                     : p.command.join(QLatin1Char(' '));
             probes << QStringLiteral("<b>%1</b> <code>%2</code> every %3").arg(p.id.toHtmlEscaped(), target.toHtmlEscaped(), Duration::format(p.intervalMs));
         }
