@@ -171,7 +171,7 @@ int CliCommands::stackStatus(const QString &labPath, bool json)
     if (!loadLab(labPath, &lab))
         return BadInput;
     // Secrets are not needed to look at a stack; unresolved ${SECRET}s only matter to env.
-    const LabContext context(lab, DataPaths::builtins(lab), m_overrides);
+    const LabContext context(lab, DataPaths::builtins(lab, m_overrides), m_overrides);
     const StackSpec stack = context.resolvedStack();
     const QList<PidLedger::Entry> ledger = PidLedger::read(PidLedger::defaultDir());
 

@@ -11,8 +11,8 @@
 StackSession::StackSession(const Lab &lab, const QMap<QString, QString> &overrides, QObject *parent)
     : QObject(parent)
     , m_lab(lab)
-    , m_context(lab, DataPaths::builtins(lab), overrides)
-    , m_runDir(DataPaths::runDir(lab))
+    , m_context(lab, DataPaths::builtins(lab, overrides), overrides)
+    , m_runDir(DataPaths::runDir(lab, overrides))
 {
     connect(&m_secrets, &SessionSecrets::loaded, this, &StackSession::onSecretsLoaded);
 }
