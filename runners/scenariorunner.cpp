@@ -585,8 +585,10 @@ void ScenarioRunner::countLogLines(const StepSpec &step)
     const QRegularExpression re(step.pattern);
     int count = 0;
     QStringList hits;
+    QStringList services = step.services; // the format allows last_faulted here too
+    services.replaceInStrings(QRegularExpression(QStringLiteral("^last_faulted$")), m_lastFaulted);
     for (const LogLine &line : std::as_const(m_logs)) {
-        if (line.time < since || !step.services.contains(line.service))
+        if (line.time < since || !services.contains(line.service))
             continue;
         if (re.match(line.text).hasMatch()) {
             ++count;
