@@ -690,6 +690,11 @@ private:
                                          .arg(s.until.steady, uwhat, DidYouMean::hint(s.until.steady, {QStringLiteral("leader")})));
         if (!r.present(until, "for"))
             r.error(until, QStringLiteral("%1 needs 'for: DURATION': how long nothing may change").arg(uwhat));
+        bool anyRoleProbe = false;
+        for (const ServiceSpec &svc : std::as_const(lab.stack.services))
+            anyRoleProbe = anyRoleProbe || svc.role.has_value();
+        if (!anyRoleProbe)
+            r.error(until["steady"], QStringLiteral("'steady: leader' needs a service with a 'role' probe in the stack (else there is never a leader to watch)"));
         s.until.steadyForMs = r.duration(until, "for", uwhat).value_or(0);
         if (r.present(body, "for"))
             r.error(body["for"], QStringLiteral("%1: 'for' goes inside 'until' for a steady wait: until: {steady: leader, for: 10s}").arg(what));
