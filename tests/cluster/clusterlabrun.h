@@ -169,6 +169,17 @@ inline std::optional<QDateTime> sentinelSwitch(const QString &line)
     return t.addMSecs(m.captured(2).toInt());
 }
 
+// Redis: "redis2: 1234:M 02 Dec 2026 02:04:35.911 * MASTER MODE enabled (user request from ...)" (local time).
+inline std::optional<QDateTime> redisPromotion(const QString &line)
+{
+    static const QRegularExpression re(QStringLiteral(R"((\d\d \w{3} \d{4} \d\d:\d\d:\d\d)\.(\d{3}) \* MASTER MODE enabled)"));
+    const QRegularExpressionMatch m = re.match(line);
+    if (!m.hasMatch())
+        return std::nullopt;
+    QDateTime t = QLocale::c().toDateTime(m.captured(1), QStringLiteral("dd MMM yyyy HH:mm:ss"));
+    return t.addMSecs(m.captured(2).toInt());
+}
+
 // etcd (zap): {"level":"info","ts":"2026-12-02T02:03:56.599Z",...,"msg":"7bb0f9db09fb9256 became leader at term 3"}
 inline std::optional<QDateTime> etcdLeader(const QString &line)
 {
