@@ -86,6 +86,13 @@ ServiceStatus RemoteStackBackend::status(const QString &service) const
 
 void RemoteStackBackend::send(const QString &op, const QString &service, const QJsonObject &extra)
 {
+    if (m_socket->state() == QLocalSocket::UnconnectedState) {
+        if (op != QLatin1String("hello")) // the attach failure already says why
+            QTimer::singleShot(0, this, [this, op, service] {
+                Q_EMIT actionFinished(service, op, false, QStringLiteral("the console that runs the stack is not reachable"));
+            });
+        return;
+    }
     QJsonObject m = extra;
     m.insert(QStringLiteral("op"), op);
     if (!service.isEmpty())
