@@ -1036,7 +1036,12 @@ void ProcessStackBackend::markRunDir() const
     QFile marker(QDir(m_runDir).filePath(QLatin1String(RunDirMarker)));
     if (!marker.exists() && marker.open(QIODevice::WriteOnly))
         marker.write("This directory is a halab run directory: 'wipe: on_up' empties it before every stack up.\n");
-    // Services that run as another user write their own subdirectories here, made by a `once` service.
+    bool otherUsers = false;
+    for (const auto &s : m_services)
+        otherUsers = otherUsers || !s->spec.user.isEmpty() || !s->spec.group.isEmpty();
+    if (!otherUsers)
+        return; // keep the directory as private as it was made
+    // Services that run as another user must enter it (their own subdirectories come from a `once` service).
     QFile::setPermissions(m_runDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
                                         | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther);
 }
