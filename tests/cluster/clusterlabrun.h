@@ -180,6 +180,17 @@ inline std::optional<QDateTime> redisPromotion(const QString &line)
     return t.addMSecs(m.captured(2).toInt());
 }
 
+// HAProxy (log stderr format iso): "haproxy: 2026-12-02T02:06:26.104531+00:00 Server primary/pg2 is UP, ..."
+inline std::optional<QDateTime> haproxyPrimaryUp(const QString &line)
+{
+    static const QRegularExpression re(QStringLiteral(R"((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})\d*([+-]\d\d:\d\d|Z) Server primary/\w+ is UP)"));
+    const QRegularExpressionMatch m = re.match(line);
+    if (!m.hasMatch())
+        return std::nullopt;
+    const QDateTime t = QDateTime::fromString(m.captured(1) + QLatin1Char('.') + m.captured(2) + m.captured(3), Qt::ISODateWithMs);
+    return t.isValid() ? std::optional<QDateTime>(t) : std::nullopt;
+}
+
 // etcd (zap): {"level":"info","ts":"2026-12-02T02:03:56.599Z",...,"msg":"7bb0f9db09fb9256 became leader at term 3"}
 inline std::optional<QDateTime> etcdLeader(const QString &line)
 {
