@@ -191,6 +191,18 @@ inline std::optional<QDateTime> haproxyPrimaryUp(const QString &line)
     return t.isValid() ? std::optional<QDateTime>(t) : std::nullopt;
 }
 
+// When a Sentinel starts answering the new master: "+failover-state-reconf-slaves" if it leads the
+// failover (sentinel.c sentinelGetCurrentMasterAddress), else its "+switch-master".
+inline std::optional<QDateTime> sentinelAnswersNewMaster(const QString &line)
+{
+    static const QRegularExpression re(QStringLiteral(R"((\d\d \w{3} \d{4} \d\d:\d\d:\d\d)\.(\d{3}) # \+(switch-master|failover-state-reconf-slaves))"));
+    const QRegularExpressionMatch m = re.match(line);
+    if (!m.hasMatch())
+        return std::nullopt;
+    QDateTime t = QLocale::c().toDateTime(m.captured(1), QStringLiteral("dd MMM yyyy HH:mm:ss"));
+    return t.addMSecs(m.captured(2).toInt());
+}
+
 // etcd (zap): {"level":"info","ts":"2026-12-02T02:03:56.599Z",...,"msg":"7bb0f9db09fb9256 became leader at term 3"}
 inline std::optional<QDateTime> etcdLeader(const QString &line)
 {
