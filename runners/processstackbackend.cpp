@@ -950,6 +950,8 @@ QString ProcessStackBackend::cgroupOf(const QString &service) const
 {
     const Service *s = find(service);
     return s ? s->scope->cgroupPath() : QString();
+}
+
 // ---------------------------------------------------------------------------------------------
 // Run-once services, the run directory, readiness failures (issue 11)
 
