@@ -203,6 +203,19 @@ inline std::optional<QDateTime> sentinelAnswersNewMaster(const QString &line)
     return t.addMSecs(m.captured(2).toInt());
 }
 
+// PostgreSQL (stderr, log_timezone UTC here): "pg2: 2026-12-02 02:06:43.928 UTC [18578] LOG:  database system is ready to accept connections"
+inline std::optional<QDateTime> postgresReady(const QString &line)
+{
+    static const QRegularExpression re(QStringLiteral(R"((\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d{3}) (\w+) \[\d+\] LOG:  database system is ready to accept connections)"));
+    const QRegularExpressionMatch m = re.match(line);
+    if (!m.hasMatch())
+        return std::nullopt;
+    QDateTime t = QDateTime::fromString(m.captured(1), QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    if (m.captured(3) == QLatin1String("UTC") || m.captured(3) == QLatin1String("GMT"))
+        t.setTimeSpec(Qt::UTC);
+    return t.addMSecs(m.captured(2).toInt());
+}
+
 // etcd (zap): {"level":"info","ts":"2026-12-02T02:03:56.599Z",...,"msg":"7bb0f9db09fb9256 became leader at term 3"}
 inline std::optional<QDateTime> etcdLeader(const QString &line)
 {
