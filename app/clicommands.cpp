@@ -343,7 +343,7 @@ void CliCommands::startRun()
         m_out.flush();
         runNextCheck();
     });
-    if (m_session->isAttached())
+    if (m_run->stack()->isAttached())
         m_out << "using the stack of " << m_lab.name << " that another console runs (nothing is restarted)\n";
     else
         m_out << "bringing up the stack of " << m_lab.name << "…\n";
@@ -666,7 +666,7 @@ void CliCommands::finishRun(int code)
         Q_EMIT finished(code);
         return;
     }
-    m_out << (m_session->isAttached() ? "leaving the stack to the console that runs it\n" : "stopping the stack…\n");
+    m_out << (m_run->stack()->isAttached() ? "leaving the stack to the console that runs it\n" : "stopping the stack…\n");
     m_out.flush();
     connect(backend, &StackBackend::downFinished, this, [this, code] { Q_EMIT finished(code); });
     m_run->stopStack();
