@@ -39,6 +39,7 @@ int main(int argc, char *argv[])
         "  checks LAB [--json]      each check: runs / N/A / DEFERRED (with --set) and why\n"
         "  stack up LAB             start the lab's stack in the foreground; Ctrl-C or SIGTERM brings it down\n"
         "  stack status LAB [--json] state, health and role of each service of the lab's stack\n"
+        "  stack reset LAB          kill what a crashed console left running, run the lab's 'reset:' commands\n"
         "  run LAB [--check ID]... [--json FILE] [--keep-stack]\n"
         "                           run the automated checks (or the named ones) on the lab's stack;\n"
         "                           exit 0 all pass, 1 any fails, 2 bad lab or stack, 3 aborted\n"
@@ -140,6 +141,8 @@ int main(int argc, char *argv[])
         code = commands.stackUp(args.at(2));
     } else if (command == QLatin1String("stack") && args.size() == 3 && args.at(1) == QLatin1String("status")) {
         code = commands.stackStatus(args.at(2), parser.isSet(json));
+    } else if (command == QLatin1String("stack") && args.size() == 3 && args.at(1) == QLatin1String("reset")) {
+        code = commands.stackReset(args.at(2));
     } else if (command == QLatin1String("run") && args.size() == 2) {
         CliCommands::RunOptions run;
         run.checks = parser.values(check);
@@ -160,7 +163,7 @@ int main(int argc, char *argv[])
     } else if (command == QLatin1String("checks") && args.size() == 2) {
         return commands.checks(args.at(1), parser.isSet(json));
     } else if (command == QLatin1String("stack")) {
-        err << "halab-cli: use 'stack up LAB' or 'stack status LAB [--json]'\n";
+        err << "halab-cli: use 'stack up LAB', 'stack status LAB [--json]' or 'stack reset LAB'\n";
         return CliCommands::BadInput;
     } else {
         err << "halab-cli: unknown command '" << command << "' (try --help)\n";

@@ -14,7 +14,9 @@
 #include "scenariorunner.h"
 #include "verdictexplanation.h"
 #include "serviceprober.h"
+#include "stackcontrolserver.h"
 #include "stacksession.h"
+#include "stackwire.h"
 #include "unixsignalwatcher.h"
 
 #include <QDateTime>
@@ -121,6 +123,13 @@ int CliCommands::stackUp(const QString &labPath)
         }
         if (!warning.isEmpty())
             m_err << "halab-cli: " << warning << '\n';
+        if (m_session->isAttached()) {
+            m_out << "the stack of " << m_session->context().lab().name << " is already up, run by another console ("
+                  << StackWire::socketPath(m_session->runDir()) << "): 'halab-cli run' uses it as it is\n";
+            m_out.flush();
+            Q_EMIT finished(Ok);
+            return;
+        }
         startStack();
     });
     m_session->prepare();
@@ -142,6 +151,11 @@ void CliCommands::startStack()
     });
     connect(backend, &StackBackend::upFinished, this, [this, backend](bool ok, const QString &why) {
         if (ok) {
+            // Share it: `halab-cli run` in another terminal drives this stack instead of starting one.
+            auto *server = new StackControlServer(backend, StackWire::socketPath(m_session->runDir()), this);
+            QString shareError;
+            if (!server->listen(&shareError))
+                m_err << "halab-cli: " << shareError << '\n';
             m_out << "stack up: " << backend->serviceNames().join(QStringLiteral(", ")) << " — Ctrl-C or SIGTERM brings it down\n";
             m_out.flush();
             return;
@@ -171,7 +185,7 @@ int CliCommands::stackStatus(const QString &labPath, bool json)
     if (!loadLab(labPath, &lab))
         return BadInput;
     // Secrets are not needed to look at a stack; unresolved ${SECRET}s only matter to env.
-    const LabContext context(lab, DataPaths::builtins(lab), m_overrides);
+    const LabContext context(lab, DataPaths::builtins(lab, m_overrides), m_overrides);
     const StackSpec stack = context.resolvedStack();
     const QList<PidLedger::Entry> ledger = PidLedger::read(PidLedger::defaultDir());
 
@@ -329,7 +343,10 @@ void CliCommands::startRun()
         m_out.flush();
         runNextCheck();
     });
-    m_out << "bringing up the stack of " << m_lab.name << "…\n";
+    if (m_run->stack()->isAttached())
+        m_out << "using the stack of " << m_lab.name << " that another console runs (nothing is restarted)\n";
+    else
+        m_out << "bringing up the stack of " << m_lab.name << "…\n";
     m_out.flush();
     m_run->startStack();
 }
@@ -649,7 +666,7 @@ void CliCommands::finishRun(int code)
         Q_EMIT finished(code);
         return;
     }
-    m_out << "stopping the stack…\n";
+    m_out << (m_run->stack()->isAttached() ? "leaving the stack to the console that runs it\n" : "stopping the stack…\n");
     m_out.flush();
     connect(backend, &StackBackend::downFinished, this, [this, code] { Q_EMIT finished(code); });
     m_run->stopStack();

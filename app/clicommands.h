@@ -32,6 +32,8 @@ public:
     // Asynchronous commands return Async and emit finished(code) later.
     int stackUp(const QString &labPath);
     int stackStatus(const QString &labPath, bool json);
+    // Kills what crashed consoles left running, then runs the lab's `reset:` commands (clistackreset.cpp).
+    int stackReset(const QString &labPath);
     // Brings the stack up (unless keepStack and it is already up), runs the automated checks or
     // the named ones, prints a line per check, writes JSON; 0 all pass, 1 any fails, 3 aborted.
     struct RunOptions

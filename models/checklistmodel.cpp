@@ -59,6 +59,8 @@ QString waitText(const StepSpec &step)
     switch (u.kind) {
     case WaitConditionSpec::Kind::None:
         return QStringLiteral("wait ") + Duration::format(step.durationMs);
+    case WaitConditionSpec::Kind::Steady:
+        return QStringLiteral("wait: the ") + u.steady + QStringLiteral(" stays the same for ") + Duration::format(u.steadyForMs);
     case WaitConditionSpec::Kind::LeaderChanged: what = QStringLiteral("leader changes"); break;
     case WaitConditionSpec::Kind::LeaderElected: what = QStringLiteral("a leader is elected"); break;
     case WaitConditionSpec::Kind::ProbeOk:

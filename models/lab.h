@@ -31,6 +31,8 @@ struct Lab
     StackSpec stack;
     QList<CheckSpec> checks;
     QList<ReadinessLevelSpec> readiness;
+    // `command` steps that bring a broken cluster back to its starting state (halab-cli stack reset).
+    QList<StepSpec> reset;
 
     const CheckSpec *check(const QString &checkId) const
     {

@@ -85,6 +85,8 @@ StackSpec LabContext::resolvedStack(QStringList *unresolved) const
         resolveList(s.command);
         resolveList(s.versionCommand);
         s.workdir = resolve(s.workdir, unresolved);
+        s.user = resolve(s.user, unresolved);
+        s.group = resolve(s.group, unresolved);
         for (auto it = s.env.begin(); it != s.env.end(); ++it)
             it.value() = resolve(it.value(), unresolved);
         for (TemplateFileSpec &t : s.templates) {

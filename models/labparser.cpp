@@ -298,7 +298,7 @@ private:
 const QStringList kTopKeys = {QStringLiteral("halab"),     QStringLiteral("id"),        QStringLiteral("name"),
                               QStringLiteral("description"), QStringLiteral("variables"), QStringLiteral("endpoints"),
                               QStringLiteral("secrets"),   QStringLiteral("stack"),     QStringLiteral("checks"),
-                              QStringLiteral("readiness")};
+                              QStringLiteral("readiness"), QStringLiteral("reset")};
 const QStringList kProbeKindKeys = {QStringLiteral("http"), QStringLiteral("tcp"), QStringLiteral("command"),
                                     QStringLiteral("sql"),  QStringLiteral("redis")};
 const QStringList kProbeKeys = {QStringLiteral("id"),          QStringLiteral("http"),     QStringLiteral("tcp"),
@@ -344,6 +344,7 @@ public:
         checksDeclared = r.present(root, "checks");
         readChecks(root["checks"]);
         readReadiness(root["readiness"]);
+        readReset(root["reset"]);
         crossCheck();
     }
 
@@ -557,7 +558,7 @@ private:
         const QString what = QStringLiteral("'stack'");
         lab.stack.where = r.at(n);
         if (!r.checkKeys(n, what, {QStringLiteral("backend"), QStringLiteral("project"), QStringLiteral("files"),
-                                   QStringLiteral("services")}))
+                                   QStringLiteral("services"), QStringLiteral("run_dir")}))
             return;
         const QString backend = r.string(n, "backend", what, true, false);
         if (backend == QLatin1String("compose")) {
@@ -577,6 +578,7 @@ private:
             r.error(r.present(n, "files") ? n["files"] : n["project"],
                     QStringLiteral("'files' and 'project' belong to a compose stack; this one is 'processes'"));
 
+        readRunDir(n);
         const YAML::Node services = n["services"];
         if (!services.IsDefined() || services.IsNull()) {
             r.error(n, QStringLiteral("'stack' is missing required key 'services'"));
@@ -611,8 +613,10 @@ private:
         }
         if (!r.checkKeys(n, what, {QStringLiteral("command"), QStringLiteral("env"), QStringLiteral("workdir"),
                                    QStringLiteral("depends_on"), QStringLiteral("templates"), QStringLiteral("ready"),
-                                   QStringLiteral("role"), QStringLiteral("version"), QStringLiteral("stop_grace")}))
+                                   QStringLiteral("role"), QStringLiteral("version"), QStringLiteral("stop_grace"),
+                                   QStringLiteral("user"), QStringLiteral("group"), QStringLiteral("once")}))
             return;
+        readRunAs(n, s, what, compose);
         s.command = r.stringList(n, "command", what, true);
         if (!compose && s.command.isEmpty())
             r.error(n, QStringLiteral("%1 is missing required key 'command'").arg(what));
@@ -660,6 +664,102 @@ private:
             }
             s.role = role;
         }
+    }
+
+    // user / group / once of a service (issue 11: real daemons that refuse root, config writers).
+    void readRunAs(const YAML::Node &n, ServiceSpec &s, const QString &what, bool compose)
+    {
+        s.user = r.string(n, "user", what);
+        s.group = r.string(n, "group", what);
+        if (compose && (!s.user.isEmpty() || !s.group.isEmpty()))
+            r.error(r.present(n, "user") ? n["user"] : n["group"],
+                    QStringLiteral("%1: 'user' and 'group' are for the processes backend; compose services run as their image says").arg(what));
+        if (!r.present(n, "once"))
+            return;
+        const QString once = r.string(n, "once", what, false, false);
+        if (once != QLatin1String("true") && once != QLatin1String("false"))
+            r.error(n["once"], QStringLiteral("'once' of %1 must be true or false, got '%2'").arg(what, once));
+        s.once = once == QLatin1String("true");
+        if (s.once && compose)
+            r.error(n["once"], QStringLiteral("%1: 'once' is for the processes backend").arg(what));
+        if (s.once && r.present(n, "ready"))
+            r.error(n["ready"], QStringLiteral("%1 runs once: it is ready when it exits with code 0, so it takes no 'ready' probe").arg(what));
+        if (s.once && r.present(n, "role"))
+            r.error(n["role"], QStringLiteral("%1 runs once and cannot hold a role").arg(what));
+    }
+
+    void readRunDir(const YAML::Node &stack)
+    {
+        if (!r.present(stack, "run_dir"))
+            return;
+        const YAML::Node n = stack["run_dir"];
+        const QString what = QStringLiteral("'run_dir' of the stack");
+        RunDirSpec &d = lab.stack.runDir;
+        d.where = r.at(n);
+        if (!r.checkKeys(n, what, {QStringLiteral("path"), QStringLiteral("wipe")}))
+            return;
+        d.path = r.string(n, "path", what);
+        if (!d.path.isEmpty() && !d.path.startsWith(QLatin1Char('/')) && !d.path.startsWith(QLatin1String("${")))
+            r.error(n["path"], QStringLiteral("'path' in %1 must be absolute (or start with ${NAME}), got '%2'").arg(what, d.path));
+        const QString wipe = r.string(n, "wipe", what, false, false);
+        if (!wipe.isEmpty() && wipe != QLatin1String("on_up") && wipe != QLatin1String("never"))
+            r.error(n["wipe"], QStringLiteral("unknown 'wipe' '%1' in %2: use on_up or never%3")
+                                   .arg(wipe, what, DidYouMean::hint(wipe, {QStringLiteral("on_up"), QStringLiteral("never")})));
+        d.wipeOnUp = wipe == QLatin1String("on_up");
+        if (lab.stack.backend == StackSpec::Backend::Compose && d.wipeOnUp)
+            r.error(n["wipe"], QStringLiteral("'wipe: on_up' is for the processes backend"));
+    }
+
+    // reset: command steps, in order, that bring a broken cluster back (halab-cli stack reset).
+    void readReset(const YAML::Node &n)
+    {
+        if (!n.IsDefined() || n.IsNull())
+            return;
+        if (!n.IsSequence()) {
+            r.error(n, QStringLiteral("'reset' must be a list of command steps, got %1").arg(typeName(n)));
+            return;
+        }
+        r.currentCheck = int(lab.checks.size()); // its own scope for saved values
+        savedPerCheck.append(QStringList());
+        CheckSpec scope;
+        scope.id = QStringLiteral("reset");
+        QStringList marks;
+        for (const YAML::Node &item : n) {
+            StepSpec step;
+            readStep(item, step, scope, marks, QStringLiteral("'reset'"));
+            if (step.kind != StepSpec::Kind::Command) {
+                r.error(item, QStringLiteral("a step of 'reset' must be a 'command' step (it runs without a check: no faults, waits or prompts)"));
+                continue;
+            }
+            lab.reset.append(step);
+        }
+        r.currentCheck = -1;
+    }
+
+    void readSteadyWait(const YAML::Node &body, const YAML::Node &until, StepSpec &s, const QString &what)
+    {
+        const QString uwhat = QStringLiteral("'until' of %1").arg(what);
+        if (!r.checkKeys(until, uwhat, {QStringLiteral("steady"), QStringLiteral("for")}))
+            return;
+        s.until.kind = WaitConditionSpec::Kind::Steady;
+        s.until.steady = r.string(until, "steady", uwhat, true, false);
+        if (!s.until.steady.isEmpty() && s.until.steady != QLatin1String("leader"))
+            r.error(until["steady"], QStringLiteral("unknown 'steady' '%1' in %2: use leader%3")
+                                         .arg(s.until.steady, uwhat, DidYouMean::hint(s.until.steady, {QStringLiteral("leader")})));
+        if (!r.present(until, "for"))
+            r.error(until, QStringLiteral("%1 needs 'for: DURATION': how long nothing may change").arg(uwhat));
+        bool anyRoleProbe = false;
+        for (const ServiceSpec &svc : std::as_const(lab.stack.services))
+            anyRoleProbe = anyRoleProbe || svc.role.has_value();
+        if (!anyRoleProbe)
+            r.error(until["steady"], QStringLiteral("'steady: leader' needs a service with a 'role' probe in the stack (else there is never a leader to watch)"));
+        s.until.steadyForMs = r.duration(until, "for", uwhat).value_or(0);
+        if (r.present(body, "for"))
+            r.error(body["for"], QStringLiteral("%1: 'for' goes inside 'until' for a steady wait: until: {steady: leader, for: 10s}").arg(what));
+        // The step lasts exactly 'for'; a timeout, when given, must leave it that long.
+        s.timeoutMs = r.duration(body, "timeout", what).value_or(s.until.steadyForMs);
+        if (s.timeoutMs < s.until.steadyForMs)
+            r.error(body["timeout"], QStringLiteral("'timeout' in %1 is shorter than the steady 'for'").arg(what));
     }
 
     void readChecks(const YAML::Node &n)
@@ -1091,10 +1191,12 @@ private:
                 r.error(body, QStringLiteral("%1 needs 'for: DURATION' or 'until: CONDITION'").arg(wwhat));
             return;
         }
+        const YAML::Node until = body["until"];
+        if (until.IsMap() && r.present(until, "steady"))
+            return readSteadyWait(body, until, s, what);
         if (!r.present(body, "timeout"))
             r.error(body, QStringLiteral("%1 waits 'until' a condition and needs a 'timeout'").arg(wwhat));
         s.timeoutMs = r.timeout(body, "timeout", wwhat).value_or(30000);
-        const YAML::Node until = body["until"];
         static const QStringList simple = {QStringLiteral("leader_changed"), QStringLiteral("leader_elected")};
         if (until.IsScalar()) {
             const QString cond = qs(until.Scalar());
@@ -1103,13 +1205,13 @@ private:
             else if (cond == simple[1])
                 s.until.kind = WaitConditionSpec::Kind::LeaderElected;
             else
-                r.error(until, QStringLiteral("unknown condition '%1' in %2: use leader_changed, leader_elected, {probe_ok: ID}, {probe_fails: ID} or {service: NAME, state: STATE}%3")
+                r.error(until, QStringLiteral("unknown condition '%1' in %2: use leader_changed, leader_elected, {probe_ok: ID}, {probe_fails: ID}, {service: NAME, state: STATE} or {steady: leader, for: DURATION}%3")
                                    .arg(cond, wwhat, r.hint(cond, simple)));
             return;
         }
         const QString uwhat = QStringLiteral("'until' of %1").arg(what);
         if (!r.checkKeys(until, uwhat, {QStringLiteral("probe_ok"), QStringLiteral("probe_fails"), QStringLiteral("times"),
-                                        QStringLiteral("service"), QStringLiteral("state")}))
+                                        QStringLiteral("service"), QStringLiteral("state"), QStringLiteral("steady")}))
             return;
         s.until.times = r.integer(until, "times", uwhat, 1, 1'000'000, QStringLiteral("a count from 1 to 1000000")).value_or(1);
         if (r.present(until, "probe_ok") || r.present(until, "probe_fails")) {
@@ -1132,7 +1234,7 @@ private:
             if (!s.until.state.isEmpty() && !states.contains(s.until.state))
                 r.error(until["state"], QStringLiteral("unknown state '%1' in %2: use %3%4").arg(s.until.state, uwhat, states.join(QStringLiteral(", ")), r.hint(s.until.state, states)));
         } else {
-            r.error(until, QStringLiteral("%1 needs 'probe_ok', 'probe_fails' or 'service'").arg(uwhat));
+            r.error(until, QStringLiteral("%1 needs 'probe_ok', 'probe_fails', 'service' or 'steady'").arg(uwhat));
         }
     }
 

@@ -42,6 +42,17 @@ struct ServiceSpec
     std::optional<RoleProbeSpec> role;
     QStringList versionCommand;   // prints the service's version for the run log
     qint64 stopGraceMs = 5000;    // SIGTERM, then SIGKILL after this long
+    QString user;                 // run as this user (setuid in the child before exec); empty: the console's
+    QString group;                // run as this group; empty: the user's primary group
+    bool once = false;            // runs to completion before its dependents start (config writers, initdb)
+    SourceLocation where;
+};
+
+// Where the stack's files live (${RUN_DIR}) and whether each `stack up` starts from an empty one.
+struct RunDirSpec
+{
+    QString path;       // empty: the console's own per-lab directory
+    bool wipeOnUp = false;
     SourceLocation where;
 };
 
@@ -53,6 +64,7 @@ struct StackSpec
     QString project;          // compose project name
     QStringList composeFiles; // compose files, relative to the lab file
     QList<ServiceSpec> services;
+    RunDirSpec runDir;
     SourceLocation where;
 
     const ServiceSpec *service(const QString &name) const

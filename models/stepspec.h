@@ -29,6 +29,7 @@ struct WaitConditionSpec
         ProbeOk,       // probe `probe` succeeds `times` times in a row
         ProbeFails,    // probe `probe` fails `times` times in a row
         ServiceState,  // service `service` reaches `state`
+        Steady,        // `steady` (the leader) stays the same for `steadyForMs`; a change fails the step
     };
 
     Kind kind = Kind::None;
@@ -36,6 +37,8 @@ struct WaitConditionSpec
     int times = 1;
     QString service;
     QString state;
+    QString steady;       // what must not change: "leader"
+    qint64 steadyForMs = 0;
 };
 
 // One thing a check does. A tagged union kept flat: only the fields of `kind` are meaningful.

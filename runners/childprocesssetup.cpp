@@ -4,8 +4,11 @@
 
 #include <csignal>
 
+#include <grp.h>
 #include <sys/prctl.h>
 #include <unistd.h>
+
+#include <vector>
 
 namespace ChildProcessSetup {
 
@@ -18,6 +21,10 @@ void apply(QProcess *process, Options options)
         if (options.cgroupProcsFd >= 0 && ::write(options.cgroupProcsFd, "0", 1) != 1)
             ::_exit(126);
         ::setpgid(0, 0);
+        if (options.switchUser
+            && (::setgroups(options.groups.size(), options.groups.data()) != 0 || ::setgid(options.gid) != 0
+                || ::setuid(options.uid) != 0))
+            ::_exit(126); // never run a service with more privilege than the lab asked for
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (options.subreaper)
             ::prctl(PR_SET_CHILD_SUBREAPER, 1);

@@ -1,5 +1,7 @@
 #include "datapaths.h"
 
+#include "labcontext.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -28,8 +30,16 @@ QString binDir()
     return QCoreApplication::applicationDirPath();
 }
 
-QString runDir(const Lab &lab)
+QString runDir(const Lab &lab, const QMap<QString, QString> &overrides)
 {
+    if (!lab.stack.runDir.path.isEmpty()) {
+        // RUN_DIR itself is what is being decided: the path may use the other built-ins only.
+        const LabContext context(lab, {{QStringLiteral("LAB_DIR"), QFileInfo(lab.filePath).absolutePath()},
+                                       {QStringLiteral("BIN_DIR"), binDir()}}, overrides);
+        const QString dir = QDir::cleanPath(context.resolve(lab.stack.runDir.path));
+        QDir().mkpath(dir);
+        return dir;
+    }
     QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
     if (base.isEmpty())
         base = QDir::tempPath() + QStringLiteral("/halab");
@@ -38,10 +48,10 @@ QString runDir(const Lab &lab)
     return dir;
 }
 
-QMap<QString, QString> builtins(const Lab &lab)
+QMap<QString, QString> builtins(const Lab &lab, const QMap<QString, QString> &overrides)
 {
     return {{QStringLiteral("LAB_DIR"), QFileInfo(lab.filePath).absolutePath()},
-            {QStringLiteral("RUN_DIR"), runDir(lab)},
+            {QStringLiteral("RUN_DIR"), runDir(lab, overrides)},
             {QStringLiteral("BIN_DIR"), binDir()}};
 }
 

@@ -13,7 +13,9 @@ QString demoLabPath();
 // Folder of the running executables (halab-demo-api sits beside halab and halab-cli).
 QString binDir();
 // A per-lab folder for rendered configs, pid files and service data; created on demand.
-QString runDir(const Lab &lab);
+// The lab's `stack: run_dir: path:` when set (resolved with its variables and overrides),
+// else <AppLocalDataLocation>/stacks/<lab id>.
+QString runDir(const Lab &lab, const QMap<QString, QString> &overrides = {});
 // The built-in ${NAME}s every lab may use: LAB_DIR, RUN_DIR, BIN_DIR.
-QMap<QString, QString> builtins(const Lab &lab);
+QMap<QString, QString> builtins(const Lab &lab, const QMap<QString, QString> &overrides = {});
 } // namespace DataPaths

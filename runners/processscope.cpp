@@ -72,9 +72,9 @@ QString ProcessScope::methodDescription()
     return QStringLiteral("process tree walk by parent, group and session (no cgroup v2: %1)").arg(why);
 }
 
-bool ProcessScope::prepare(QProcess *process, QString *error)
+bool ProcessScope::prepare(QProcess *process, QString *error, const ChildProcessSetup::Options &base)
 {
-    ChildProcessSetup::Options options;
+    ChildProcessSetup::Options options = base;
     if (m_method == Method::Cgroup) {
         if (m_cgroup.isEmpty()) {
             m_cgroup = CgroupV2::createScope(m_name, error);

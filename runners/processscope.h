@@ -1,5 +1,6 @@
 #pragma once
 
+#include "childprocesssetup.h"
 #include "processtree.h"
 
 #include <QList>
@@ -44,7 +45,8 @@ public:
 
     // Before QProcess::start(): the process will start inside this scope. False with *error when
     // the scope cannot hold it (the process must then not be started).
-    bool prepare(QProcess *process, QString *error = nullptr);
+    // base: what else the child must do (run as another user); the scope adds its own part.
+    bool prepare(QProcess *process, QString *error = nullptr, const ChildProcessSetup::Options &base = {});
     // Once QProcess::started: the scope's main process (signalMain's target).
     void setMainProcess(qint64 pid);
 

@@ -4,6 +4,7 @@
 #include "duration.h"
 #include "processscope.h"
 #include "processtree.h"
+#include "runasuser.h"
 #include "serviceprober.h"
 
 #include <QContiguousCache>
@@ -42,6 +43,7 @@ struct ProcessStackBackend::Service
     bool forced = false;         // the grace ran out and SIGKILL followed
     bool restartPending = false; // start again once the current process has exited
     bool launchWhenEnded = false; // start again once the scope's last process is gone
+    bool completed = false;      // a `once` service that exited 0 since the last up
     Pending pending = Pending::None;
     QByteArray partial[2];       // unfinished stdout / stderr line
     QContiguousCache<LogLine> log{ProcessStackBackend::MaxLogLinesPerService};
@@ -62,6 +64,7 @@ ProcessStackBackend::ProcessStackBackend(const StackSpec &stack,
     : StackBackend(parent)
     , m_templateVariables(templateVariables)
     , m_runDir(runDir)
+    , m_wipeRunDirOnUp(stack.runDir.wipeOnUp)
     , m_statusTimer(new QTimer(this))
     , m_logTimer(new QTimer(this))
 {
@@ -304,7 +307,17 @@ void ProcessStackBackend::up()
         QTimer::singleShot(0, this, [this, error]() { Q_EMIT upFinished(false, error); });
         return;
     }
+    if (m_wipeRunDirOnUp) {
+        const QString wipeError = wipeRunDir();
+        if (!wipeError.isEmpty()) {
+            QTimer::singleShot(0, this, [this, wipeError]() { Q_EMIT upFinished(false, wipeError); });
+            return;
+        }
+    }
     QDir().mkpath(m_runDir);
+    markRunDir();
+    for (const auto &s : m_services)
+        s->completed = false;
     m_upInProgress = true;
     advanceUp();
 }
@@ -367,7 +380,7 @@ void ProcessStackBackend::advanceUp()
     for (const auto &s : m_services) {
         if (!m_upInProgress)
             return; // a launch failed synchronously
-        if (s->process && s->ready)
+        if (isUpToDate(s.get()))
             continue;
         allReady = false;
         if (s->process)
@@ -375,7 +388,7 @@ void ProcessStackBackend::advanceUp()
         bool depsReady = true;
         for (const QString &dep : s->spec.dependsOn) {
             const Service *d = find(dep);
-            depsReady = depsReady && d && d->process && d->ready;
+            depsReady = depsReady && d && isUpToDate(d);
         }
         if (depsReady)
             launch(s.get());
@@ -498,8 +511,38 @@ void ProcessStackBackend::launch(Service *s)
         process->setWorkingDirectory(s->spec.workdir);
     process->setProcessChannelMode(QProcess::SeparateChannels);
     process->setInputChannelMode(QProcess::ManagedInputChannel);
+    QString runAsError;
+    const RunAsUser runAs = RunAsUser::resolve(s->spec.user, s->spec.group, &runAsError);
+    if (!runAsError.isEmpty()) {
+        delete process;
+        return onFailedToStart(s, runAsError);
+    }
+    const QString unreachable = runAs.unreachableDirectory(m_runDir);
+    if (!unreachable.isEmpty()) {
+        delete process;
+        return onFailedToStart(s, QStringLiteral("it runs as '%1', who cannot enter %2 on the way to the run directory %3: "
+                                                 "set 'stack: run_dir: path:' to a directory that user can reach (e.g. under /tmp)")
+                                      .arg(runAs.name, unreachable, m_runDir));
+    }
+    if (runAs.active && !runAs.name.isEmpty()) {
+        // What a login as that user would give, unless the lab says otherwise.
+        const QMap<QString, QString> identity{{QStringLiteral("HOME"), runAs.home},
+                                              {QStringLiteral("USER"), runAs.name},
+                                              {QStringLiteral("LOGNAME"), runAs.name}};
+        for (auto it = identity.cbegin(); it != identity.cend(); ++it)
+            if (!s->spec.env.contains(it.key()))
+                env.insert(it.key(), it.value());
+        process->setProcessEnvironment(env);
+    }
+    ChildProcessSetup::Options runAsOptions;
+    if (runAs.active) {
+        runAsOptions.switchUser = true;
+        runAsOptions.uid = runAs.uid;
+        runAsOptions.gid = runAs.gid;
+        runAsOptions.groups.assign(runAs.groups.cbegin(), runAs.groups.cend());
+    }
     QString scopeError;
-    if (!s->scope->prepare(process, &scopeError)) {
+    if (!s->scope->prepare(process, &scopeError, runAsOptions)) {
         delete process;
         return onFailedToStart(s, scopeError);
     }
@@ -531,6 +574,7 @@ void ProcessStackBackend::launch(Service *s)
     });
 
     s->process = process;
+    s->completed = false;
     s->status.pid = 0;
     setState(s, ServiceStatus::State::Starting, 0, QStringLiteral("starting"));
     qCInfo(lcStack).noquote() << "starting" << s->spec.name << ":" << s->spec.command.join(QLatin1Char(' '));
@@ -579,7 +623,9 @@ void ProcessStackBackend::onStarted(Service *s)
             markChanged(s);
         });
     }
-    if (!s->spec.ready) {
+    if (s->spec.once) {
+        setState(s, ServiceStatus::State::Running, 0, QStringLiteral("running once"));
+    } else if (!s->spec.ready) {
         s->ready = true;
         if (s->status.state == ServiceStatus::State::Paused)
             s->stateBeforePause = ServiceStatus::State::Running;
@@ -601,7 +647,7 @@ void ProcessStackBackend::onReady(Service *s, bool ok, const QString &error)
         return;
     QString detail;
     if (!ok) {
-        detail = QStringLiteral("not ready after %1: %2").arg(Duration::format(ServiceProber::readyBudgetMs(*s->spec.ready)), error);
+        detail = readinessFailure(s, error);
         qCWarning(lcStack).noquote() << s->spec.name << detail;
     }
     s->ready = ok;
@@ -653,6 +699,8 @@ void ProcessStackBackend::onFinished(Service *s, int exitCode, bool crashed)
     // What the first process left behind (workers, daemonized children) still belongs to the
     // service: it dies with it. The ledger entry goes once the scope is empty.
     s->scope->end();
+    if (s->spec.once && !s->stopRequested && !s->restartPending)
+        return finishOnce(s, exitCode, crashed);
 
     // Shell convention: 128 + signal, as docker reports "exited (137)" after SIGKILL.
     const int code = crashed ? 128 + exitCode : exitCode;
@@ -902,4 +950,100 @@ QString ProcessStackBackend::cgroupOf(const QString &service) const
 {
     const Service *s = find(service);
     return s ? s->scope->cgroupPath() : QString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Run-once services, the run directory, readiness failures (issue 11)
+
+bool ProcessStackBackend::isUpToDate(const Service *s) const
+{
+    // A `once` service is done when it has exited 0; any other is up when it runs and is ready.
+    return s->spec.once ? s->completed : (s->process && s->ready);
+}
+
+void ProcessStackBackend::finishOnce(Service *s, int exitCode, bool crashed)
+{
+    s->status.pid = 0;
+    s->ready = false;
+    if (!crashed && exitCode == 0) {
+        s->completed = true;
+        setState(s, ServiceStatus::State::Exited, 0, QStringLiteral("ran once: exit 0"));
+        qCInfo(lcStack).noquote() << s->spec.name << "ran once: exit 0";
+        finishPending(s, true, {});
+        advanceUp();
+        return;
+    }
+    const QString detail = crashed ? QStringLiteral("killed by %1").arg(signalName(exitCode))
+                                   : QStringLiteral("exited with code %1").arg(exitCode);
+    setState(s, ServiceStatus::State::Exited, crashed ? 128 + exitCode : exitCode, detail);
+    const QString error = QStringLiteral("%1 (runs once before the services that depend on it) %2%3")
+                              .arg(s->spec.name, detail, lastLogLinesText(s, 10));
+    finishPending(s, false, error);
+    failUp(error);
+    advanceDown();
+}
+
+QString ProcessStackBackend::lastLogLinesText(const Service *s, int count) const
+{
+    QStringList lines;
+    for (qsizetype i = s->log.lastIndex(); s->log.count() > 0 && i >= s->log.firstIndex() && lines.size() < count; --i) {
+        const QString text = s->log.at(i).text.trimmed();
+        if (!text.isEmpty())
+            lines.prepend(QStringLiteral("    ") + text);
+    }
+    if (lines.isEmpty())
+        return QStringLiteral("; it wrote nothing to stdout or stderr");
+    return QStringLiteral("; the last lines of its log:\n") + lines.join(QLatin1Char('\n'));
+}
+
+QString ProcessStackBackend::readinessFailure(const Service *s, const QString &error) const
+{
+    const ProbeSpec &p = *s->spec.ready;
+    QString waitedFor;
+    switch (p.kind) {
+    case ProbeSpec::Kind::Http:
+        waitedFor = QStringLiteral("%1 %2 to answer %3").arg(p.method, p.url,
+                        p.expectStatus ? QString::number(p.expectStatus) : QStringLiteral("2xx"));
+        break;
+    case ProbeSpec::Kind::Tcp: waitedFor = QStringLiteral("a TCP connection to %1").arg(p.address); break;
+    case ProbeSpec::Kind::Command:
+        waitedFor = QStringLiteral("'%1' to exit %2").arg(p.command.join(QLatin1Char(' '))).arg(p.expectExit);
+        break;
+    default: waitedFor = QStringLiteral("its ready probe"); break;
+    }
+    return QStringLiteral("not ready after %1: waited for %2; last attempt: %3%4")
+        .arg(Duration::format(ServiceProber::readyBudgetMs(p)), waitedFor, error, lastLogLinesText(s, 10));
+}
+
+QString ProcessStackBackend::wipeRunDir() const
+{
+    // Only a directory the console made (marked) or an empty one: never a home or a source tree.
+    const QDir dir(m_runDir);
+    if (!dir.exists())
+        return {};
+    const QString marker = dir.filePath(QLatin1String(RunDirMarker));
+    const bool empty = dir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System).isEmpty();
+    if (!QFileInfo::exists(marker) && !empty)
+        return QStringLiteral("refusing to wipe the run directory %1: the console did not create it (no %2 in it); "
+                              "empty it yourself or point 'run_dir: path:' elsewhere").arg(m_runDir, QLatin1String(RunDirMarker));
+    qCInfo(lcStack).noquote() << "wiping the run directory" << m_runDir;
+    QDir(m_runDir).removeRecursively();
+    if (QDir(m_runDir).exists() && !QDir(m_runDir).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).isEmpty())
+        return QStringLiteral("cannot wipe the run directory %1 (a file in it is not removable)").arg(m_runDir);
+    return {};
+}
+
+void ProcessStackBackend::markRunDir() const
+{
+    QFile marker(QDir(m_runDir).filePath(QLatin1String(RunDirMarker)));
+    if (!marker.exists() && marker.open(QIODevice::WriteOnly))
+        marker.write("This directory is a halab run directory: 'wipe: on_up' empties it before every stack up.\n");
+    bool otherUsers = false;
+    for (const auto &s : m_services)
+        otherUsers = otherUsers || !s->spec.user.isEmpty() || !s->spec.group.isEmpty();
+    if (!otherUsers)
+        return; // keep the directory as private as it was made
+    // Services that run as another user must enter it (their own subdirectories come from a `once` service).
+    QFile::setPermissions(m_runDir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                        | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther | QFileDevice::ExeOther);
 }

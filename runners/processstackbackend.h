@@ -35,6 +35,8 @@ public:
     static constexpr int MaxLogLinesPerService = 5000;
     static constexpr int LogFlushMs = 50;
     static constexpr int MaxPartialLineBytes = 64 * 1024;
+    // A run directory holding this file was made by the console; only such a one is wiped.
+    static constexpr const char *RunDirMarker = ".halab-run-dir";
 
     // stack: strings already substituted. templateVariables: ${KEY} values for template files
     // (unknown placeholders stay as written). A relative template `from` is read from the
@@ -103,10 +105,17 @@ private:
     QString dependencyError() const;
     QString lastLogLine(const Service *s) const;
     static QString pendingName(Pending p);
+    bool isUpToDate(const Service *s) const;
+    void finishOnce(Service *s, int exitCode, bool crashed);
+    QString lastLogLinesText(const Service *s, int count) const;
+    QString readinessFailure(const Service *s, const QString &error) const;
+    QString wipeRunDir() const;
+    void markRunDir() const;
 
     std::vector<std::unique_ptr<Service>> m_services;
     QMap<QString, QString> m_templateVariables;
     QString m_runDir;
+    bool m_wipeRunDirOnUp = false;
     PidLedger m_ledger;
     QTimer *m_statusTimer = nullptr;
     QTimer *m_logTimer = nullptr;

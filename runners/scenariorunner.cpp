@@ -457,6 +457,8 @@ void ScenarioRunner::runWait(const StepSpec &step)
         connect(m_deadline, &QTimer::timeout, this, [this] { finishStep(true, m_current.request); });
         return;
     }
+    if (step.until.kind == WaitConditionSpec::Kind::Steady)
+        return runSteadyWait(step);
     m_current.request = QStringLiteral("wait until condition (timeout %1)").arg(Duration::format(step.timeoutMs));
     m_deadline->start(int(step.timeoutMs));
     connect(m_deadline, &QTimer::timeout, this, [this, timeout = step.timeoutMs] {
@@ -475,6 +477,9 @@ void ScenarioRunner::evaluateWait()
     QString what;
     switch (c.kind) {
     case WaitConditionSpec::Kind::None: return;
+    case WaitConditionSpec::Kind::Steady:
+        evaluateSteady(c);
+        return;
     case WaitConditionSpec::Kind::LeaderElected:
         met = !currentLeader().isEmpty();
         what = QStringLiteral("%1 leads").arg(currentLeader());
@@ -572,8 +577,10 @@ void ScenarioRunner::countLogLines(const StepSpec &step)
     const QRegularExpression re(step.pattern);
     int count = 0;
     QStringList hits;
+    QStringList services = step.services; // the format allows last_faulted here too
+    services.replaceInStrings(QRegularExpression(QStringLiteral("^last_faulted$")), m_lastFaulted);
     for (const LogLine &line : std::as_const(m_logs)) {
-        if (line.time < since || !step.services.contains(line.service))
+        if (line.time < since || !services.contains(line.service))
             continue;
         if (re.match(line.text).hasMatch()) {
             ++count;
@@ -735,4 +742,35 @@ void ScenarioRunner::finishCheck()
     m_result.finished = QDateTime::currentDateTimeUtc();
     emitEvent(RunEvent::Kind::CheckFinished, {}, VerdictText::toString(m_result.verdict));
     Q_EMIT finished(m_result);
+}
+
+// "Nothing changes for D": the step passes when D has gone by with the same leader it started
+// with (none counts as a value), and fails at the first change, so "no failover expected" is
+// judged rather than slept through.
+void ScenarioRunner::runSteadyWait(const StepSpec &step)
+{
+    m_steadyLeader = currentLeader();
+    const QString holder = m_steadyLeader.isEmpty() ? QStringLiteral("no leader") : m_steadyLeader;
+    m_current.request = QStringLiteral("wait: %1 stays for %2").arg(holder, Duration::format(step.until.steadyForMs));
+    m_deadline->start(int(step.until.steadyForMs));
+    connect(m_deadline, &QTimer::timeout, this, [this, holder, forMs = step.until.steadyForMs] {
+        if (!m_check.steps.isEmpty() && m_step >= 0 && m_step < m_check.steps.size()
+            && !evaluateSteady(m_check.steps.at(m_step).until))
+            return; // it changed in the very last moment: evaluateSteady finished the step
+        finishStep(true, QStringLiteral("%1 unchanged for %2").arg(holder, Duration::format(forMs)));
+    });
+    m_waitTimer->start();
+}
+
+bool ScenarioRunner::evaluateSteady(const WaitConditionSpec &c)
+{
+    const QString now = currentLeader();
+    if (now == m_steadyLeader)
+        return true;
+    const auto name = [](const QString &who) { return who.isEmpty() ? QStringLiteral("none") : who; };
+    finishStep(false, QStringLiteral("leader changed %1 → %2 after %3 ms; expected it steady for %4")
+                          .arg(name(m_steadyLeader), name(now))
+                          .arg(double(m_stepClock.nsecsElapsed()) / 1e6, 0, 'f', 0)
+                          .arg(Duration::format(c.steadyForMs)));
+    return false;
 }

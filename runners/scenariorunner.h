@@ -93,6 +93,8 @@ private:
     void countLogLines(const StepSpec &step);
     void runMatrix(const StepSpec &step, int row);
     void evaluateWait();
+    void runSteadyWait(const StepSpec &step);
+    bool evaluateSteady(const WaitConditionSpec &c);
     void onStatuses(const QHash<QString, ServiceStatus> &changed);
     void onLogLines(const QList<LogLine> &lines);
     void onSamples(const ProbeSampleBatch &batch);
@@ -140,6 +142,7 @@ private:
 
     QString m_leader;
     QString m_leaderBeforeFault;
+    QString m_steadyLeader; // the leader a `steady: leader` wait started with
     qint64 m_leaderFaultNs = 0; // when the current leader was faulted; 0 once a new leader is seen
     QString m_lastFaulted;
     QString m_pendingService; // fault step waiting for actionFinished

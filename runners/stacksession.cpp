@@ -3,6 +3,8 @@
 #include "datapaths.h"
 #include "composestackbackend.h"
 #include "processstackbackend.h"
+#include "remotestackbackend.h"
+#include "stackwire.h"
 
 #include <QFileInfo>
 
@@ -11,8 +13,8 @@
 StackSession::StackSession(const Lab &lab, const QMap<QString, QString> &overrides, QObject *parent)
     : QObject(parent)
     , m_lab(lab)
-    , m_context(lab, DataPaths::builtins(lab), overrides)
-    , m_runDir(DataPaths::runDir(lab))
+    , m_context(lab, DataPaths::builtins(lab, overrides), overrides)
+    , m_runDir(DataPaths::runDir(lab, overrides))
 {
     connect(&m_secrets, &SessionSecrets::loaded, this, &StackSession::onSecretsLoaded);
 }
@@ -52,8 +54,16 @@ void StackSession::onSecretsLoaded(const QStringList &missing, const QString &ke
         auto compose = std::make_unique<ComposeStackBackend>(stack, QFileInfo(m_lab.filePath).absolutePath(), m_runDir);
         compose->setComposeEnvironment(m_context.publicValues()); // ${VAR} in compose files; never secrets
         m_backend = std::move(compose);
+    } else if (RemoteStackBackend::isServing(StackWire::socketPath(m_runDir))) {
+        // Another console runs this lab's stack: drive that one instead of starting a second.
+        m_backend = std::make_unique<RemoteStackBackend>(StackWire::socketPath(m_runDir));
     } else {
         m_backend = std::make_unique<ProcessStackBackend>(stack, m_context.publicValues(), m_runDir);
     }
     Q_EMIT prepared(true, {}, keychainError.isEmpty() ? QString() : tr("secrets for this session only: %1").arg(keychainError));
+}
+
+bool StackSession::isAttached() const
+{
+    return qobject_cast<RemoteStackBackend *>(m_backend.get()) != nullptr;
 }

@@ -28,6 +28,8 @@ public:
     const LabContext &context() const { return m_context; }
     SecretRedactor redactor() const { return m_secrets.redactor(); }
     QString runDir() const { return m_runDir; }
+    // Another console runs the stack and this session drives it through that console.
+    bool isAttached() const;
 
 Q_SIGNALS:
     // error: why the stack cannot be driven; warning: e.g. no keychain, session-only secrets.

@@ -3,3 +3,4 @@ halab_add_test(tst_substitution SOURCES lab/tst_substitution.cpp LIBS halab_mode
 # Mutated demo labs through the parser and the real `halab-cli validate` (seed printed; HALAB_FUZZ_SEED replays).
 halab_add_test(tst_labfuzz SOURCES lab/tst_labfuzz.cpp LIBS halab_models)
 add_dependencies(tst_labfuzz halab-cli)
+halab_add_test(tst_realclusterkeys SOURCES lab/tst_realclusterkeys.cpp LIBS halab_models)

@@ -20,3 +20,7 @@ add_dependencies(tst_cgroups stack_holder halab-cli)
 if(TARGET halab-demo-api)
     add_dependencies(tst_cgroups halab-demo-api)
 endif()
+# What labs of real clusters need (issue 11): once services, user/group, run_dir wipe, readiness failures.
+halab_add_test(tst_realclusterservices SOURCES stack/tst_realclusterservices.cpp LIBS halab_runners Qt6::Network)
+# A stack shared on its control socket (halab-cli stack up + halab-cli run).
+halab_add_test(tst_remotestack SOURCES stack/tst_remotestack.cpp LIBS halab_runners Qt6::Network)
