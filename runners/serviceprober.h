@@ -44,6 +44,12 @@ public:
     void stop();
 
     bool hasReadyProbe() const { return m_ready.has_value(); }
+
+    // One attempt of any probe, answered through done on the event loop (role sources use it).
+    void probeOnce(const ProbeSpec &spec, qint64 timeoutMs, const std::function<void(const Outcome &)> &done)
+    {
+        runProbe(spec, timeoutMs, done);
+    }
     // The whole readiness budget: ready.timeoutMs, or MaxAttemptMs when unset.
     static qint64 readyBudgetMs(const ProbeSpec &ready) { return ready.timeoutMs > 0 ? ready.timeoutMs : MaxAttemptMs; }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "loglinebatch.h"
+#include "rolesample.h"
 #include "servicestatus.h"
 
 #include <QHash>
@@ -40,5 +41,10 @@ Q_SIGNALS:
     void logLines(const QList<LogLine> &lines);                        // batched
     void upFinished(bool ok, const QString &error);
     void downFinished();
+    // Emitted once the action is *applied* (signal sent, container call done), never after
+    // waiting for the process to exit: an exit arrives as statusesChanged.
     void actionFinished(const QString &service, const QString &action, bool ok, const QString &error);
+    // Rounds of the role probes ("members") and of the stack's role source ("cluster"), from up()
+    // to down(), through stops, kills and pauses. ServiceStatus::role follows the preferred source.
+    void roleSamples(const RoleSampleBatch &batch);
 };
