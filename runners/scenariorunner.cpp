@@ -465,8 +465,10 @@ void ScenarioRunner::applyFault(const StepSpec &step, const QString &service)
     m_pendingService = service;
     m_pendingAction = action;
     // A fault is applied once the signal is sent (the exit is a later event on the timeline);
-    // start and resume end when the service runs again, so the next step meets a started service.
-    m_pendingWaitsForFinish = step.action == StepSpec::FaultAction::Start || step.action == StepSpec::FaultAction::Resume;
+    // start, resume and restart end when the service runs again, so the next step meets it running
+    // (probes and role rounds keep measuring meanwhile).
+    m_pendingWaitsForFinish = step.action == StepSpec::FaultAction::Start || step.action == StepSpec::FaultAction::Resume
+                              || step.action == StepSpec::FaultAction::Restart;
     m_current.request = QStringLiteral("%1 %2").arg(action, service);
     m_deadline->start(60'000);
     connect(m_deadline, &QTimer::timeout, this, [this] { finishStep(false, QStringLiteral("%1: no answer from the stack within 60s").arg(m_current.request)); });
