@@ -121,6 +121,8 @@ void ScenarioRunner::start()
     double roleResolution = 0;
     if (m_backend) {
         m_leader = currentLeader();
+        // leader_changed before any fault means "since the check started".
+        m_leaderBeforeFault = m_leader;
         if (!m_leader.isEmpty())
             emitEvent(RunEvent::Kind::RoleChange, m_leader, QStringLiteral("leader"));
     }
