@@ -3,3 +3,11 @@ halab_add_test(tst_scenariorunner SOURCES scenario/tst_scenariorunner.cpp scenar
 target_include_directories(tst_scenariorunner PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/scenario)
 # RunRecorder against a real SQLite run store that refuses writes for a while.
 halab_add_test(tst_runrecorder SOURCES scenario/tst_runrecorder.cpp LIBS halab_runners Qt6::Sql)
+# Failover intervals against the demo API's own lease-acquired instants, every fault kind at
+# 10 ms and 100 ms (a few minutes: label 'timing').
+halab_add_test(tst_timingtruth SOURCES scenario/tst_timingtruth.cpp scenario/demolab.h LIBS halab_runners LABELS timing)
+target_include_directories(tst_timingtruth PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/scenario)
+set_tests_properties(tst_timingtruth PROPERTIES TIMEOUT 900)
+if(TARGET halab-demo-api)
+    add_dependencies(tst_timingtruth halab-demo-api)
+endif()
