@@ -667,8 +667,8 @@ private:
         if (!src.term.isEmpty())
             checkPointerOrRegex(n["term"], src.term, QStringLiteral("'term' in %1").arg(what));
         src.map = r.stringMap(n, "map", what);
-        const YAML::Node map = n["map"];
-        if (map.IsMap()) {
+        const YAML::Node map = r.present(n, "map") ? n["map"] : YAML::Node();
+        if (map.IsDefined() && map.IsMap()) {
             for (auto m = map.begin(); m != map.end(); ++m) {
                 const QString service = qs(m->first.Scalar());
                 referService(service, m->first, QStringLiteral("'map' in %1").arg(what));

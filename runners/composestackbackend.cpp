@@ -141,7 +141,7 @@ ComposeStackBackend::ComposeStackBackend(const StackSpec &resolvedStack, const Q
     connect(m_roles, &RoleMonitor::roleSamples, this, [this](const RoleSampleBatch &batch) {
         for (const RoleSample &round : batch)
             applyRoles(round);
-        Q_EMIT roleSamples(batch);
+        publishRoleSamples(batch);
     });
     const QDir base(labDir.isEmpty() ? QDir::currentPath() : labDir);
     for (const QString &f : resolvedStack.composeFiles)

@@ -73,7 +73,7 @@ ProcessStackBackend::ProcessStackBackend(const StackSpec &stack,
     connect(m_roles, &RoleMonitor::roleSamples, this, [this](const RoleSampleBatch &batch) {
         for (const RoleSample &round : batch)
             applyRoles(round);
-        Q_EMIT roleSamples(batch);
+        publishRoleSamples(batch);
     });
     for (const ServiceSpec &spec : stack.services) {
         auto s = std::make_unique<Service>();

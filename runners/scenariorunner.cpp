@@ -120,10 +120,15 @@ void ScenarioRunner::start()
 
     double roleResolution = 0;
     if (m_backend) {
+        // The timeline starts from the newest rounds taken before the check: who led at its start.
+        const RoleSampleBatch before = m_backend->latestRoleSamples();
+        if (!before.isEmpty())
+            onRoleSamples(before);
+        const QString seeded = m_leader; // onRoleSamples already told the timeline
         m_leader = currentLeader();
         // leader_changed before any fault means "since the check started".
         m_leaderBeforeFault = m_leader;
-        if (!m_leader.isEmpty())
+        if (!m_leader.isEmpty() && m_leader != seeded)
             emitEvent(RunEvent::Kind::RoleChange, m_leader, QStringLiteral("leader"));
     }
     const StackSpec stack = m_context->lab().stack;

@@ -82,7 +82,10 @@ bool DemoApiServer::start(QString *error)
                    {QStringLiteral("rate_limit_window_ms"), m_config.rateLimitWindowMs},
                    {QStringLiteral("multi_tenant"), m_config.multiTenant}});
     m_redis->start();
-    m_lease->start();
+    if (m_config.leaseStartDelayMs > 0)
+        QTimer::singleShot(m_config.leaseStartDelayMs, m_lease, &LeaderLease::start); // rejoin as a follower first
+    else
+        m_lease->start();
     m_scheduler->start();
     return true;
 }

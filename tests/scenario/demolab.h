@@ -58,7 +58,7 @@ inline QByteArray demoStackYaml(const DemoLabPorts &p, const QString &runDir, co
                  .arg(p.redis)
                  .arg(runDir)
                  .arg(leaseTtlMs)
-                 .arg(std::max(20, leaseTtlMs / 6))
+                 .arg(std::max(20, leaseTtlMs / 10))
                  .arg(i == 1 ? QStringLiteral("redis") : QStringLiteral("redis, api1"))
                  .arg(roleEvery);
     }

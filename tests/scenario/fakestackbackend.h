@@ -88,7 +88,7 @@ public:
         r.endNs = r.startNs + 1000;
         r.wallMs = QDateTime::currentMSecsSinceEpoch();
         r.roles = roles;
-        Q_EMIT roleSamples({r});
+        publishRoleSamples({r});
         Q_EMIT statusesChanged(m_status);
     }
     void emitLog(const QString &service, const QString &text)

@@ -11,3 +11,13 @@ set_tests_properties(tst_timingtruth PROPERTIES TIMEOUT 900)
 if(TARGET halab-demo-api)
     add_dependencies(tst_timingtruth halab-demo-api)
 endif()
+# halab-cli on the real demo stack: forced leader regression and split brain in the run's JSON.
+halab_add_test(tst_clusteranomalies SOURCES scenario/tst_clusteranomalies.cpp scenario/demolab.h LIBS Qt6::Core Qt6::Network)
+target_include_directories(tst_clusteranomalies PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/scenario)
+foreach(dep halab-demo-api halab-cli)
+    if(TARGET ${dep})
+        add_dependencies(tst_clusteranomalies ${dep})
+    endif()
+endforeach()
+# The stack-level role source: lab key and the answers of Patroni, Sentinel and etcd.
+halab_add_test(tst_clusterroledecoder SOURCES scenario/tst_clusterroledecoder.cpp LIBS halab_runners)
