@@ -130,9 +130,13 @@ void TestTimingTruth::truthInsideInterval()
         ScenarioRunner runner(parsed.lab.checks.first(), &context, &backend);
         runner.setFaultLedgerDir(ledgerDir.path());
         QSignalSpy finished(&runner, &ScenarioRunner::finished);
-        const qint64 offsetUs = wallUsNow() - MonoClock::nowNs() / 1000; // wall = mono + offset on this host
+        const qint64 offsetBeforeUs = wallUsNow() - MonoClock::nowNs() / 1000; // wall = mono + offset on this host
         runner.start();
         QVERIFY2(finished.wait(60000), "the check did not finish");
+        // The wall clock may be slewed (NTP) while the run lasts: take the middle, and say how far it moved.
+        const qint64 offsetAfterUs = wallUsNow() - MonoClock::nowNs() / 1000;
+        const qint64 offsetUs = (offsetBeforeUs + offsetAfterUs) / 2;
+        const double clockDriftMs = double(std::abs(offsetAfterUs - offsetBeforeUs)) / 1000.0;
         const CheckResult result = finished.first().first().value<CheckResult>();
         QVERIFY2(result.verdict == Verdict::Pass, qPrintable(QStringLiteral("run %1: %2").arg(run).arg(result.note)));
         QTest::qWait(2 * ProcessStackBackend::LogFlushMs); // the last log batch
@@ -168,8 +172,13 @@ void TestTimingTruth::truthInsideInterval()
         widths.append(iv.width());
         if (iv.contains(truthMs))
             ++hits;
-        else
-            misses.append(QStringLiteral("run %1: truth %2 ms outside %3–%4").arg(run).arg(truthMs, 0, 'f', 2).arg(iv.lo, 0, 'f', 2).arg(iv.hi, 0, 'f', 2));
+        else {
+            misses.append(QStringLiteral("run %1: truth %2 ms outside %3–%4 (wall/mono drift %5 ms)")
+                              .arg(run).arg(truthMs, 0, 'f', 2).arg(iv.lo, 0, 'f', 2).arg(iv.hi, 0, 'f', 2).arg(clockDriftMs, 0, 'f', 3));
+            for (const RoleSample &r : runner.metrics().roleSamples())
+                if (double(r.startNs - faultNs) / 1e6 > truthMs - 40 && double(r.startNs - faultNs) / 1e6 < truthMs + 40)
+                    qInfo() << "round" << double(r.startNs - faultNs) / 1e6 << double(r.endNs - faultNs) / 1e6 << r.roles;
+        }
     }
     std::sort(widths.begin(), widths.end());
     // The numbers docs/benchmarks.md quotes.
