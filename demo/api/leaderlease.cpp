@@ -27,6 +27,7 @@ LeaderLease::LeaderLease(RedisClient *redis, const QString &nodeId, int ttlMs, i
 
 void LeaderLease::start()
 {
+    m_started = true;
     m_timer.start();
     tick();
 }
@@ -70,7 +71,7 @@ void LeaderLease::setLeaderLogged(bool leader, const QString &reason, const QJso
 
 void LeaderLease::tick()
 {
-    if (m_released || !m_redis->isUp() || m_inFlight || m_acquiring)
+    if (!m_started || m_released || !m_redis->isUp() || m_inFlight || m_acquiring)
         return;
     if (m_leader && !isLeader())
         setLeader(false, QStringLiteral("renewal overdue"));

@@ -55,6 +55,7 @@ private:
     bool m_inFlight = false;
     bool m_acquiring = false; // between winning the key and the epoch INCR reply
     bool m_released = false;
+    bool m_started = false; // no contention before start() (LEASE_START_DELAY_MS)
     QString m_holder;
     qint64 m_epoch = 0;
     qint64 m_ownEpoch = 0;    // the epoch of this node's latest term as leader

@@ -74,6 +74,7 @@ private:
         qint64 wallUs = 0;
     };
     QList<Acquired> m_acquired;
+    QStringList m_leaseLog;
 };
 
 void TestTimingTruth::initTestCase()
@@ -114,6 +115,8 @@ void TestTimingTruth::truthInsideInterval()
     connect(&backend, &StackBackend::logLines, this, [this](const QList<LogLine> &lines) {
         for (const LogLine &l : lines) {
             const QJsonObject o = QJsonDocument::fromJson(l.text.toUtf8()).object();
+            if (l.text.contains(QLatin1String("lease")) || l.text.contains(QLatin1String("shutting")) || l.text.contains(QLatin1String("listening")))
+                m_leaseLog.append(l.service + QStringLiteral(": ") + l.text);
             if (o.value(QStringLiteral("msg")).toString() == QLatin1String("lease acquired"))
                 m_acquired.append({l.service, qint64(o.value(QStringLiteral("wall_us")).toDouble())});
         }
@@ -138,6 +141,15 @@ void TestTimingTruth::truthInsideInterval()
         const qint64 offsetUs = (offsetBeforeUs + offsetAfterUs) / 2;
         const double clockDriftMs = double(std::abs(offsetAfterUs - offsetBeforeUs)) / 1000.0;
         const CheckResult result = finished.first().first().value<CheckResult>();
+        if (result.verdict != Verdict::Pass) {
+            const RoleSampleBatch rounds = runner.metrics().roleSamples();
+            for (qsizetype i = std::max<qsizetype>(0, rounds.size() - 5); i < rounds.size(); ++i)
+                qInfo() << "round" << rounds.at(i).source << rounds.at(i).roles << rounds.at(i).error;
+            for (const RunEvent &e : runner.metrics().events())
+                qInfo() << "event" << int(e.kind) << e.service << e.action << e.detail;
+            for (const QString &l : m_leaseLog.mid(std::max<qsizetype>(0, m_leaseLog.size() - 12)))
+                qInfo().noquote() << l;
+        }
         QVERIFY2(result.verdict == Verdict::Pass, qPrintable(QStringLiteral("run %1: %2").arg(run).arg(result.note)));
         QTest::qWait(2 * ProcessStackBackend::LogFlushMs); // the last log batch
 
