@@ -449,11 +449,12 @@ CheckMetrics::Summary CheckMetrics::summarize() const
                 const QStringList leaders = r.leaders();
                 const auto other = std::find_if(leaders.cbegin(), leaders.cend(), [&](const QString &l) { return l != before; });
                 if (other != leaders.cend()) {
-                    // The truth follows the last round in which the new leader itself answered as
-                    // not leading; a round it was left out of (its answer still out) says nothing.
+                    // The truth follows the last round that said the new leader was not leading: a
+                    // cluster round is one answer about everyone; in a members round only the new
+                    // leader's own answer counts (one left out, its answer still out, says nothing).
                     const RoleSample *lastOld = nullptr;
                     for (auto it = since.crbegin(); it != since.crend() && !lastOld; ++it)
-                        if ((*it)->roles.contains(*other))
+                        if ((*it)->source != QLatin1String("members") || (*it)->roles.contains(*other))
                             lastOld = *it;
                     newLeader = timing(ms(r.startNs - at), lastOld ? ms(lastOld->startNs - at) : 0.0, ms(r.endNs - at));
                     break;
