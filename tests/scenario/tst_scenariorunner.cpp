@@ -239,7 +239,7 @@ void TestScenarioRunner::abortRollsEveryFaultBack()
     const qsizetype before = m_backend->calls.size();
     runner->abort();
     QVERIFY(finished.wait(5000) || !finished.isEmpty());
-    QCOMPARE(finished.first().first().value<CheckResult>().verdict, Verdict::Error);
+    QCOMPARE(finished.first().first().value<CheckResult>().verdict, Verdict::Aborted);
     QCOMPARE(m_backend->actions().mid(before), undo);
     // Every fault was in the ledger before it was applied, and is settled (dropped) now.
     QCOMPARE(before, undo.size());
