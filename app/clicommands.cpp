@@ -10,6 +10,7 @@
 #include "runexport.h"
 #include "runexporter.h"
 #include "runsession.h"
+#include "runsitting.h"
 #include "runstore.h"
 #include "scenariorunner.h"
 #include "verdictexplanation.h"
@@ -283,6 +284,11 @@ int CliCommands::run(const QString &labPath, const RunOptions &options)
     for (const Skipped &s : std::as_const(m_skipped))
         m_out << "skipping " << s.id << ". " << s.title << " — " << s.why << '\n';
     m_out.flush();
+    connect(m_run->sitting(), &RunSitting::storeFailed, this, [this](const QString &error) {
+        m_err << "halab-cli: evidence not stored, the run will be marked incomplete: " << error << '\n';
+        m_err.flush();
+        m_storeFailed = true;
+    });
 
     connect(m_run, &RunSession::stackPrepared, this, [this](bool ok, const QString &error, const QString &warning) {
         if (!ok) {
@@ -309,7 +315,10 @@ int CliCommands::run(const QString &labPath, const RunOptions &options)
         // The run log names each service's version: the sitting asks them before anything starts.
         m_run->ensureRun(who, [this](RunSitting::Outcome outcome) {
             if (outcome == RunSitting::Outcome::NotRecorded)
+            {
                 m_err << "halab-cli: the run is not being stored: " << m_run->sitting()->lastError() << '\n';
+                m_storeFailed = true;
+            }
             m_runId = m_run->sitting()->runId();
             startRun();
         });
@@ -657,6 +666,12 @@ void CliCommands::finishRun(int code)
 {
     if (m_run)
         m_run->endSitting(m_aborted ? Run::State::Interrupted : Run::State::Finished);
+    if (m_storeFailed) {
+        m_err << "halab-cli: the run is INCOMPLETE: some of its evidence could not be stored\n";
+        // Lost evidence outranks a pass or a failure: the verdicts cannot be shown to anyone.
+        if (code == Ok || code == Failed)
+            code = StoreFailed;
+    }
     printSummary();
     const bool written = writeExports();
     if (!written && code == Ok)

@@ -18,7 +18,7 @@ class CliCommands : public QObject
     Q_OBJECT
 
 public:
-    enum ExitCode { Async = -1, Ok = 0, Failed = 1, BadInput = 2, Aborted = 3 };
+    enum ExitCode { Async = -1, Ok = 0, Failed = 1, BadInput = 2, Aborted = 3, StoreFailed = 4 };
 
     CliCommands(QTextStream &out, QTextStream &err, QObject *parent = nullptr);
 
@@ -100,5 +100,6 @@ private:
     QList<CheckResult> m_results; // in the order they were decided, for the summary
     class QSocketNotifier *m_stdin = nullptr;
     bool m_anyFailed = false;
+    bool m_storeFailed = false; // evidence of the run was lost: exit StoreFailed
     bool m_aborted = false;
 };

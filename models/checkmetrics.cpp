@@ -442,17 +442,24 @@ CheckMetrics::Summary CheckMetrics::summarize() const
             if (before.isEmpty() || before != f.service)
                 continue; // not a fault on the leader: no failover to time
             ++leaderFaults;
-            const RoleSample *lastOld = nullptr;
+            QList<const RoleSample *> since;
             for (const RoleSample &r : cluster.rounds()) {
                 if (r.startNs < at)
                     continue;
                 const QStringList leaders = r.leaders();
-                const bool other = std::any_of(leaders.cbegin(), leaders.cend(), [&](const QString &l) { return l != before; });
-                if (other) {
+                const auto other = std::find_if(leaders.cbegin(), leaders.cend(), [&](const QString &l) { return l != before; });
+                if (other != leaders.cend()) {
+                    // The truth follows the last round that said the new leader was not leading: a
+                    // cluster round is one answer about everyone; in a members round only the new
+                    // leader's own answer counts (one left out, its answer still out, says nothing).
+                    const RoleSample *lastOld = nullptr;
+                    for (auto it = since.crbegin(); it != since.crend() && !lastOld; ++it)
+                        if ((*it)->source != QLatin1String("members") || (*it)->roles.contains(*other))
+                            lastOld = *it;
                     newLeader = timing(ms(r.startNs - at), lastOld ? ms(lastOld->startNs - at) : 0.0, ms(r.endNs - at));
                     break;
                 }
-                lastOld = &r;
+                since.append(&r);
             }
         } else {
             QString before;

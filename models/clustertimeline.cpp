@@ -34,11 +34,14 @@ bool ClusterTimeline::isFaultAction(const QString &action)
 
 QString ClusterTimeline::leaderAt(qint64 ns, const QString &among) const
 {
+    // What the cluster said before ns: the newest round whose answers had all arrived by then (a
+    // round still out at ns may answer after a fault it straddles).
     const RoleSample *last = nullptr;
     for (const RoleSample &r : m_rounds) {
         if (r.startNs > ns)
             break;
-        last = &r;
+        if (r.endNs <= ns)
+            last = &r;
     }
     if (!last)
         return {};

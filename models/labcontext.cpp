@@ -98,5 +98,10 @@ StackSpec LabContext::resolvedStack(QStringList *unresolved) const
         if (s.role)
             resolveProbe(s.role->probe);
     }
+    if (stack.roles) {
+        resolveProbe(stack.roles->probe);
+        for (auto it = stack.roles->map.begin(); it != stack.roles->map.end(); ++it)
+            it.value() = resolve(it.value(), unresolved);
+    }
     return stack;
 }

@@ -558,7 +558,7 @@ private:
         const QString what = QStringLiteral("'stack'");
         lab.stack.where = r.at(n);
         if (!r.checkKeys(n, what, {QStringLiteral("backend"), QStringLiteral("project"), QStringLiteral("files"),
-                                   QStringLiteral("services"), QStringLiteral("run_dir")}))
+                                   QStringLiteral("services"), QStringLiteral("run_dir"), QStringLiteral("roles")}))
             return;
         const QString backend = r.string(n, "backend", what, true, false);
         if (backend == QLatin1String("compose")) {
@@ -601,6 +601,87 @@ private:
             readService(it->second, s, compose);
             lab.stack.services.append(s);
         }
+        if (r.present(n, "roles"))
+            readRoleSource(n["roles"]);
+    }
+
+    // A JSON pointer (starts with '/') or a regular expression; both are checked here.
+    void checkPointerOrRegex(const YAML::Node &v, const QString &text, const QString &what)
+    {
+        if (text.startsWith(QLatin1Char('/')))
+            return;
+        const QRegularExpression re(text);
+        if (!re.isValid())
+            r.error(v, QStringLiteral("%1 is neither a JSON pointer (starting with '/') nor a valid regular expression: %2")
+                           .arg(what, re.errorString()));
+    }
+
+    void readRoleSource(const YAML::Node &n)
+    {
+        const QString what = QStringLiteral("'roles' of the stack");
+        StackRoleSourceSpec src;
+        src.where = r.at(n);
+        if (!n.IsMap()) {
+            r.error(n, QStringLiteral("%1 must be a mapping with 'probe' and 'leader' and/or 'members'").arg(what));
+            return;
+        }
+        if (!r.checkKeys(n, what, {QStringLiteral("probe"), QStringLiteral("leader"), QStringLiteral("members"),
+                                   QStringLiteral("name_field"), QStringLiteral("role_field"), QStringLiteral("leader_roles"),
+                                   QStringLiteral("term"), QStringLiteral("map")}))
+            return;
+        if (!r.present(n, "probe")) {
+            r.error(n, QStringLiteral("%1 is missing required key 'probe' (http or command)").arg(what));
+            return;
+        }
+        const QString pwhat = QStringLiteral("'probe' of %1").arg(what);
+        src.probe = readProbe(n["probe"], pwhat);
+        if (src.probe.kind == ProbeSpec::Kind::Tcp && r.present(n["probe"], "tcp"))
+            r.error(n["probe"]["tcp"], QStringLiteral("%1: a tcp connect names no leader; use 'http' or 'command'").arg(pwhat));
+        if (!src.probe.jsonPointer.isEmpty() || !src.probe.regex.isEmpty())
+            r.error(n["probe"], QStringLiteral("%1: say what to read with 'leader', 'members' and 'term' of 'roles', not 'json'/'regex'").arg(pwhat));
+        if (!r.present(n["probe"], "every"))
+            src.probe.intervalMs = 200;
+        src.leader = r.string(n, "leader", what, false, false);
+        if (!src.leader.isEmpty())
+            checkPointerOrRegex(n["leader"], src.leader, QStringLiteral("'leader' in %1").arg(what));
+        if (r.present(n, "members")) {
+            src.hasMembers = true;
+            src.members = r.string(n, "members", what, false, false);
+            if (!src.members.isEmpty() && !src.members.startsWith(QLatin1Char('/')))
+                r.error(n["members"], QStringLiteral("'members' in %1 must be a JSON pointer to an array (starting with '/', or \"\" for the whole answer), got '%2'").arg(what, src.members));
+        }
+        if (src.leader.isEmpty() && !src.hasMembers)
+            r.error(n, QStringLiteral("%1 must say where the leader is named: 'leader' (JSON pointer or regex) and/or 'members' (JSON pointer to an array)").arg(what));
+        if (r.present(n, "name_field"))
+            src.nameField = r.string(n, "name_field", what, true, false);
+        if (r.present(n, "role_field"))
+            src.roleField = r.string(n, "role_field", what, true, false);
+        if (r.present(n, "leader_roles")) {
+            src.leaderRoles = r.stringList(n, "leader_roles", what);
+            if (src.leaderRoles.isEmpty())
+                r.error(n["leader_roles"], QStringLiteral("'leader_roles' in %1 must name at least one role").arg(what));
+        }
+        if ((r.present(n, "name_field") || r.present(n, "role_field") || r.present(n, "leader_roles")) && !src.hasMembers)
+            r.error(n, QStringLiteral("'name_field', 'role_field' and 'leader_roles' in %1 need 'members'").arg(what));
+        src.term = r.string(n, "term", what, false, false);
+        if (!src.term.isEmpty())
+            checkPointerOrRegex(n["term"], src.term, QStringLiteral("'term' in %1").arg(what));
+        src.map = r.stringMap(n, "map", what);
+        const YAML::Node map = r.present(n, "map") ? n["map"] : YAML::Node();
+        if (map.IsDefined() && map.IsMap()) {
+            for (auto m = map.begin(); m != map.end(); ++m) {
+                const QString service = qs(m->first.Scalar());
+                referService(service, m->first, QStringLiteral("'map' in %1").arg(what));
+                const QString v = src.map.value(service);
+                if (v.size() >= 2 && v.startsWith(QLatin1Char('/')) && v.endsWith(QLatin1Char('/'))) {
+                    const QRegularExpression re(v.mid(1, v.size() - 2));
+                    if (!re.isValid())
+                        r.error(m->second, QStringLiteral("'map' entry '%1' in %2 is not a valid regular expression: %3")
+                                               .arg(service, what, re.errorString()));
+                }
+            }
+        }
+        lab.stack.roles = src;
     }
 
     void readService(const YAML::Node &n, ServiceSpec &s, bool compose)
@@ -1166,6 +1247,7 @@ private:
                 bool anyRoleProbe = false;
                 for (const ServiceSpec &svc : std::as_const(lab.stack.services))
                     anyRoleProbe = anyRoleProbe || svc.role.has_value();
+                anyRoleProbe = anyRoleProbe || lab.stack.roles.has_value();
                 if (!anyRoleProbe)
                     r.error(body["role"], QStringLiteral("'role: %1' needs a service with a 'role' probe in the stack").arg(role));
             }

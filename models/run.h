@@ -37,7 +37,8 @@ struct CheckResult
 // One sitting: what was run against which stack, by whom, and what came of it.
 struct Run
 {
-    enum class State { Running, Finished, Interrupted };
+    // Incomplete: the run ended, but some of its evidence could not be stored.
+    enum class State { Running, Finished, Interrupted, Incomplete };
 
     QString id;
     QString labName;
@@ -58,6 +59,7 @@ struct Run
         case State::Running: return QStringLiteral("running");
         case State::Finished: return QStringLiteral("finished");
         case State::Interrupted: return QStringLiteral("interrupted");
+        case State::Incomplete: return QStringLiteral("incomplete");
         }
         return {};
     }

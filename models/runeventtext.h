@@ -18,6 +18,7 @@ inline QString toString(RunEvent::Kind kind)
     case RunEvent::Kind::Mark: return QStringLiteral("mark");
     case RunEvent::Kind::Note: return QStringLiteral("note");
     case RunEvent::Kind::Abort: return QStringLiteral("abort");
+    case RunEvent::Kind::ServiceState: return QStringLiteral("service_state");
     }
     return {};
 }
@@ -26,7 +27,8 @@ inline RunEvent::Kind fromString(const QString &text)
 {
     for (RunEvent::Kind k : {RunEvent::Kind::CheckStarted, RunEvent::Kind::CheckFinished, RunEvent::Kind::StepStarted,
                              RunEvent::Kind::StepFinished, RunEvent::Kind::Fault, RunEvent::Kind::RoleChange,
-                             RunEvent::Kind::Mark, RunEvent::Kind::Note, RunEvent::Kind::Abort})
+                             RunEvent::Kind::Mark, RunEvent::Kind::Note, RunEvent::Kind::Abort,
+                             RunEvent::Kind::ServiceState})
         if (toString(k) == text)
             return k;
     return RunEvent::Kind::Note;

@@ -322,6 +322,8 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
     QStringList anomalies;
     if (run.state == Run::State::Interrupted)
         anomalies << u"- The run was interrupted (its writer ended before finishing it); results after that point are missing."_s;
+    if (run.state == Run::State::Incomplete)
+        anomalies << u"- The run is incomplete: some of its evidence could not be stored (see the run's notes)."_s;
     for (const CheckResult &r : run.results) {
         if (!r.overrideReason.isEmpty())
             anomalies << u"- %1: verdict %2 set by the engineer: %3"_s.arg(r.checkId, VerdictText::toString(r.verdict), r.overrideReason);

@@ -296,7 +296,7 @@ QList<QPair<int, int>> matrixFromJson(const QString &text)
 
 Run::State stateFromText(const QString &text)
 {
-    for (Run::State s : {Run::State::Running, Run::State::Finished, Run::State::Interrupted})
+    for (Run::State s : {Run::State::Running, Run::State::Finished, Run::State::Interrupted, Run::State::Incomplete})
         if (Run::stateText(s) == text)
             return s;
     return Run::State::Interrupted;

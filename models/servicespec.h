@@ -56,6 +56,29 @@ struct RunDirSpec
     SourceLocation where;
 };
 
+// The cluster's own view of its roles: one probe whose answer names the leader (and maybe the
+// other members), mapped onto services. E.g. Patroni GET /cluster, Sentinel
+// get-master-addr-by-name, etcd endpoint status.
+struct StackRoleSourceSpec
+{
+    ProbeSpec probe;
+    // Where the leader is named: a JSON pointer (starts with '/') or a regular expression over the
+    // raw answer (several capture groups are joined with ':', e.g. host and port).
+    QString leader;
+    // JSON pointer to an array of member objects ("" for the document itself when it is one).
+    QString members;
+    bool hasMembers = false;
+    QString nameField = QStringLiteral("name"); // key (or pointer) in a member object
+    QString roleField = QStringLiteral("role");
+    // Role values that mean "leader" (Patroni 3 says master, 4 says primary).
+    QStringList leaderRoles = {QStringLiteral("leader"), QStringLiteral("master"), QStringLiteral("primary")};
+    QString term; // optional JSON pointer or regex: a term / epoch that only moves forward
+    // service -> what the source calls it: the exact text (a name, "host:port") or /regex/.
+    // Services not listed are matched by their own name.
+    QMap<QString, QString> map;
+    SourceLocation where;
+};
+
 struct StackSpec
 {
     enum class Backend { Processes, Compose };
@@ -65,6 +88,7 @@ struct StackSpec
     QStringList composeFiles; // compose files, relative to the lab file
     QList<ServiceSpec> services;
     RunDirSpec runDir;
+    std::optional<StackRoleSourceSpec> roles; // stack-level role source
     SourceLocation where;
 
     const ServiceSpec *service(const QString &name) const

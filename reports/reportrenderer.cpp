@@ -277,6 +277,8 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
     QStringList anomalies;
     if (run.state == Run::State::Interrupted)
         anomalies << u"The run was interrupted (its writer ended before finishing it); results after that point are missing."_s;
+    if (run.state == Run::State::Incomplete)
+        anomalies << u"The run is incomplete: some of its evidence could not be stored (see the run's notes)."_s;
     for (qsizetype i = 0; i < run.results.size(); ++i) {
         const CheckResult &r = run.results.at(i);
         if (!r.overrideReason.isEmpty())

@@ -2,6 +2,7 @@
 
 #include "childprocesssetup.h"
 #include "duration.h"
+#include "rolemonitor.h"
 #include "serviceprober.h"
 
 #include <QContiguousCache>
@@ -134,8 +135,14 @@ ComposeStackBackend::ComposeStackBackend(const StackSpec &resolvedStack, const Q
     , m_runDir(runDir)
     , m_pollTimer(new QTimer(this))
     , m_statusTimer(new QTimer(this))
+    , m_roles(new RoleMonitor(resolvedStack, this))
     , m_logTimer(new QTimer(this))
 {
+    connect(m_roles, &RoleMonitor::roleSamples, this, [this](const RoleSampleBatch &batch) {
+        for (const RoleSample &round : batch)
+            applyRoles(round);
+        publishRoleSamples(batch);
+    });
     const QDir base(labDir.isEmpty() ? QDir::currentPath() : labDir);
     for (const QString &f : resolvedStack.composeFiles)
         m_files.append(QDir::cleanPath(base.absoluteFilePath(f)));
@@ -626,6 +633,7 @@ void ComposeStackBackend::up()
         return;
     }
     m_upPhase = UpPhase::Preparing;
+    m_roles->start();
     const quint64 gen = ++m_upGeneration;
     for (const auto &s : m_services)
         s->deliberateStop = false;
@@ -773,6 +781,7 @@ void ComposeStackBackend::failUp(const QString &error)
 void ComposeStackBackend::down()
 {
     m_isUp = false;
+    m_roles->stop();
     if (m_upPhase != UpPhase::Idle)
         failUp(QStringLiteral("interrupted by down()"));
     qint64 grace = 0;
@@ -991,7 +1000,7 @@ void ComposeStackBackend::applyContainer(Service *s, const QJsonObject *c)
         }
         s->status.pid = st.value(QStringLiteral("Pid")).toInteger();
         const bool stopping = m_downInProgress || (s->pending == Pending::Stop && !s->jobDone);
-        if (!s->prober && !stopping && (s->spec.ready || s->spec.role))
+        if (!s->prober && !stopping && s->spec.ready)
             startProber(s);
         if (dockerState == QLatin1String("paused"))
             setState(s, State::Paused, 0, QStringLiteral("paused (compose pause)"));
@@ -1035,7 +1044,8 @@ void ComposeStackBackend::applyContainer(Service *s, const QJsonObject *c)
 
 void ComposeStackBackend::startProber(Service *s)
 {
-    auto *prober = new ServiceProber(s->spec.name, s->spec.ready, s->spec.role, this);
+    // Roles come from the RoleMonitor, which keeps asking through stops, kills and pauses.
+    auto *prober = new ServiceProber(s->spec.name, s->spec.ready, std::nullopt, this);
     s->prober = prober;
     connect(prober, &ServiceProber::readyFinished, this, [this, s, prober](bool ok, const QString &error) {
         if (s->prober == prober)
@@ -1060,12 +1070,6 @@ void ComposeStackBackend::startProber(Service *s)
                 evaluatePending(s);
                 advanceUp();
             });
-    connect(prober, &ServiceProber::roleChanged, this, [this, s, prober](const QString &role) {
-        if (s->prober != prober)
-            return;
-        s->status.role = role;
-        markChanged(s);
-    });
     prober->start();
 }
 
@@ -1076,9 +1080,8 @@ void ComposeStackBackend::stopProber(Service *s)
     s->prober->stop();
     s->prober->deleteLater();
     s->prober = nullptr;
-    if (s->status.health != ServiceStatus::Health::Unknown || !s->status.role.isEmpty()) {
+    if (s->status.health != ServiceStatus::Health::Unknown) {
         s->status.health = ServiceStatus::Health::Unknown;
-        s->status.role.clear();
         markChanged(s);
     }
 }
@@ -1120,6 +1123,25 @@ void ComposeStackBackend::markChanged(Service *s)
     m_changed.insert(s->spec.name);
     if (!m_statusTimer->isActive())
         m_statusTimer->start();
+}
+
+void ComposeStackBackend::applyRoles(const RoleSample &round)
+{
+    // Only the newest round of the preferred source speaks for ServiceStatus::role; a failed
+    // round of the role source says nothing.
+    if (round.source != m_roles->preferredSource() || !round.error.isEmpty() || round.startNs < m_lastRoleRoundNs)
+        return;
+    m_lastRoleRoundNs = round.startNs;
+    const bool members = round.source == QLatin1String("members");
+    for (const auto &s : m_services) {
+        if (members && !s->spec.role)
+            continue;
+        const QString role = round.roles.value(s->spec.name);
+        if (s->status.role != role) {
+            s->status.role = role;
+            markChanged(s.get());
+        }
+    }
 }
 
 void ComposeStackBackend::flushStatuses()

@@ -20,6 +20,7 @@
 class QJsonObject;
 class QProcess;
 class QTimer;
+class RoleMonitor;
 
 Q_DECLARE_LOGGING_CATEGORY(lcCompose)
 
@@ -142,6 +143,7 @@ private:
     void setState(Service *s, ServiceStatus::State state, int exitCode, const QString &detail,
                   const QDateTime &since = {});
     void markChanged(Service *s);
+    void applyRoles(const RoleSample &round);
     void flushStatuses();
 
     // Logs
@@ -173,6 +175,8 @@ private:
 
     QTimer *m_pollTimer = nullptr;
     QTimer *m_statusTimer = nullptr;
+    RoleMonitor *m_roles = nullptr;
+    qint64 m_lastRoleRoundNs = 0; // start of the newest round applied to the statuses
     QTimer *m_logTimer = nullptr;
     bool m_polling = false;
     bool m_pollInFlight = false;

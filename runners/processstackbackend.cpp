@@ -5,6 +5,7 @@
 #include "processscope.h"
 #include "processtree.h"
 #include "runasuser.h"
+#include "rolemonitor.h"
 #include "serviceprober.h"
 
 #include <QContiguousCache>
@@ -66,8 +67,14 @@ ProcessStackBackend::ProcessStackBackend(const StackSpec &stack,
     , m_runDir(runDir)
     , m_wipeRunDirOnUp(stack.runDir.wipeOnUp)
     , m_statusTimer(new QTimer(this))
+    , m_roles(new RoleMonitor(stack, this))
     , m_logTimer(new QTimer(this))
 {
+    connect(m_roles, &RoleMonitor::roleSamples, this, [this](const RoleSampleBatch &batch) {
+        for (const RoleSample &round : batch)
+            applyRoles(round);
+        publishRoleSamples(batch);
+    });
     for (const ServiceSpec &spec : stack.services) {
         auto s = std::make_unique<Service>();
         s->spec = spec;
@@ -319,12 +326,14 @@ void ProcessStackBackend::up()
     for (const auto &s : m_services)
         s->completed = false;
     m_upInProgress = true;
+    m_roles->start(); // roles are asked of whatever answers, from the first service on
     advanceUp();
 }
 
 void ProcessStackBackend::down()
 {
     m_isUp = false;
+    m_roles->stop();
     if (m_upInProgress)
         failUp(QStringLiteral("interrupted by down()"));
     m_downInProgress = true;
@@ -600,8 +609,9 @@ void ProcessStackBackend::onStarted(Service *s)
         qCWarning(lcStack).noquote() << "pid ledger" << m_ledger.filePath() << ":" << ledgerError;
     qCInfo(lcStack) << s->spec.name << "started, pid" << pid;
 
-    if (s->spec.ready || s->spec.role) {
-        s->prober = new ServiceProber(s->spec.name, s->spec.ready, s->spec.role, this);
+    if (s->spec.ready) {
+        // Roles come from the RoleMonitor, which keeps asking through stops, kills and pauses.
+        s->prober = new ServiceProber(s->spec.name, s->spec.ready, std::nullopt, this);
         connect(s->prober, &ServiceProber::readyFinished, this,
                 [this, s](bool ok, const QString &error) { onReady(s, ok, error); });
         connect(s->prober, &ServiceProber::healthChanged, this,
@@ -618,10 +628,6 @@ void ProcessStackBackend::onStarted(Service *s)
                     }
                     markChanged(s);
                 });
-        connect(s->prober, &ServiceProber::roleChanged, this, [this, s](const QString &role) {
-            s->status.role = role;
-            markChanged(s);
-        });
     }
     if (s->spec.once) {
         setState(s, ServiceStatus::State::Running, 0, QStringLiteral("running once"));
@@ -707,7 +713,6 @@ void ProcessStackBackend::onFinished(Service *s, int exitCode, bool crashed)
     const bool deliberate = s->stopRequested;
     s->status.pid = 0;
     s->status.health = ServiceStatus::Health::Unknown;
-    s->status.role.clear();
     const bool wasReady = s->ready;
     s->ready = false;
     s->stopRequested = false;
@@ -883,6 +888,25 @@ void ProcessStackBackend::markChanged(Service *s)
     m_changed.insert(s->spec.name);
     if (!m_statusTimer->isActive())
         m_statusTimer->start();
+}
+
+void ProcessStackBackend::applyRoles(const RoleSample &round)
+{
+    // Only the newest round of the preferred source speaks for ServiceStatus::role; a failed
+    // round of the role source says nothing.
+    if (round.source != m_roles->preferredSource() || !round.error.isEmpty() || round.startNs < m_lastRoleRoundNs)
+        return;
+    m_lastRoleRoundNs = round.startNs;
+    const bool members = round.source == QLatin1String("members");
+    for (const auto &s : m_services) {
+        if (members && !s->spec.role)
+            continue;
+        const QString role = round.roles.value(s->spec.name);
+        if (s->status.role != role) {
+            s->status.role = role;
+            markChanged(s.get());
+        }
+    }
 }
 
 void ProcessStackBackend::flushStatuses()

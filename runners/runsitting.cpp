@@ -35,6 +35,7 @@ void RunSitting::ensureRun(const Lab &lab, const StackSpec &resolvedStack, const
         } else {
             delete m_recorder;
             m_recorder = new RunRecorder(m_store, this);
+            connect(m_recorder, &RunRecorder::storeFailed, this, &RunSitting::storeFailed);
             if (m_recorder->begin(lab, operatorName, versions, QCoreApplication::applicationVersion())) {
                 m_runId = m_recorder->runId();
                 m_operator = operatorName;

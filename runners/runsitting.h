@@ -52,6 +52,8 @@ public:
 Q_SIGNALS:
     void runStarted(const QString &runId);
     void runEnded(const QString &runId);
+    // Evidence of the run could not be stored: the run will end as incomplete.
+    void storeFailed(const QString &error);
 
 private:
     RunStore *m_store;

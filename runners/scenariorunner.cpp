@@ -32,7 +32,18 @@ ScenarioRunner::ScenarioRunner(const CheckSpec &check, LabContext *context, Stac
     , m_nam(new QNetworkAccessManager(this))
     , m_waitTimer(new QTimer(this))
     , m_deadline(new QTimer(this))
+    , m_rollbackTimer(new QTimer(this))
 {
+    m_rollbackTimer->setSingleShot(true);
+    connect(m_rollbackTimer, &QTimer::timeout, this, [this] {
+        finishRollbackStep(false, QStringLiteral("%1 %2: not confirmed within %3 (%4)")
+                                      .arg(m_rollbackAction.isEmpty() ? QStringLiteral("state of") : m_rollbackAction,
+                                           m_rollbackCurrent.service, Duration::format(RollbackConfirmMs),
+                                           m_backend ? ServiceStatus::stateText(m_backend->status(m_rollbackCurrent.service).state,
+                                                                                m_backend->status(m_rollbackCurrent.service).exitCode)
+                                                     : QStringLiteral("no stack")));
+    });
+    m_roleSource = m_context->lab().stack.roles ? QStringLiteral("cluster") : QStringLiteral("members");
     m_result.checkId = check.id;
     m_result.title = check.title;
     m_waitTimer->setInterval(10); // condition polling: finer than any probe interval we time with
@@ -44,17 +55,20 @@ ScenarioRunner::ScenarioRunner(const CheckSpec &check, LabContext *context, Stac
         connect(m_backend, &StackBackend::statusesChanged, this, &ScenarioRunner::onStatuses);
         connect(m_backend, &StackBackend::logLines, this, &ScenarioRunner::onLogLines);
         connect(m_backend, &StackBackend::actionFinished, this, &ScenarioRunner::onActionFinished);
+        connect(m_backend, &StackBackend::roleSamples, this, &ScenarioRunner::onRoleSamples);
     }
 }
 
 ScenarioRunner::~ScenarioRunner() = default;
 
-void ScenarioRunner::emitEvent(RunEvent::Kind kind, const QString &service, const QString &action, const QString &detail)
+void ScenarioRunner::emitEvent(RunEvent::Kind kind, const QString &service, const QString &action, const QString &detail,
+                               qint64 monoNs)
 {
     RunEvent e;
     e.kind = kind;
-    e.monoNs = MonoClock::nowNs();
-    e.wallMs = wallNowMs();
+    const qint64 now = MonoClock::nowNs();
+    e.monoNs = monoNs > 0 ? monoNs : now;
+    e.wallMs = wallNowMs() - (now - e.monoNs) / 1'000'000;
     e.service = service;
     e.action = action;
     e.detail = detail;
@@ -62,8 +76,26 @@ void ScenarioRunner::emitEvent(RunEvent::Kind kind, const QString &service, cons
     Q_EMIT eventOccurred(e);
 }
 
+QString ScenarioRunner::newestLeaderClaim() const
+{
+    // Two members claiming at once (a split brain, or the old leader not yet told): the newest
+    // claim is the one the cluster moved to; on a tie keep the current leader.
+    QString best;
+    qint64 bestNs = -1;
+    for (const QString &l : m_roundLeaders) {
+        const qint64 since = m_claimSinceNs.value(l);
+        if (since > bestNs || (since == bestNs && l == m_leader)) {
+            best = l;
+            bestNs = since;
+        }
+    }
+    return best;
+}
+
 QString ScenarioRunner::currentLeader() const
 {
+    if (m_haveRoleRound)
+        return newestLeaderClaim();
     if (!m_backend)
         return {};
     // A member leads when it runs and its role probe says so; keep the current one on ties.
@@ -88,14 +120,29 @@ void ScenarioRunner::start()
 
     double roleResolution = 0;
     if (m_backend) {
+        // The timeline starts from the newest rounds taken before the check: who led at its start.
+        const RoleSampleBatch before = m_backend->latestRoleSamples();
+        if (!before.isEmpty())
+            onRoleSamples(before);
+        const QString seeded = m_leader; // onRoleSamples already told the timeline
         m_leader = currentLeader();
-        if (!m_leader.isEmpty())
+        // leader_changed before any fault means "since the check started".
+        m_leaderBeforeFault = m_leader;
+        if (!m_leader.isEmpty() && m_leader != seeded)
             emitEvent(RunEvent::Kind::RoleChange, m_leader, QStringLiteral("leader"));
     }
     const StackSpec stack = m_context->lab().stack;
     for (const ServiceSpec &s : stack.services)
-        if (s.role)
+        if (s.role && !stack.roles)
             roleResolution = std::max(roleResolution, double(s.role->probe.intervalMs)); // a change shows up to one interval late
+    if (stack.roles)
+        roleResolution = double(stack.roles->probe.intervalMs);
+    if (m_backend)
+        for (const QString &name : m_backend->serviceNames()) {
+            const ServiceStatus st = m_backend->status(name);
+            m_states.insert(name, st.state);
+            m_exitCodes.insert(name, st.exitCode);
+        }
     m_metrics.setRoleResolutionMs(roleResolution);
 
     QList<ProbeSpec> probes;
@@ -207,7 +254,9 @@ void ScenarioRunner::finishStep(bool ok, const QString &summary)
     if (m_manual)
         return; // the engineer decides what runs next
     if (!ok && !m_aborted) {
-        // A failed step leaves the stack in an unknown shape: stop here and roll back.
+        // A failed step leaves the stack in an unknown shape: stop the steps here and roll back;
+        // the probes are still summarised up to this point.
+        m_stoppedAtStep = m_step;
         m_result.stoppedAtStep = m_step;
         m_step = int(m_check.steps.size());
     }
@@ -254,7 +303,8 @@ void ScenarioRunner::runHttp(const StepSpec &step)
         if (m_aborted)
             return;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        const QByteArray body = reply->readAll();
+        // An aborted or failed reply is closed: reading it would only warn on stderr.
+        const QByteArray body = reply->isOpen() ? reply->read(BodyCap + 1) : QByteArray();
         m_current.status = status;
         m_current.body = QString::fromUtf8(body.left(BodyCap));
         for (const auto &[name, value] : reply->rawHeaderPairs())
@@ -262,7 +312,9 @@ void ScenarioRunner::runHttp(const StepSpec &step)
         const double ms = double(m_stepClock.nsecsElapsed()) / 1e6;
         QString summary = QStringLiteral("%1 → %2 (%3 ms)").arg(m_current.request).arg(status).arg(ms, 0, 'f', 1);
         bool ok = status != 0;
-        if (!ok)
+        if (!ok && (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError))
+            summary = QStringLiteral("%1 → timed out after %2").arg(m_current.request, Duration::format(step.timeoutMs));
+        else if (!ok)
             summary = QStringLiteral("%1 → no answer: %2").arg(m_current.request, reply->errorString());
         if (step.expectStatus && status != step.expectStatus) {
             ok = false;
@@ -419,6 +471,11 @@ void ScenarioRunner::applyFault(const StepSpec &step, const QString &service)
     const bool leaderFault = !recovery && service == m_leaderBeforeFault;
     m_pendingService = service;
     m_pendingAction = action;
+    // A fault is applied once the signal is sent (the exit is a later event on the timeline);
+    // start, resume and restart end when the service runs again, so the next step meets it running
+    // (probes and role rounds keep measuring meanwhile).
+    m_pendingWaitsForFinish = step.action == StepSpec::FaultAction::Start || step.action == StepSpec::FaultAction::Resume
+                              || step.action == StepSpec::FaultAction::Restart;
     m_current.request = QStringLiteral("%1 %2").arg(action, service);
     m_deadline->start(60'000);
     connect(m_deadline, &QTimer::timeout, this, [this] { finishStep(false, QStringLiteral("%1: no answer from the stack within 60s").arg(m_current.request)); });
@@ -440,11 +497,17 @@ void ScenarioRunner::applyFault(const StepSpec &step, const QString &service)
 
 void ScenarioRunner::onActionFinished(const QString &service, const QString &action, bool ok, const QString &error)
 {
+    if (m_rollingBack && service == m_rollbackCurrent.service && action == m_rollbackAction) {
+        if (!ok)
+            return finishRollbackStep(false, QStringLiteral("%1 %2 failed: %3").arg(action, service, error));
+        m_rollbackAction.clear();
+        return confirmRollback();
+    }
     if (m_pendingService.isEmpty() || service != m_pendingService || action != m_pendingAction)
         return;
     m_pendingService.clear();
     m_pendingAction.clear();
-    if (m_aborted)
+    if (m_aborted || !m_running)
         return;
     finishStep(ok, ok ? QStringLiteral("%1 %2").arg(action, service) : QStringLiteral("%1 %2 failed: %3").arg(action, service, error));
 }
@@ -462,7 +525,7 @@ void ScenarioRunner::runWait(const StepSpec &step)
     m_current.request = QStringLiteral("wait until condition (timeout %1)").arg(Duration::format(step.timeoutMs));
     m_deadline->start(int(step.timeoutMs));
     connect(m_deadline, &QTimer::timeout, this, [this, timeout = step.timeoutMs] {
-        finishStep(false, QStringLiteral("condition not met within %1").arg(Duration::format(timeout)));
+        finishStep(false, QStringLiteral("timed out after %1: %2").arg(Duration::format(timeout), m_current.summary.isEmpty() ? QStringLiteral("condition not met") : m_current.summary));
     });
     m_waitTimer->start();
     evaluateWait();
@@ -515,20 +578,81 @@ void ScenarioRunner::evaluateWait()
         break;
     }
     }
+    if (!met)
+        m_current.summary = what + QStringLiteral(" not met"); // what a timeout reports
     if (met)
         finishStep(true, QStringLiteral("%1 after %2 ms").arg(what).arg(double(m_stepClock.nsecsElapsed()) / 1e6, 0, 'f', 0));
 }
 
-void ScenarioRunner::onStatuses(const QHash<QString, ServiceStatus> &)
+void ScenarioRunner::onStatuses(const QHash<QString, ServiceStatus> &changed)
+{
+    if (m_rollingBack && m_rollbackAction.isEmpty() && changed.contains(m_rollbackCurrent.service))
+        confirmRollback();
+    if (!m_running)
+        return;
+    noteStateChanges(changed);
+    // The stack acted on the fault (stopping, exited, paused): applied, whether or not its
+    // actionFinished has arrived yet.
+    if (!m_pendingService.isEmpty() && !m_pendingWaitsForFinish && changed.contains(m_pendingService) && !m_aborted) {
+        const QString summary = QStringLiteral("%1 %2").arg(m_pendingAction, m_pendingService);
+        m_pendingService.clear();
+        m_pendingAction.clear();
+        finishStep(true, summary);
+        return;
+    }
+    if (!m_haveRoleRound) {
+        // No role rounds yet (a backend that only reports statuses): follow the statuses.
+        const QString leader = currentLeader();
+        if (leader != m_leader) {
+            m_leader = leader;
+            emitEvent(RunEvent::Kind::RoleChange, leader, QStringLiteral("leader"));
+            if (m_leaderFaultNs && !leader.isEmpty() && leader != m_leaderBeforeFault) {
+                Q_EMIT failoverMeasured(m_leaderFaultNs, m_metrics.events().last().monoNs, m_metrics.roleResolutionMs());
+                m_leaderFaultNs = 0;
+            }
+        }
+    }
+    evaluateWait();
+}
+
+void ScenarioRunner::noteStateChanges(const QHash<QString, ServiceStatus> &changed)
+{
+    for (auto it = changed.cbegin(); it != changed.cend(); ++it) {
+        const ServiceStatus &st = it.value();
+        if (m_states.value(it.key(), ServiceStatus::State::Unknown) == st.state && m_exitCodes.value(it.key()) == st.exitCode)
+            continue;
+        m_states.insert(it.key(), st.state);
+        m_exitCodes.insert(it.key(), st.exitCode);
+        emitEvent(RunEvent::Kind::ServiceState, it.key(), ServiceStatus::stateText(st.state, st.exitCode), st.detail);
+    }
+}
+
+void ScenarioRunner::onRoleSamples(const RoleSampleBatch &batch)
 {
     if (!m_running)
         return;
-    const QString leader = currentLeader();
-    if (leader != m_leader) {
+    m_metrics.addRoleSamples(batch);
+    Q_EMIT roleSamplesArrived(batch);
+    for (const RoleSample &round : batch) {
+        // Rounds may complete out of order (a hung member): only a newer round moves the leader.
+        if (round.source != m_roleSource || !round.error.isEmpty() || round.startNs < m_lastRoleRoundNs)
+            continue;
+        m_lastRoleRoundNs = round.startNs;
+        m_haveRoleRound = true;
+        const QStringList leaders = round.leaders();
+        for (const QString &l : leaders)
+            if (!m_roundLeaders.contains(l))
+                m_claimSinceNs.insert(l, round.startNs);
+        m_roundLeaders = leaders;
+        const QString leader = newestLeaderClaim();
+        if (leader == m_leader)
+            continue;
         m_leader = leader;
-        emitEvent(RunEvent::Kind::RoleChange, leader, QStringLiteral("leader"));
+        // The first round that showed it: the change is seen when that round's answer arrived.
+        const qint64 seenNs = round.endNs > 0 ? round.endNs : MonoClock::nowNs();
+        emitEvent(RunEvent::Kind::RoleChange, leader, QStringLiteral("leader"), round.source, seenNs);
         if (m_leaderFaultNs && !leader.isEmpty() && leader != m_leaderBeforeFault) {
-            Q_EMIT failoverMeasured(m_leaderFaultNs, m_metrics.events().last().monoNs, m_metrics.roleResolutionMs());
+            Q_EMIT failoverMeasured(m_leaderFaultNs, seenNs, m_metrics.roleResolutionMs());
             m_leaderFaultNs = 0;
         }
     }
@@ -618,6 +742,8 @@ void ScenarioRunner::runMatrix(const StepSpec &step, int row)
         if (m_aborted)
             return;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 0 && reply->error() == QNetworkReply::OperationCanceledError)
+            m_current.stderrText += QStringLiteral("row %1 timed out after %2\n").arg(row + 1).arg(Duration::format(step.timeoutMs));
         m_current.matrix.append({step.rows.at(row).expectStatus, status});
         m_current.body += QStringLiteral("%1 %2 → %3 (expected %4)\n")
                               .arg(step.rows.at(row).name.isEmpty() ? QStringLiteral("row %1").arg(row + 1) : step.rows.at(row).name,
@@ -630,21 +756,65 @@ void ScenarioRunner::runMatrix(const StepSpec &step, int row)
 
 void ScenarioRunner::rollback()
 {
-    if (!m_backend)
+    m_rollingBack = true;
+    rollbackNext();
+}
+
+void ScenarioRunner::rollbackNext()
+{
+    if (m_applied.isEmpty() || !m_backend) {
+        m_rollingBack = false;
+        m_applied.clear();
+        judge();
         return;
+    }
     // Undo what is still broken, newest first: resume the paused, start the stopped or killed,
     // and put restarted services back on the lab's own environment.
-    for (auto it = m_applied.crbegin(); it != m_applied.crend(); ++it) {
-        const ServiceStatus st = m_backend->status(it->service);
-        if (st.state == ServiceStatus::State::Paused)
-            m_backend->resume(it->service);
-        else if (st.state == ServiceStatus::State::Stopped || st.state == ServiceStatus::State::Exited)
-            m_backend->start(it->service);
-        else if (it->action == QLatin1String("restart") && m_aborted)
-            m_backend->restart(it->service, {});
-        m_ledger.markRolledBack(it->ledgerId);
+    m_rollbackCurrent = m_applied.takeLast();
+    const QString service = m_rollbackCurrent.service;
+    const ServiceStatus st = m_backend->status(service);
+    m_rollbackAction.clear();
+    if (st.state == ServiceStatus::State::Paused)
+        m_rollbackAction = QStringLiteral("resume");
+    else if (st.state == ServiceStatus::State::Stopped || st.state == ServiceStatus::State::Exited)
+        m_rollbackAction = QStringLiteral("start");
+    else if (m_rollbackCurrent.action == QLatin1String("restart") && m_aborted)
+        m_rollbackAction = QStringLiteral("restart");
+    m_rollbackTimer->start(RollbackConfirmMs);
+    if (m_rollbackAction == QLatin1String("resume"))
+        m_backend->resume(service);
+    else if (m_rollbackAction == QLatin1String("start"))
+        m_backend->start(service);
+    else if (m_rollbackAction == QLatin1String("restart"))
+        m_backend->restart(service, {});
+    else
+        confirmRollback(); // nothing to undo: the fresh state alone must confirm it
+}
+
+void ScenarioRunner::confirmRollback()
+{
+    if (!m_rollingBack || !m_rollbackAction.isEmpty())
+        return;
+    const ServiceStatus st = m_backend->status(m_rollbackCurrent.service);
+    // A restart or start that is still coming up is not yet confirmed; a status change follows.
+    if (st.state == ServiceStatus::State::Running)
+        finishRollbackStep(true, {});
+}
+
+void ScenarioRunner::finishRollbackStep(bool ok, const QString &why)
+{
+    m_rollbackTimer->stop();
+    m_rollbackAction.clear();
+    if (ok) {
+        QString error;
+        if (!m_ledger.markRolledBack(m_rollbackCurrent.ledgerId, &error))
+            m_rollbackProblems.append(QStringLiteral("%1 %2 rolled back, but the fault ledger was not updated: %3")
+                                          .arg(m_rollbackCurrent.action, m_rollbackCurrent.service, error));
+    } else {
+        // Left in the ledger: the next start (or --rollback-leftovers) tries again.
+        m_rollbackProblems.append(QStringLiteral("rollback of %1 %2: %3").arg(m_rollbackCurrent.action, m_rollbackCurrent.service, why));
     }
-    m_applied.clear();
+    QTimer::singleShot(0, this, &ScenarioRunner::rollbackNext);
 }
 
 void ScenarioRunner::abort()
@@ -680,9 +850,16 @@ void ScenarioRunner::finishCheck()
     m_running = false;
     m_waitTimer->stop();
     m_deadline->stop();
+    m_deadline->disconnect(this);
     m_probes->stop();
+    m_pendingService.clear();
+    m_pendingAction.clear();
     endStepScopes();
-    rollback();
+    rollback(); // judge() follows once every fault is confirmed undone (or given up on)
+}
+
+void ScenarioRunner::judge()
+{
     if (m_manual) {
         // By hand, the latest run of each step counts; steps never run are not failures.
         for (const StepOutcome &o : std::as_const(m_outcomes))
@@ -711,6 +888,8 @@ void ScenarioRunner::finishCheck()
     }
     if (!m_check.steps.isEmpty()) {
         metrics.insert(QStringLiteral("steps_failed"), m_stepsFailed);
+        if (m_stoppedAtStep >= 0)
+            metrics.insert(QStringLiteral("stopped_at_step"), m_stoppedAtStep + 1);
         bool scans = false, matrices = false;
         for (const StepSpec &s : m_check.steps) {
             scans = scans || s.kind == StepSpec::Kind::LogScan;
@@ -738,7 +917,10 @@ void ScenarioRunner::finishCheck()
     m_failures = judgement.failures;
     m_result.failures = judgement.failures;
     m_result.verdict = judgement.verdict;
-    m_result.note = judgement.note;
+    QStringList note{judgement.note};
+    note.append(m_rollbackProblems); // the stack may be left broken: say so, whatever the verdict
+    note.removeAll(QString());
+    m_result.note = note.join(QStringLiteral("; "));
     m_result.finished = QDateTime::currentDateTimeUtc();
     emitEvent(RunEvent::Kind::CheckFinished, {}, VerdictText::toString(m_result.verdict));
     Q_EMIT finished(m_result);

@@ -66,7 +66,8 @@ public:
     const QList<StepOutcome> &steps() const { return m_outcomes; }
     QStringList failures() const { return m_failures; }
     qint64 startNs() const { return m_startNs; }
-    bool isRunning() const { return m_running; }
+    // Also while faults are being rolled back: finished() has not come yet.
+    bool isRunning() const { return m_running || m_rollingBack; }
 
 Q_SIGNALS:
     void stepStarted(int index);
@@ -78,6 +79,8 @@ Q_SIGNALS:
     void finished(const CheckResult &result);
     // A leader fault resolved: fault at fromNs, a different member led at toNs.
     void failoverMeasured(qint64 fromNs, qint64 toNs, double resolutionMs);
+    // The stack's role rounds while the check runs (the cluster timeline's input).
+    void roleSamplesArrived(const RoleSampleBatch &batch);
 
 private:
     void nextStep();
@@ -99,9 +102,17 @@ private:
     void onLogLines(const QList<LogLine> &lines);
     void onSamples(const ProbeSampleBatch &batch);
     void onActionFinished(const QString &service, const QString &action, bool ok, const QString &error);
+    void onRoleSamples(const RoleSampleBatch &batch);
+    void noteStateChanges(const QHash<QString, ServiceStatus> &changed);
     void rollback();
-    void emitEvent(RunEvent::Kind kind, const QString &service, const QString &action, const QString &detail = {});
+    void rollbackNext();
+    void confirmRollback();
+    void finishRollbackStep(bool ok, const QString &why);
+    void judge();
+    void emitEvent(RunEvent::Kind kind, const QString &service, const QString &action, const QString &detail = {},
+                   qint64 monoNs = 0);
     QString currentLeader() const;
+    QString newestLeaderClaim() const;
     QString resolveTarget(const StepSpec &step, QString *error) const;
     void saveValue(const StepSpec &step, const QByteArray &text);
     void endStepScopes();
@@ -145,8 +156,18 @@ private:
     QString m_steadyLeader; // the leader a `steady: leader` wait started with
     qint64 m_leaderFaultNs = 0; // when the current leader was faulted; 0 once a new leader is seen
     QString m_lastFaulted;
-    QString m_pendingService; // fault step waiting for actionFinished
+    QString m_pendingService; // fault step waiting to hear that its action was applied
     QString m_pendingAction;
+    bool m_pendingWaitsForFinish = false; // start / resume: the step ends when the stack says so
+    QHash<QString, ServiceStatus::State> m_states; // last state seen per service
+    QHash<QString, int> m_exitCodes;
+    // Leader tracking from the role rounds of the preferred source.
+    QString m_roleSource;
+    bool m_haveRoleRound = false;
+    qint64 m_lastRoleRoundNs = 0;
+    QStringList m_roundLeaders;
+    QHash<QString, qint64> m_claimSinceNs; // when each current leader first claimed the role
+    int m_stoppedAtStep = -1; // 0-based step after which the steps stopped (a failure)
     QHash<QString, int> m_okStreak, m_failStreak;
     QHash<QString, QDateTime> m_marks;
     QList<LogLine> m_logs; // lines since the check started (bounded)
@@ -160,4 +181,12 @@ private:
         QString action;
     };
     QList<AppliedFault> m_applied;
+    // Rollback: newest fault first, one at a time; marked rolled back only once the undo action
+    // finished and a fresh status confirms it.
+    static constexpr int RollbackConfirmMs = 30'000;
+    bool m_rollingBack = false;
+    AppliedFault m_rollbackCurrent;
+    QString m_rollbackAction; // the undo action we wait for ("" while only confirming)
+    QTimer *m_rollbackTimer = nullptr;
+    QStringList m_rollbackProblems;
 };

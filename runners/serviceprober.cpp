@@ -154,3 +154,11 @@ QString ServiceProber::decideRole(const RoleProbeSpec &spec, const Outcome &outc
         return *value == spec.leaderIfEquals ? QStringLiteral("leader") : QStringLiteral("replica");
     return *value;
 }
+
+void ServiceProber::probeOnce(const ProbeSpec &spec, qint64 timeoutMs, const std::function<void(const Outcome &)> &done)
+{
+    ProbeExecutor::Options options;
+    options.timeoutMs = timeoutMs;
+    options.keepOutput = true;
+    m_executor->runOnce(spec, options, [done](const ProbeOutcome &o) { done(o); });
+}

@@ -44,6 +44,10 @@ public:
     void stop();
 
     bool hasReadyProbe() const { return m_ready.has_value(); }
+
+    // One attempt of any probe through the shared executor, answered through done (role sources
+    // use it; the body is kept for extraction).
+    void probeOnce(const ProbeSpec &spec, qint64 timeoutMs, const std::function<void(const Outcome &)> &done);
     // The whole readiness budget: ready.timeoutMs, or MaxAttemptMs when unset.
     static qint64 readyBudgetMs(const ProbeSpec &ready) { return ready.timeoutMs > 0 ? ready.timeoutMs : MaxAttemptMs; }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "loglinebatch.h"
+#include "rolesample.h"
 #include "servicestatus.h"
 
 #include <QHash>
@@ -34,11 +35,33 @@ public:
     virtual QStringList serviceNames() const = 0;
     virtual ServiceStatus status(const QString &service) const = 0;
     virtual bool isUp() const = 0;
+    // The newest round of each role source so far: where a check's cluster timeline starts.
+    RoleSampleBatch latestRoleSamples() const { return m_latestRoles.values(); }
 
 Q_SIGNALS:
     void statusesChanged(const QHash<QString, ServiceStatus> &changed); // batched
     void logLines(const QList<LogLine> &lines);                        // batched
     void upFinished(bool ok, const QString &error);
     void downFinished();
+    // Emitted once the action is *applied* (signal sent, container call done), never after
+    // waiting for the process to exit: an exit arrives as statusesChanged.
     void actionFinished(const QString &service, const QString &action, bool ok, const QString &error);
+    // Rounds of the role probes ("members") and of the stack's role source ("cluster"), from up()
+    // to down(), through stops, kills and pauses. ServiceStatus::role follows the preferred source.
+    void roleSamples(const RoleSampleBatch &batch);
+
+protected:
+    // Backends hand their role rounds out through here (remembers the newest per source).
+    void publishRoleSamples(const RoleSampleBatch &batch)
+    {
+        for (const RoleSample &r : batch) {
+            const auto it = m_latestRoles.constFind(r.source);
+            if (it == m_latestRoles.cend() || r.startNs >= it->startNs)
+                m_latestRoles.insert(r.source, r);
+        }
+        Q_EMIT roleSamples(batch);
+    }
+
+private:
+    QMap<QString, RoleSample> m_latestRoles;
 };

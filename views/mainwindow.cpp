@@ -173,6 +173,15 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         scheduleRunsRefresh();
     });
     connect(m_run, &RunSession::stackPrepared, this, &MainWindow::onSessionPrepared);
+    connect(m_run->sitting(), &RunSitting::storeFailed, this, [this](const QString &error) {
+        // Non-modal: the check goes on; the run will be marked incomplete.
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Evidence not stored"),
+                                    tr("The run store refused a write, so this run will be marked incomplete:\n%1").arg(error),
+                                    QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+        statusBar()->showMessage(tr("Run INCOMPLETE: evidence not stored (%1)").arg(error));
+    });
     connect(m_run, &RunSession::stackStateChanged, this, &MainWindow::updateStackActions);
     connect(m_run, &RunSession::checkStarted, this, &MainWindow::presentRunner);
     connect(m_run, &RunSession::checkFinished, this, &MainWindow::onRunnerFinished);

@@ -82,7 +82,10 @@ bool DemoApiServer::start(QString *error)
                    {QStringLiteral("rate_limit_window_ms"), m_config.rateLimitWindowMs},
                    {QStringLiteral("multi_tenant"), m_config.multiTenant}});
     m_redis->start();
-    m_lease->start();
+    if (m_config.leaseStartDelayMs > 0)
+        QTimer::singleShot(m_config.leaseStartDelayMs, m_lease, &LeaderLease::start); // rejoin as a follower first
+    else
+        m_lease->start();
     m_scheduler->start();
     return true;
 }
@@ -158,6 +161,12 @@ void DemoApiServer::setupRoutes()
     });
     m_http.route(QStringLiteral("/admin/unavailable"), [this](Req req) -> Fut {
         return serve(req, [this, &req](const ReplyPtr &r) { handleAdminUnavailable(req, r); });
+    });
+    m_http.route(QStringLiteral("/admin/split-brain"), [this](Req req) -> Fut {
+        return serve(req, [this, &req](const ReplyPtr &r) { handleAdminSplitBrain(req, r); });
+    });
+    m_http.route(QStringLiteral("/admin/leader-regression"), [this](Req req) -> Fut {
+        return serve(req, [this, &req](const ReplyPtr &r) { handleAdminLeaderRegression(req, r); });
     });
     m_http.setMissingHandler([this](const QHttpServerRequest &req, QHttpServerResponder &&responder) {
         PendingReply reply(methodName(req.method()), req.url().path(), m_config.nodeId,
@@ -328,11 +337,12 @@ void DemoApiServer::handleHaStatus(const QHttpServerRequest &req, const ReplyPtr
     if (!allowMethods(req, reply, Method::Get))
         return;
     const bool up = m_redis->isUp();
-    const QString holder = m_lease->holderId();
+    // An injected split brain: this node claims the role whatever the store says.
+    const QString holder = splitBrain() ? m_config.nodeId : m_lease->holderId();
     reply->json(Status::Ok,
                 withNode({{QStringLiteral("holder_id"), holder.isEmpty() ? QJsonValue() : QJsonValue(holder)},
                           {QStringLiteral("epoch"), double(m_lease->epoch())},
-                          {QStringLiteral("is_leader"), m_lease->isLeader()},
+                          {QStringLiteral("is_leader"), splitBrain() || m_lease->isLeader()},
                           {QStringLiteral("write_block_active"), !up},
                           {QStringLiteral("can_accept_protected_writes"), up},
                           {QStringLiteral("redis"), up ? QStringLiteral("up") : QStringLiteral("down")},
@@ -634,20 +644,64 @@ void DemoApiServer::handleScheduleExecutions(const QString &id, const QHttpServe
     });
 }
 
-void DemoApiServer::handleAdminUnavailable(const QHttpServerRequest &req, const ReplyPtr &reply)
+bool DemoApiServer::requireAdmin(const QHttpServerRequest &req, const ReplyPtr &reply) const
 {
     if (!allowMethods(req, reply, Method::Post))
-        return;
+        return false;
     const QByteArray key = header(req, "x-api-key");
     const QString role = m_keys.roleForCurrentKey(key);
-    if (role != QLatin1String("admin")) {
-        if (role.isEmpty())
-            reply->authFailure(m_keys.isPreviousKey(key) ? QStringLiteral("previous API key cannot be used as x-api-key")
-                                                         : QStringLiteral("admin API key required"));
-        else
-            reply->authFailure(QStringLiteral("admin API key required"), Status::Forbidden);
+    if (role == QLatin1String("admin"))
+        return true;
+    if (role.isEmpty())
+        reply->authFailure(m_keys.isPreviousKey(key) ? QStringLiteral("previous API key cannot be used as x-api-key")
+                                                     : QStringLiteral("admin API key required"));
+    else
+        reply->authFailure(QStringLiteral("admin API key required"), Status::Forbidden);
+    return false;
+}
+
+void DemoApiServer::handleAdminSplitBrain(const QHttpServerRequest &req, const ReplyPtr &reply)
+{
+    if (!requireAdmin(req, reply))
+        return;
+    bool ok = false;
+    const int ms = req.query().queryItemValue(QStringLiteral("ms")).toInt(&ok);
+    if (!ok || ms < 1 || ms > 600000) {
+        reply->json(Status::BadRequest, withNode({{QStringLiteral("error"), QStringLiteral("ms must be 1..600000")}}));
         return;
     }
+    m_splitBrainUntil = QDeadlineTimer(ms, Qt::PreciseTimer);
+    const qint64 at = JsonLog::wallUs();
+    const qint64 until = at + qint64(ms) * 1000;
+    JsonLog::warn(QStringLiteral("split brain injected"),
+                  {{QStringLiteral("wall_us"), double(at)}, {QStringLiteral("until_wall_us"), double(until)},
+                   {QStringLiteral("duration_ms"), ms}, {QStringLiteral("real_holder"), m_lease->holderId()}});
+    reply->json(Status::Ok, withNode({{QStringLiteral("wall_us"), double(at)}, {QStringLiteral("until_wall_us"), double(until)}}));
+}
+
+void DemoApiServer::handleAdminLeaderRegression(const QHttpServerRequest &req, const ReplyPtr &reply)
+{
+    if (!requireAdmin(req, reply))
+        return;
+    const qint64 interim = m_lease->epoch();
+    m_lease->takeBack([this, reply, interim](bool ok, const QString &error) {
+        if (!ok) {
+            reply->json(Status::Conflict, withNode({{QStringLiteral("error"), error}}));
+            return;
+        }
+        const qint64 at = JsonLog::wallUs();
+        JsonLog::warn(QStringLiteral("leader regression injected"),
+                      {{QStringLiteral("wall_us"), double(at)}, {QStringLiteral("epoch"), double(m_lease->epoch())},
+                       {QStringLiteral("discarded_epoch"), double(interim)}});
+        reply->json(Status::Ok, withNode({{QStringLiteral("wall_us"), double(at)}, {QStringLiteral("epoch"), double(m_lease->epoch())},
+                                          {QStringLiteral("discarded_epoch"), double(interim)}}));
+    });
+}
+
+void DemoApiServer::handleAdminUnavailable(const QHttpServerRequest &req, const ReplyPtr &reply)
+{
+    if (!requireAdmin(req, reply))
+        return;
     bool ok = false;
     const int ms = req.query().queryItemValue(QStringLiteral("ms")).toInt(&ok);
     if (!ok || ms < 1 || ms > 600000) {
@@ -657,7 +711,9 @@ void DemoApiServer::handleAdminUnavailable(const QHttpServerRequest &req, const 
     // Monotonic deadline: /health answers 503 until it expires, exactly ms from now.
     m_unavailableUntil = QDeadlineTimer(ms, Qt::PreciseTimer);
     const qint64 until = QDateTime::currentMSecsSinceEpoch() + ms;
+    const qint64 atUs = JsonLog::wallUs();
     JsonLog::warn(QStringLiteral("unavailability injected"),
-                  {{QStringLiteral("duration_ms"), ms}, {QStringLiteral("until_ms"), double(until)}});
+                  {{QStringLiteral("duration_ms"), ms}, {QStringLiteral("until_ms"), double(until)},
+                   {QStringLiteral("wall_us"), double(atUs)}, {QStringLiteral("until_wall_us"), double(atUs + qint64(ms) * 1000)}});
     reply->json(Status::Ok, withNode({{QStringLiteral("until_ms"), double(until)}, {QStringLiteral("ms"), ms}}));
 }

@@ -62,6 +62,13 @@ private:
     void handleSchedule(const QString &id, const QHttpServerRequest &req, const ReplyPtr &reply);
     void handleScheduleExecutions(const QString &id, const QHttpServerRequest &req, const ReplyPtr &reply);
     void handleAdminUnavailable(const QHttpServerRequest &req, const ReplyPtr &reply);
+    // Faults for testing the console's cluster timeline: this node claims the leader role for
+    // ?ms= while the real leader keeps it (split brain), or a former leader takes the lease back
+    // and rewinds the epoch (leader regression). Each logs its server-side instant in wall_us.
+    void handleAdminSplitBrain(const QHttpServerRequest &req, const ReplyPtr &reply);
+    void handleAdminLeaderRegression(const QHttpServerRequest &req, const ReplyPtr &reply);
+    bool requireAdmin(const QHttpServerRequest &req, const ReplyPtr &reply) const;
+    bool splitBrain() const { return !m_splitBrainUntil.hasExpired(); }
 
     Auth authenticate(const QHttpServerRequest &req) const;
     bool requireAuth(const QHttpServerRequest &req, const ReplyPtr &reply, Auth *auth) const;
@@ -87,5 +94,6 @@ private:
     RateLimiter m_rateLimiter;
     AssetStore m_assets;
     QDeadlineTimer m_unavailableUntil;
+    QDeadlineTimer m_splitBrainUntil;
     bool m_shuttingDown = false;
 };

@@ -53,7 +53,7 @@ bool DemoConfig::load(const QCoreApplication &app, DemoConfig *out, QString *err
     parser.setApplicationDescription(QStringLiteral(
         "HA demo API replica for the HA Lab Console. Secrets (API_KEY_ADMIN, API_KEY_EDITOR, "
         "API_KEY_ADMIN_PREVIOUS, API_KEY_EDITOR_PREVIOUS, EDITOR_TOKEN_SECRET) are read from the "
-        "environment only. Tuning env: LEASE_TTL_MS, LEASE_RENEW_MS, RATE_LIMIT_MAX, "
+        "environment only. Tuning env: LEASE_TTL_MS, LEASE_RENEW_MS, LEASE_START_DELAY_MS, RATE_LIMIT_MAX, "
         "RATE_LIMIT_WINDOW_MS, EDITOR_TOKEN_TTL_MINUTES, MULTI_TENANT_ENABLED, ECHO_AUTH_HEADERS."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -117,6 +117,7 @@ bool DemoConfig::load(const QCoreApplication &app, DemoConfig *out, QString *err
 
     if (!envInt("LEASE_TTL_MS", 2000, 200, 600000, &c.leaseTtlMs, error)
         || !envInt("LEASE_RENEW_MS", 300, 20, 600000, &c.leaseRenewMs, error)
+        || !envInt("LEASE_START_DELAY_MS", 0, 0, 600000, &c.leaseStartDelayMs, error)
         || !envInt("RATE_LIMIT_MAX", 20, 1, 100000000, &c.rateLimitMax, error)
         || !envInt("RATE_LIMIT_WINDOW_MS", 10000, 100, 86400000, &c.rateLimitWindowMs, error)
         || !envInt("EDITOR_TOKEN_TTL_MINUTES", 480, 1, 525600, &c.editorTokenTtlMinutes, error))

@@ -26,6 +26,7 @@ public:
 
     int leaseTtlMs = 2000;
     int leaseRenewMs = 300;
+    int leaseStartDelayMs = 0; // a (re)started replica joins as a follower for this long
     int rateLimitMax = 20;
     int rateLimitWindowMs = 10000;
     int editorTokenTtlMinutes = 480;

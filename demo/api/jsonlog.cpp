@@ -4,6 +4,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 
+#include <chrono>
 #include <cstdio>
 
 namespace {
@@ -44,6 +45,12 @@ void JsonLog::error(const QString &msg, const QJsonObject &fields)
 QString JsonLog::timestamp()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+qint64 JsonLog::wallUs()
+{
+    using namespace std::chrono;
+    return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
 void JsonLog::write(const QString &level, const QString &msg, const QJsonObject &fields)

@@ -14,4 +14,6 @@ public:
     static void write(const QString &level, const QString &msg, const QJsonObject &fields);
     // ISO 8601 UTC with milliseconds, e.g. 2026-06-10T12:00:00.123Z.
     static QString timestamp();
+    // Wall time in microseconds since the epoch: the server-side instant tests compare against.
+    static qint64 wallUs();
 };

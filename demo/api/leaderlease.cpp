@@ -27,6 +27,7 @@ LeaderLease::LeaderLease(RedisClient *redis, const QString &nodeId, int ttlMs, i
 
 void LeaderLease::start()
 {
+    m_started = true;
     m_timer.start();
     tick();
 }
@@ -48,11 +49,19 @@ void LeaderLease::onRedisUpChanged(bool up)
 
 void LeaderLease::setLeader(bool leader, const QString &reason)
 {
+    setLeaderLogged(leader, reason, {});
+}
+
+void LeaderLease::setLeaderLogged(bool leader, const QString &reason, const QJsonObject &extra)
+{
     if (m_leader == leader)
         return;
     m_leader = leader;
-    const QJsonObject fields{{QStringLiteral("epoch"), double(m_epoch)},
-                             {QStringLiteral("reason"), reason}};
+    QJsonObject fields = extra;
+    fields.insert(QStringLiteral("epoch"), double(m_epoch));
+    fields.insert(QStringLiteral("reason"), reason);
+    // The instant the role changed hands as this node can know it: when the key became ours.
+    fields.insert(QStringLiteral("wall_us"), double(leader && m_acquiredUs ? m_acquiredUs : JsonLog::wallUs()));
     if (leader)
         JsonLog::info(QStringLiteral("lease acquired"), fields);
     else
@@ -62,7 +71,7 @@ void LeaderLease::setLeader(bool leader, const QString &reason)
 
 void LeaderLease::tick()
 {
-    if (m_released || !m_redis->isUp() || m_inFlight || m_acquiring)
+    if (!m_started || m_released || !m_redis->isUp() || m_inFlight || m_acquiring)
         return;
     if (m_leader && !isLeader())
         setLeader(false, QStringLiteral("renewal overdue"));
@@ -101,8 +110,9 @@ void LeaderLease::tick()
         if (r.type != RedisReply::Type::Array || r.elements.size() != 2)
             return;
         m_holder = r.elements.at(0).isNil() ? QString() : QString::fromUtf8(r.elements.at(0).str);
-        if (r.elements.at(1).type == RedisReply::Type::Bulk)
-            m_epoch = qMax(m_epoch, r.elements.at(1).str.toLongLong());
+        // The store's epoch as it is (an admin take-back may have rewound it).
+        if (r.elements.at(1).type == RedisReply::Type::Bulk && !m_acquiring)
+            m_epoch = r.elements.at(1).str.toLongLong();
     });
 }
 
@@ -112,12 +122,15 @@ void LeaderLease::onAcquired(const QElapsedTimer &sentAt, const QString &reason)
         return;
     m_validSince = sentAt;
     m_holder = m_nodeId;
+    m_acquiredUs = JsonLog::wallUs();
     m_acquiring = true;
     // Every new term gets a new epoch.
     m_redis->command({"INCR", kEpochKey}, [this, reason](const RedisReply &inc) {
         m_acquiring = false;
-        if (inc.type == RedisReply::Type::Integer)
+        if (inc.type == RedisReply::Type::Integer) {
             m_epoch = inc.integer;
+            m_ownEpoch = inc.integer;
+        }
         if (!m_released && m_validSince.isValid() && m_validSince.elapsed() < m_ttlMs)
             setLeader(true, reason);
     });
@@ -140,4 +153,44 @@ void LeaderLease::release(std::function<void()> done)
                                                                         && r.integer == 1}});
                          done();
                      });
+}
+
+void LeaderLease::takeBack(std::function<void(bool ok, const QString &error)> done)
+{
+    if (m_released || !m_redis->isUp()) {
+        done(false, QStringLiteral("the shared store is unreachable"));
+        return;
+    }
+    if (m_leader) {
+        done(false, QStringLiteral("this node leads already: call it on a former leader"));
+        return;
+    }
+    if (m_ownEpoch == 0) {
+        done(false, QStringLiteral("this node never led: it has no term to take back"));
+        return;
+    }
+    const QByteArray node = m_nodeId.toUtf8();
+    const QByteArray ttl = QByteArray::number(m_ttlMs);
+    const qint64 discarded = m_epoch;
+    QElapsedTimer sentAt;
+    sentAt.start();
+    m_acquiring = true; // no tick may interleave its own acquire with ours
+    // Overwrite (no NX): the stale leader wins the key back whoever holds it.
+    m_redis->command({"SET", kLeaderKey, node, "PX", ttl}, [this, sentAt, discarded, done](const RedisReply &r) {
+        if (r.type != RedisReply::Type::Status || r.str != "OK") {
+            m_acquiring = false;
+            done(false, QStringLiteral("SET failed"));
+            return;
+        }
+        m_acquiredUs = JsonLog::wallUs();
+        m_validSince = sentAt;
+        m_holder = m_nodeId;
+        m_redis->command({"SET", kEpochKey, QByteArray::number(m_ownEpoch)}, [this, discarded, done](const RedisReply &) {
+            m_acquiring = false;
+            m_epoch = m_ownEpoch;
+            setLeaderLogged(true, QStringLiteral("took the lease back (leader regression injected)"),
+                            {{QStringLiteral("discarded_epoch"), double(discarded)}});
+            done(true, {});
+        });
+    });
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QJsonObject>
 #include <QObject>
 #include <QString>
 #include <QTimer>
@@ -27,6 +28,10 @@ public:
 
     // Leader only while the last successful renewal (timed from when it was sent) is within TTL.
     bool isLeader() const;
+    // Admin fault: a former leader overwrites the key with its own id and rewinds the epoch to the
+    // one it last held, discarding the interim leader's term. done(ok, error) after the writes.
+    void takeBack(std::function<void(bool ok, const QString &error)> done);
+    qint64 lastOwnEpoch() const { return m_ownEpoch; }
     QString holderId() const { return m_holder; }
     qint64 epoch() const { return m_epoch; }
     int ttlMs() const { return m_ttlMs; }
@@ -37,6 +42,7 @@ Q_SIGNALS:
 private:
     void tick();
     void setLeader(bool leader, const QString &reason);
+    void setLeaderLogged(bool leader, const QString &reason, const QJsonObject &extra);
     void onAcquired(const QElapsedTimer &sentAt, const QString &reason);
     void onRedisUpChanged(bool up);
 
@@ -49,6 +55,9 @@ private:
     bool m_inFlight = false;
     bool m_acquiring = false; // between winning the key and the epoch INCR reply
     bool m_released = false;
+    bool m_started = false; // no contention before start() (LEASE_START_DELAY_MS)
     QString m_holder;
     qint64 m_epoch = 0;
+    qint64 m_ownEpoch = 0;    // the epoch of this node's latest term as leader
+    qint64 m_acquiredUs = 0;  // wall µs when the key became ours (the SET NX / take-back reply)
 };
