@@ -47,6 +47,9 @@ struct ProbeSpec
     QString jsonPointer; // e.g. /holder_id
     QString regex;       // first capture group, or whole match
 
+    // command probes: run inside this lab host's network namespace (what that member sees)
+    QString fromHost;
+
     qint64 intervalMs = 1000;
     qint64 timeoutMs = 1000;
 

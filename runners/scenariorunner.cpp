@@ -170,6 +170,9 @@ void ScenarioRunner::executeStep(int index)
         }
         Q_EMIT promptRequested(m_step, step.instructions);
         return;
+    case StepSpec::Kind::Network:
+        // Wired to HostNetwork in the scenario runner once hosts reach the stack backend.
+        return finishStep(false, QStringLiteral("network faults need the lab's hosts, which this console does not run yet"));
     }
 }
 
