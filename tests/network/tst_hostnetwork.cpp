@@ -5,6 +5,7 @@
 #include "hostnetwork.h"
 #include "namespacesockets.h"
 #include "networkcleaner.h"
+#include "networkfaultresolver.h"
 #include "networkledger.h"
 
 #include <QDir>
@@ -63,6 +64,7 @@ class TestHostNetwork : public QObject
 private Q_SLOTS:
     void initTestCase();
     void rulesOfEachFault();
+    void stepsResolveToHosts();
     void hostsReachEachOther();
     void partitionCutsExactlyTheCutPairs();
     void oneWayCutsOneDirection();
@@ -136,6 +138,71 @@ void TestHostNetwork::rulesOfEachFault()
     unknown.groups = {{QStringLiteral("n1")}, {QStringLiteral("n9")}};
     unknown.rules(a, &error);
     QCOMPARE(error, QStringLiteral("unknown host(s): n9"));
+}
+
+void TestHostNetwork::stepsResolveToHosts()
+{
+    StackSpec stack;
+    for (int i = 1; i <= 3; ++i) {
+        ServiceSpec s;
+        s.name = QStringLiteral("e%1").arg(i);
+        s.host = QStringLiteral("n%1").arg(i);
+        stack.services.append(s);
+    }
+    ServiceSpec console;
+    console.name = QStringLiteral("tool");
+    stack.services.append(console);
+    const QStringList hosts{QStringLiteral("n1"), QStringLiteral("n2"), QStringLiteral("n3")};
+    const auto leaderIsE2 = [](const QString &role) { return role == QLatin1String("leader") ? QStringLiteral("e2") : QString(); };
+    QString error;
+
+    NetworkStepSpec isolate;
+    isolate.kind = NetworkStepSpec::Kind::Isolate;
+    isolate.role = QStringLiteral("leader");
+    std::optional<NetworkFault> f = NetworkFaultResolver::resolve(isolate, stack, hosts, leaderIsE2, &error);
+    QVERIFY2(f, qPrintable(error));
+    QCOMPARE(f->kind, NetworkFault::Kind::Partition);
+    QCOMPARE(f->groups, (QList<QStringList>{{QStringLiteral("n2")}, {QStringLiteral("n1"), QStringLiteral("n3")}}));
+
+    isolate.role = QStringLiteral("replica");
+    QVERIFY(!NetworkFaultResolver::resolve(isolate, stack, hosts, leaderIsE2, &error));
+    QCOMPARE(error, QStringLiteral("no service holds the role 'replica' now"));
+
+    NetworkStepSpec partition;
+    partition.kind = NetworkStepSpec::Kind::Partition;
+    partition.groups = {{QStringLiteral("e1")}, {QStringLiteral("n2"), QStringLiteral("e3")}};
+    f = NetworkFaultResolver::resolve(partition, stack, hosts, leaderIsE2, &error);
+    QVERIFY(f);
+    QCOMPARE(f->groups, (QList<QStringList>{{QStringLiteral("n1")}, {QStringLiteral("n2"), QStringLiteral("n3")}}));
+    partition.groups = {{QStringLiteral("e1")}, {QStringLiteral("n1")}};
+    QVERIFY(!NetworkFaultResolver::resolve(partition, stack, hosts, leaderIsE2, &error));
+    QCOMPARE(error, QStringLiteral("host 'n1' is in two groups (through its services)"));
+    partition.groups = {{QStringLiteral("tool")}, {QStringLiteral("n1")}};
+    QVERIFY(!NetworkFaultResolver::resolve(partition, stack, hosts, leaderIsE2, &error));
+    QCOMPARE(error, QStringLiteral("'tool' is neither a lab host nor a service on one"));
+
+    NetworkStepSpec link;
+    link.kind = NetworkStepSpec::Kind::Link;
+    link.role = QStringLiteral("leader");
+    link.loss = 0.3;
+    f = NetworkFaultResolver::resolve(link, stack, hosts, leaderIsE2, &error);
+    QVERIFY(f);
+    QCOMPARE(f->hosts, QStringList{QStringLiteral("n2")});
+    QCOMPARE(f->loss, 0.3);
+    link.role.clear();
+    link.between = {QStringLiteral("e1"), QStringLiteral("n3")};
+    f = NetworkFaultResolver::resolve(link, stack, hosts, leaderIsE2, &error);
+    QVERIFY(f);
+    QCOMPARE(f->between, (QStringList{QStringLiteral("n1"), QStringLiteral("n3")}));
+
+    NetworkStepSpec oneWay;
+    oneWay.kind = NetworkStepSpec::Kind::OneWay;
+    oneWay.from = {QStringLiteral("e3")};
+    oneWay.to = {QStringLiteral("n1"), QStringLiteral("e1")};
+    f = NetworkFaultResolver::resolve(oneWay, stack, hosts, leaderIsE2, &error);
+    QVERIFY(f);
+    QCOMPARE(f->from, QStringList{QStringLiteral("n3")});
+    QCOMPARE(f->to, QStringList{QStringLiteral("n1")});
 }
 
 bool TestHostNetwork::bringUp()
