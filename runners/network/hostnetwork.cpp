@@ -81,8 +81,11 @@ HostNetwork::HostNetwork(const QString &ledgerDir, QObject *parent)
 
 HostNetwork::~HostNetwork()
 {
-    if (!m_up)
+    if (!m_up) {
+        if (m_subnetOctet >= 0 && m_queue->isIdle())
+            m_ledger.forgetIf([](const NetworkLedger::Entry &e) { return e.kind == NetworkLedger::Subnet; });
         return;
+    }
     // No waiting in a destructor: start the removal and let the next start settle the ledger.
     QProcess::startDetached(CommandQueue::findProgram(QStringLiteral("ip")), {QStringLiteral("link"), QStringLiteral("del"), m_rootLink});
     QStringList names{switchNamespace()};
@@ -151,24 +154,35 @@ QStringList HostNetwork::inNamespace(const QString &ns, const QStringList &argv)
     return QStringList{QStringLiteral("ip"), QStringLiteral("netns"), QStringLiteral("exec"), ns} + argv;
 }
 
+bool HostNetwork::reserve(const QStringList &hosts, QString *error)
+{
+    if (m_subnetOctet >= 0)
+        return hosts == m_hosts;
+    m_subnetOctet = m_ledger.claimSubnet(&subnetFree, error);
+    if (m_subnetOctet < 0)
+        return false;
+    m_hosts = hosts;
+    m_addresses.clear();
+    for (qsizetype i = 0; i < hosts.size(); ++i)
+        m_addresses.insert(hosts.at(i), QStringLiteral("10.213.%1.%2").arg(m_subnetOctet).arg(11 + i));
+    return true;
+}
+
 void HostNetwork::up(const QStringList &hosts)
 {
     using Command = CommandQueue::Command;
     auto fail = [this](const QString &error) {
         m_queue->enqueue({{}, [this, error](bool, const QString &) { Q_EMIT upFinished(false, error); }});
     };
-    if (m_up || m_subnetOctet >= 0)
+    if (m_up)
         return fail(QStringLiteral("the lab's hosts are already up"));
     if (const QString missing = missingRequirements(); !missing.isEmpty())
         return fail(missing);
+    if (m_subnetOctet >= 0 && hosts != m_hosts)
+        return fail(QStringLiteral("the lab's hosts changed since their addresses were given out"));
     QString error;
-    m_subnetOctet = m_ledger.claimSubnet(&subnetFree, &error);
-    if (m_subnetOctet < 0)
+    if (m_subnetOctet < 0 && !reserve(hosts, &error))
         return fail(error);
-    m_hosts = hosts;
-    m_addresses.clear();
-    for (qsizetype i = 0; i < hosts.size(); ++i)
-        m_addresses.insert(hosts.at(i), QStringLiteral("10.213.%1.%2").arg(m_subnetOctet).arg(11 + i));
 
     const QString ip = QStringLiteral("ip");
     auto recordBefore = [this](const QString &kind, const QString &name) {

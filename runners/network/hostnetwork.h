@@ -33,7 +33,8 @@ public:
     static inline const QString NamespaceDir = QStringLiteral("/run/netns");
 
     explicit HostNetwork(const QString &ledgerDir = NetworkLedger::defaultDir(), QObject *parent = nullptr);
-    // Still up: removes the namespaces without waiting (the ledger entries go at the next start).
+    // Still up: removes the namespaces without waiting (the ledger entries go at the next start);
+    // only reserved: releases the subnet.
     ~HostNetwork() override;
 
     // Empty when this process may create namespaces and the tools exist; otherwise what is
@@ -42,7 +43,11 @@ public:
     // Empty when the kernel has the netem qdisc (delay); otherwise what is missing.
     static QString delayUnavailableReason(const QString &tcError);
 
+    // Claims the subnet and gives each host its address now (synchronously, a ledger write), so
+    // ${host} can be resolved before the namespaces exist. up() reserves by itself if needed.
+    bool reserve(const QStringList &hosts, QString *error = nullptr);
     void up(const QStringList &hosts);
+    void up() { up(m_hosts); }
     void down();
     void apply(const NetworkFault &fault);
     void undo(const QString &faultId);

@@ -2,7 +2,9 @@
 // random loss, heal, teardown and the clean-up after a console crash. No mock of the network:
 // real namespaces, veth pairs, a bridge and iptables; traffic stays inside the namespaces this
 // test made (10.213.0.0/16). Needs root or CAP_NET_ADMIN + CAP_SYS_ADMIN; skips with the reason.
+#include "childprocesssetup.h"
 #include "hostnetwork.h"
+#include "namespacelaunch.h"
 #include "namespacesockets.h"
 #include "networkcleaner.h"
 #include "networkfaultresolver.h"
@@ -17,6 +19,8 @@
 #include <QTest>
 
 #include <csignal>
+
+#include <sys/stat.h>
 
 using namespace NamespaceSockets;
 
@@ -66,6 +70,7 @@ private Q_SLOTS:
     void rulesOfEachFault();
     void stepsResolveToHosts();
     void hostsReachEachOther();
+    void processStartsInsideItsHost();
     void partitionCutsExactlyTheCutPairs();
     void oneWayCutsOneDirection();
     void lossDropsAFraction();
@@ -278,6 +283,30 @@ void TestHostNetwork::hostsReachEachOther()
     QVERIFY(tcpConnects(ns(QStringLiteral("n1")), QStringLiteral("127.0.0.1"), portOf(local)));
     QVERIFY(!tcpConnects(ns(QStringLiteral("n2")), QStringLiteral("127.0.0.1"), portOf(local), 300));
     ::close(local);
+}
+
+void TestHostNetwork::processStartsInsideItsHost()
+{
+    if (!m_privilegeMissing.isEmpty())
+        QSKIP(qPrintable(m_privilegeMissing));
+    QVERIFY(bringUp());
+    struct stat n2{};
+    QCOMPARE(::stat(qPrintable(ns(QStringLiteral("n2"))), &n2), 0);
+    QProcess p;
+    ChildProcessSetup::apply(&p); // the namespace joins the console's usual child setup
+    NamespaceLaunch launch;
+    QString error;
+    QVERIFY2(launch.prepare(&p, ns(QStringLiteral("n2")), &error), qPrintable(error));
+    p.start(QStringLiteral("readlink"), {QStringLiteral("/proc/self/ns/net")});
+    launch.release();
+    QVERIFY(p.waitForFinished(CommandTimeoutMs));
+    QCOMPARE(p.exitCode(), 0);
+    QCOMPARE(QString::fromLatin1(p.readAllStandardOutput()).trimmed(), QStringLiteral("net:[%1]").arg(n2.st_ino));
+
+    // A host that is gone is an error before anything starts, not a process in the wrong network.
+    QProcess q;
+    QVERIFY(!launch.prepare(&q, HostNetwork::NamespaceDir + QStringLiteral("/halab-nonexistent"), &error));
+    QVERIFY2(error.contains(QLatin1String("cannot open network namespace")), qPrintable(error));
 }
 
 void TestHostNetwork::partitionCutsExactlyTheCutPairs()
