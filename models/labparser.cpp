@@ -2013,7 +2013,9 @@ QStringList LabParser::knownMetrics()
             QStringLiteral("lost_records"),   QStringLiteral("log_count"),      QStringLiteral("matrix_failures"),
             QStringLiteral("steps_failed"),   QStringLiteral("skipped_samples"), QStringLiteral("console_late_p99_ms"),
             QStringLiteral("failover_count"), QStringLiteral("failover_missing"), QStringLiteral("leaderless_ms"),
-            QStringLiteral("leader_changes"), QStringLiteral("split_brain_samples"), QStringLiteral("leader_regressions")};
+            QStringLiteral("leader_changes"), QStringLiteral("split_brain_samples"), QStringLiteral("leader_regressions"),
+            QStringLiteral("partition_ms"),   QStringLiteral("new_leader_ms"),  QStringLiteral("step_down_ms"),
+            QStringLiteral("converge_ms")};
 }
 
 QStringList LabParser::builtinVariables()

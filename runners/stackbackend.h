@@ -11,6 +11,8 @@
 
 // Drives one stack (processes or compose). Every action is asynchronous: it returns at once and
 // reports through signals; nothing here ever blocks the caller's thread.
+class HostNetwork;
+
 class StackBackend : public QObject
 {
     Q_OBJECT
@@ -34,6 +36,8 @@ public:
     virtual QStringList serviceNames() const = 0;
     virtual ServiceStatus status(const QString &service) const = 0;
     virtual bool isUp() const = 0;
+    // The lab's hosts (network namespaces) this stack runs on; null when it has none.
+    virtual HostNetwork *hostNetwork() const { return nullptr; }
 
 Q_SIGNALS:
     void statusesChanged(const QHash<QString, ServiceStatus> &changed); // batched

@@ -284,10 +284,7 @@ void HostNetwork::teardown(const std::function<void(bool, const QString &)> &don
                                 }, true});
     }
     m_queue->enqueue({commands, [this, errors, done](bool, const QString &) {
-                          if (errors->isEmpty()) {
-                              m_ledger.forgetIf([](const NetworkLedger::Entry &e) { return e.kind == NetworkLedger::Subnet; });
-                              m_subnetOctet = -1;
-                          }
+                          // The subnet stays reserved: ${host} addresses were resolved into the stack.
                           m_up = false;
                           m_active.clear();
                           done(errors->isEmpty(), errors->join(QStringLiteral("; ")));

@@ -34,7 +34,7 @@ public:
 
     explicit HostNetwork(const QString &ledgerDir = NetworkLedger::defaultDir(), QObject *parent = nullptr);
     // Still up: removes the namespaces without waiting (the ledger entries go at the next start);
-    // only reserved: releases the subnet.
+    // down: releases the subnet (kept across down() and up(), as ${host} was resolved with it).
     ~HostNetwork() override;
 
     // Empty when this process may create namespaces and the tools exist; otherwise what is

@@ -58,6 +58,9 @@ QList<NetworkLedger::Entry> NetworkCleaner::work() const
                 return true;
         return false;
     };
+    // Without privilege nothing could be removed: the ledger keeps its entries for a console that can.
+    if (!HostNetwork::missingRequirements().isEmpty())
+        return {};
     for (const QString &ns : orphanNamespaces())
         if (!known(NetworkLedger::Namespace, ns))
             entries.append(NetworkLedger::Entry{NetworkLedger::Namespace, ns, {}, {}, {}, 0, 0});
