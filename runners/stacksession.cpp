@@ -24,6 +24,7 @@ StackSession::StackSession(const Lab &lab, const QMap<QString, QString> &overrid
         for (const HostSpec &h : lab.hosts)
             hosts.append(h.name);
         m_network = std::make_unique<HostNetwork>();
+        m_network->setPreferredSubnet(lab.id);
         QMap<QString, QString> builtins = DataPaths::builtins(lab);
         if (m_network->reserve(hosts, &m_networkError)) {
             const QMap<QString, QString> addresses = m_network->addresses();

@@ -123,6 +123,17 @@ QString HostNetwork::delayUnavailableReason(const QString &tcError)
     return QStringLiteral("delay could not be set: %1").arg(tcError);
 }
 
+void HostNetwork::setPreferredSubnet(const QString &labId)
+{
+    // FNV-1a: the same octet in every process (qHash may be seeded).
+    quint32 h = 2166136261u;
+    for (const QChar c : labId) {
+        h ^= c.unicode();
+        h *= 16777619u;
+    }
+    m_preferredOctet = int(h % 256);
+}
+
 QString HostNetwork::consoleAddress() const
 {
     return m_subnetOctet < 0 ? QString() : QStringLiteral("10.213.%1.1").arg(m_subnetOctet);
@@ -158,7 +169,7 @@ bool HostNetwork::reserve(const QStringList &hosts, QString *error)
 {
     if (m_subnetOctet >= 0)
         return hosts == m_hosts;
-    m_subnetOctet = m_ledger.claimSubnet(&subnetFree, error);
+    m_subnetOctet = m_ledger.claimSubnet(&subnetFree, error, m_preferredOctet);
     if (m_subnetOctet < 0)
         return false;
     m_hosts = hosts;

@@ -46,6 +46,9 @@ public:
     // Claims the subnet and gives each host its address now (synchronously, a ledger write), so
     // ${host} can be resolved before the namespaces exist. up() reserves by itself if needed.
     bool reserve(const QStringList &hosts, QString *error = nullptr);
+    // The same lab gets the same addresses run after run (unless another console holds them):
+    // members that keep data (etcd's member list) find their peers where they left them.
+    void setPreferredSubnet(const QString &labId);
     void up(const QStringList &hosts);
     void up() { up(m_hosts); }
     void down();
@@ -85,6 +88,7 @@ private:
     QString m_prefix;
     QString m_rootLink;
     int m_subnetOctet = -1;
+    int m_preferredOctet = -1;
     QStringList m_hosts;
     QMap<QString, QString> m_addresses;
     QMap<QString, NetworkFault> m_active;

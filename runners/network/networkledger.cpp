@@ -174,7 +174,7 @@ QList<NetworkLedger::Entry> NetworkLedger::entries() const
     return mine;
 }
 
-int NetworkLedger::claimSubnet(const std::function<bool(int)> &usable, QString *error)
+int NetworkLedger::claimSubnet(const std::function<bool(int)> &usable, QString *error, int preferred)
 {
     int claimed = -1;
     const bool ok = update(
@@ -184,8 +184,9 @@ int NetworkLedger::claimSubnet(const std::function<bool(int)> &usable, QString *
                 if (e.kind == Subnet && consoleAlive(e))
                     taken.append(e.name.section(QLatin1Char('.'), 2, 2).toInt());
             // Start from the pid so consoles that start together rarely probe the same octets.
+            const qint64 start = preferred >= 0 ? preferred : m_consolePid;
             for (int i = 0; i < 256; ++i) {
-                const int n = int((m_consolePid + i) % 256);
+                const int n = int((start + i) % 256);
                 if (!taken.contains(n) && usable(n)) {
                     claimed = n;
                     break;

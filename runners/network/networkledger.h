@@ -45,7 +45,8 @@ public:
 
     // Claims the first third octet n (10.213.n.0/24) that no live console holds and `usable(n)`
     // accepts, records it, and returns n (or -1 with *error).
-    int claimSubnet(const std::function<bool(int)> &usable, QString *error = nullptr);
+    // The search starts at `preferred` (0..255; -1: from this console's pid).
+    int claimSubnet(const std::function<bool(int)> &usable, QString *error = nullptr, int preferred = -1);
 
     static QList<Entry> read(const QString &dir);
     // Entries of consoles that are no longer running.
