@@ -668,6 +668,11 @@ private:
             }
             s.role = role;
         }
+        // The stack's own probers run in the console's network; 'from' is for check probes and steps.
+        for (const char *key : {"ready", "role"})
+            if (r.present(n, key) && n[key].IsMap() && r.present(n[key], "from"))
+                r.error(n[key]["from"], QStringLiteral("'from' in '%1' of %2: ready and role probes run from the console; use 'from' on check probes and command steps")
+                                            .arg(QLatin1String(key), what));
     }
 
     // user / group / once of a service (issue 11: real daemons that refuse root, config writers).

@@ -49,6 +49,7 @@ struct ProbeSpec
 
     // command probes: run inside this lab host's network namespace (what that member sees)
     QString fromHost;
+    QString netnsPath; // set when the probe starts: that namespace's /run/netns path
 
     qint64 intervalMs = 1000;
     qint64 timeoutMs = 1000;

@@ -102,8 +102,12 @@ void ScenarioRunner::start()
     m_metrics.setRoleResolutionMs(roleResolution);
 
     QList<ProbeSpec> probes;
-    for (const ProbeSpec &p : m_check.probes)
-        probes.append(m_context->resolvedProbe(p));
+    for (const ProbeSpec &p : m_check.probes) {
+        ProbeSpec resolved = m_context->resolvedProbe(p);
+        if (!resolved.fromHost.isEmpty() && m_backend && m_backend->hostNetwork())
+            resolved.netnsPath = m_backend->hostNetwork()->namespacePath(resolved.fromHost);
+        probes.append(resolved);
+    }
     if (m_backend && m_backend->hostNetwork() && !m_network) {
         m_network = new NetworkFaultDriver(m_backend->hostNetwork(), m_backend, m_context->lab().stack, this);
         connect(m_network, &NetworkFaultDriver::faultEvent, this, [this](const QString &service, const QString &action, const QString &detail) {

@@ -18,11 +18,12 @@ QByteArray hostsLab(const QByteArray &steps = QByteArray(), const QByteArray &se
            "  services:\n"
            "    e1: {command: [etcd, --listen-client-urls, \"http://${n1}:2379\"], host: n1}\n"
            "    e2: {command: [etcd], host: n2}\n"
-           "    e3: {command: [etcd], host: n3, role: {command: [sh, -c, 'echo leader'], from: n3}}\n"
+           "    e3: {command: [etcd], host: n3, role: {command: [sh, -c, 'echo leader']}}\n"
            "    tool: {command: [sleep, '1000']" + serviceExtra + "}\n"
            "checks:\n"
            "  - id: c\n"
            "    title: cut\n"
+           "    probes: [{id: seen, command: [etcdctl, endpoint, health], from: n3}]\n"
            "    steps:\n"
            + (steps.isEmpty() ? QByteArray("      - heal: all\n") : steps);
 }
@@ -58,7 +59,7 @@ private Q_SLOTS:
         QCOMPARE(r.lab.hosts.at(1).name, QStringLiteral("n2"));
         QCOMPARE(r.lab.stack.service(QStringLiteral("e1"))->host, QStringLiteral("n1"));
         QVERIFY(r.lab.stack.service(QStringLiteral("tool"))->host.isEmpty());
-        QCOMPARE(r.lab.stack.service(QStringLiteral("e3"))->role->probe.fromHost, QStringLiteral("n3"));
+        QCOMPARE(r.lab.checks.first().probes.first().fromHost, QStringLiteral("n3"));
         const QList<StepSpec> &steps = r.lab.checks.first().steps;
         QCOMPARE(steps.size(), 8);
         for (int i = 0; i < 7; ++i)
@@ -91,9 +92,9 @@ private Q_SLOTS:
         QTest::newRow("unknown host on a service says which")
             << hostsLab({}, ", host: n9") << QStringLiteral("names unknown host 'n9'");
         QTest::newRow("partition of one group")
-            << hostsLab("      - partition: {groups: [[n1, n2]]}\n") << QStringLiteral("hosts.yaml:17:29: 'groups' in a 'partition' step of check 'c' must be a list of at least two groups");
+            << hostsLab("      - partition: {groups: [[n1, n2]]}\n") << QStringLiteral("hosts.yaml:18:29: 'groups' in a 'partition' step of check 'c' must be a list of at least two groups");
         QTest::newRow("member in two groups")
-            << hostsLab("      - partition: {groups: [[n1], [n1, n2]]}\n") << QStringLiteral("hosts.yaml:17:37: 'n1' is in two groups");
+            << hostsLab("      - partition: {groups: [[n1], [n1, n2]]}\n") << QStringLiteral("hosts.yaml:18:37: 'n1' is in two groups");
         QTest::newRow("unknown member")
             << hostsLab("      - partition: {groups: [[n1], [n7]]}\n") << QStringLiteral("names 'n7', which is neither a host nor a service (did you mean 'n1'?)");
         QTest::newRow("service on no host")
@@ -107,7 +108,7 @@ private Q_SLOTS:
         QTest::newRow("isolate unknown role")
             << hostsLab("      - isolate: {role: leeder}\n") << QStringLiteral("unknown role 'leeder'");
         QTest::newRow("loss without percent")
-            << hostsLab("      - link: {between: [n1, n2], loss: 30}\n") << QStringLiteral("hosts.yaml:17:41: 'loss' in a 'link' step of check 'c' must be a percentage above 0 and at most 100, like 30%, got '30'");
+            << hostsLab("      - link: {between: [n1, n2], loss: 30}\n") << QStringLiteral("hosts.yaml:18:41: 'loss' in a 'link' step of check 'c' must be a percentage above 0 and at most 100, like 30%, got '30'");
         QTest::newRow("loss above 100")
             << hostsLab("      - link: {host: n1, loss: 130%}\n") << QStringLiteral("must be a percentage above 0");
         QTest::newRow("link with nothing to do")
@@ -120,6 +121,8 @@ private Q_SLOTS:
             << hostsLab("      - heal: {groups: []}\n") << QStringLiteral("takes no settings");
         QTest::newRow("from on an http probe")
             << hostsLab({}, ", ready: {http: 'http://${n1}:2379/health', from: n2}") << QStringLiteral("works with commands only");
+        QTest::newRow("from on a role probe")
+            << hostsLab({}, ", role: {command: [x], from: n2}") << QStringLiteral("'from' in 'role' of service 'tool': ready and role probes run from the console");
         QTest::newRow("from unknown host")
             << hostsLab("      - command: [true]\n        from: n8\n") << QStringLiteral("'from' in a 'command' step of check 'c' names unknown host 'n8'");
         QTest::newRow("unknown ${host}")
