@@ -123,7 +123,9 @@ int main(int argc, char *argv[])
         err << "halab-cli: stopped " << reaped << " service process(es) left behind by a console that did not exit cleanly\n";
 
     // Lab hosts of a killed console (namespaces, links, iptables rules): removed before anything runs.
-    if (NetworkCleaner cleaner; !cleaner.plan().isEmpty()) {
+    NetworkCleaner cleaner;
+    cleaner.setIncludeUnrecorded(parser.isSet(rollbackLeftovers)); // sweeping by name only when asked
+    if (!cleaner.plan().isEmpty()) {
         QEventLoop loop;
         QObject::connect(&cleaner, &NetworkCleaner::finished, &loop, [&](int removed, const QString &error) {
             err << "halab-cli: removed " << removed << " lab host namespace(s), link(s) and rule(s) left behind by a console that did not exit cleanly\n";

@@ -61,6 +61,8 @@ QList<NetworkLedger::Entry> NetworkCleaner::work() const
     // Without privilege nothing could be removed: the ledger keeps its entries for a console that can.
     if (!HostNetwork::missingRequirements().isEmpty())
         return {};
+    if (!m_includeUnrecorded)
+        return entries;
     for (const QString &ns : orphanNamespaces())
         if (!known(NetworkLedger::Namespace, ns))
             entries.append(NetworkLedger::Entry{NetworkLedger::Namespace, ns, {}, {}, {}, 0, 0});
