@@ -25,6 +25,8 @@
 #include <limits>
 #include <memory>
 
+#include <unistd.h>
+
 namespace {
 constexpr qint64 NsPerMs = 1'000'000;
 
