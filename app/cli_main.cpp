@@ -1,10 +1,12 @@
 // halab-cli: the lab console without a window, for CI and terminals. Links no Widgets.
 #include "clicommands.h"
+#include "networkcleaner.h"
 #include "pidledger.h"
 #include "secretscommands.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QGuiApplication>
 
 #include <memory>
@@ -119,6 +121,21 @@ int main(int argc, char *argv[])
     // Services of a console that was killed must not outlive it: reap them before doing anything.
     if (const int reaped = PidLedger::reapLeftovers(PidLedger::defaultDir()))
         err << "halab-cli: stopped " << reaped << " service process(es) left behind by a console that did not exit cleanly\n";
+
+    // Lab hosts of a killed console (namespaces, links, iptables rules): removed before anything runs.
+    NetworkCleaner cleaner;
+    cleaner.setIncludeUnrecorded(parser.isSet(rollbackLeftovers)); // sweeping by name only when asked
+    if (!cleaner.plan().isEmpty()) {
+        QEventLoop loop;
+        QObject::connect(&cleaner, &NetworkCleaner::finished, &loop, [&](int removed, const QString &error) {
+            err << "halab-cli: removed " << removed << " lab host namespace(s), link(s) and rule(s) left behind by a console that did not exit cleanly\n";
+            if (!error.isEmpty())
+                err << "halab-cli: could not remove all of them: " << error << "\n";
+            loop.quit();
+        });
+        cleaner.start();
+        loop.exec();
+    }
 
     if (parser.isSet(rollbackLeftovers)) {
         const int rolled = commands.rollbackLeftovers();

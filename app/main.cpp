@@ -4,6 +4,7 @@
 #include "guicommandline.h"
 #include "labparser.h"
 #include "mainwindow.h"
+#include "networkcleaner.h"
 #include "pidledger.h"
 #include "servicemodel.h"
 
@@ -29,6 +30,16 @@ int main(int argc, char *argv[])
     // Services of a console that was killed (SIGKILL, crash) must not outlive it: reap them now.
     if (const int reaped = PidLedger::reapLeftovers(PidLedger::defaultDir()))
         fprintf(stderr, "halab: stopped %d service process(es) left behind by a console that did not exit cleanly\n", reaped);
+
+    // Lab hosts of a killed console (namespaces, links, iptables rules): removed in the background.
+    auto *networkCleaner = new NetworkCleaner(NetworkLedger::defaultDir(), &app);
+    QObject::connect(networkCleaner, &NetworkCleaner::finished, networkCleaner, [networkCleaner](int removed, const QString &error) {
+        if (removed > 0 || !error.isEmpty())
+            fprintf(stderr, "halab: removed %d lab host namespace(s), link(s) and rule(s) left behind%s%s\n", removed,
+                    error.isEmpty() ? "" : "; not all: ", qPrintable(error));
+        networkCleaner->deleteLater();
+    });
+    networkCleaner->start();
 
     const QString lab = options.labPath().isEmpty() ? DataPaths::demoLabPath() : options.labPath();
     MainWindow::Options windowOptions;

@@ -201,6 +201,7 @@ QString CheckListModel::stepDescription(const StepSpec &step)
                                      : QStringLiteral("request matrix (%1 rows)").arg(step.rows.size());
     case StepSpec::Kind::Prompt: return QStringLiteral("operator prompt");
     case StepSpec::Kind::Mark: return QStringLiteral("mark ") + step.mark;
+    case StepSpec::Kind::Network: return step.network.text();
     }
     return {};
 }

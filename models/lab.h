@@ -1,6 +1,7 @@
 #pragma once
 
 #include "checkspec.h"
+#include "hostspec.h"
 #include "readinesslevelspec.h"
 #include "servicespec.h"
 
@@ -28,11 +29,20 @@ struct Lab
     QMap<QString, QString> variables;
     QMap<QString, QString> endpoints;
     QList<SecretSpec> secrets;
+    QList<HostSpec> hosts; // processes backend: one network namespace each
     StackSpec stack;
     QList<CheckSpec> checks;
     QList<ReadinessLevelSpec> readiness;
     // `command` steps that bring a broken cluster back to its starting state (halab-cli stack reset).
     QList<StepSpec> reset;
+
+    const HostSpec *host(const QString &hostName) const
+    {
+        for (const HostSpec &h : hosts)
+            if (h.name == hostName)
+                return &h;
+        return nullptr;
+    }
 
     const CheckSpec *check(const QString &checkId) const
     {

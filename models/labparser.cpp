@@ -298,7 +298,7 @@ private:
 const QStringList kTopKeys = {QStringLiteral("halab"),     QStringLiteral("id"),        QStringLiteral("name"),
                               QStringLiteral("description"), QStringLiteral("variables"), QStringLiteral("endpoints"),
                               QStringLiteral("secrets"),   QStringLiteral("stack"),     QStringLiteral("checks"),
-                              QStringLiteral("readiness"), QStringLiteral("reset")};
+                              QStringLiteral("readiness"), QStringLiteral("reset"), QStringLiteral("hosts")};
 const QStringList kProbeKindKeys = {QStringLiteral("http"), QStringLiteral("tcp"), QStringLiteral("command"),
                                     QStringLiteral("sql"),  QStringLiteral("redis")};
 const QStringList kProbeKeys = {QStringLiteral("id"),          QStringLiteral("http"),     QStringLiteral("tcp"),
@@ -307,10 +307,11 @@ const QStringList kProbeKeys = {QStringLiteral("id"),          QStringLiteral("h
                                 QStringLiteral("json"),        QStringLiteral("regex"),    QStringLiteral("every"),
                                 QStringLiteral("timeout"),     QStringLiteral("sql"),      QStringLiteral("redis"),
                                 QStringLiteral("query"),       QStringLiteral("expect"),   QStringLiteral("expect_rows"),
-                                QStringLiteral("env")};
+                                QStringLiteral("env"),         QStringLiteral("from")};
 const QStringList kStepKinds = {QStringLiteral("http"),     QStringLiteral("command"), QStringLiteral("fault"),
                                 QStringLiteral("wait"),     QStringLiteral("log_scan"), QStringLiteral("matrix"),
-                                QStringLiteral("prompt"),   QStringLiteral("mark")};
+                                QStringLiteral("prompt"),   QStringLiteral("mark"),     QStringLiteral("partition"),
+                                QStringLiteral("isolate"),  QStringLiteral("link"),     QStringLiteral("heal")};
 const QStringList kStepCommon = {QStringLiteral("id"), QStringLiteral("title"), QStringLiteral("instructions")};
 
 class LabReader
@@ -337,6 +338,7 @@ public:
         lab.variables = readDefinitions(root, "variables", PendingText::Shape::Text);
         lab.endpoints = readDefinitions(root, "endpoints", PendingText::Shape::Url);
         readSecrets(root["secrets"]);
+        readHosts(root["hosts"]);
         if (r.present(root, "stack"))
             readStack(root["stack"]);
         else
@@ -533,6 +535,7 @@ private:
         p.jsonPointer = r.string(n, "json", what, false, false);
         p.regex = r.string(n, "regex", what, false, false);
         checkPointerAndRegex(n, p.jsonPointer, p.regex, what);
+        readFromHost(n, p.fromHost, p.kind == ProbeSpec::Kind::Command, what);
         p.intervalMs = r.duration(n, "every", what).value_or(1000);
         p.timeoutMs = r.timeout(n, "timeout", what).value_or(1000);
         if (p.intervalMs < 10 && r.present(n, "every"))
@@ -695,9 +698,10 @@ private:
         if (!r.checkKeys(n, what, {QStringLiteral("command"), QStringLiteral("env"), QStringLiteral("workdir"),
                                    QStringLiteral("depends_on"), QStringLiteral("templates"), QStringLiteral("ready"),
                                    QStringLiteral("role"), QStringLiteral("version"), QStringLiteral("stop_grace"),
-                                   QStringLiteral("user"), QStringLiteral("group"), QStringLiteral("once")}))
+                                   QStringLiteral("user"), QStringLiteral("group"), QStringLiteral("once"), QStringLiteral("host")}))
             return;
         readRunAs(n, s, what, compose);
+        readServiceHost(n, s, compose, what);
         s.command = r.stringList(n, "command", what, true);
         if (!compose && s.command.isEmpty())
             r.error(n, QStringLiteral("%1 is missing required key 'command'").arg(what));
@@ -745,6 +749,11 @@ private:
             }
             s.role = role;
         }
+        // The stack's own probers run in the console's network; 'from' is for check probes and steps.
+        for (const char *key : {"ready", "role"})
+            if (r.present(n, key) && n[key].IsMap() && r.present(n[key], "from"))
+                r.error(n[key]["from"], QStringLiteral("'from' in '%1' of %2: ready and role probes run from the console; use 'from' on check probes and command steps")
+                                            .arg(QLatin1String(key), what));
     }
 
     // user / group / once of a service (issue 11: real daemons that refuse root, config writers).
@@ -1100,7 +1109,7 @@ private:
         } else if (kind == QLatin1String("command")) {
             s.kind = StepSpec::Kind::Command;
             allowed << QStringLiteral("env") << QStringLiteral("expect_exit") << QStringLiteral("save_as")
-                    << QStringLiteral("json") << QStringLiteral("regex") << QStringLiteral("timeout");
+                    << QStringLiteral("json") << QStringLiteral("regex") << QStringLiteral("timeout") << QStringLiteral("from");
         } else if (kind == QLatin1String("fault")) {
             s.kind = StepSpec::Kind::Fault;
         } else if (kind == QLatin1String("wait")) {
@@ -1111,6 +1120,9 @@ private:
             s.kind = StepSpec::Kind::Matrix;
         } else if (kind == QLatin1String("prompt")) {
             s.kind = StepSpec::Kind::Prompt;
+        } else if (kind == QLatin1String("partition") || kind == QLatin1String("isolate") || kind == QLatin1String("link")
+                   || kind == QLatin1String("heal")) {
+            s.kind = StepSpec::Kind::Network;
         } else {
             s.kind = StepSpec::Kind::Mark;
         }
@@ -1132,6 +1144,7 @@ private:
             s.expectExit = r.integer(n, "expect_exit", swhat, -1, 255, QStringLiteral("an exit code from 0 to 255 (or -1 for any)")).value_or(-1);
             readCapture(n, s, swhat);
             s.timeoutMs = r.timeout(n, "timeout", swhat).value_or(30000);
+            readFromHost(n, s.fromHost, true, swhat);
             break;
         case StepSpec::Kind::Fault:
             readFault(body, s, swhat);
@@ -1148,6 +1161,9 @@ private:
         case StepSpec::Kind::Prompt:
             s.instructions = r.scalar(body, swhat);
             break;
+        case StepSpec::Kind::Network:
+            readNetworkStep(kind, body, s, swhat);
+            break;
         case StepSpec::Kind::Mark:
             s.mark = r.scalar(body, swhat, false);
             if (markSet.contains(s.mark))
@@ -1156,6 +1172,221 @@ private:
             markSet.insert(s.mark);
             break;
         }
+    }
+
+    // hosts: {n1: {}, n2: {}}: names only for now; the console picks the addresses.
+    void readHosts(const YAML::Node &n)
+    {
+        if (!n.IsDefined() || n.IsNull())
+            return;
+        if (!n.IsMap()) {
+            r.error(n, QStringLiteral("'hosts' must be a mapping of host name to its settings, e.g. {n1: {}, n2: {}}, got %1").arg(typeName(n)));
+            return;
+        }
+        // A host name becomes a namespace name (halab-<pid>-NAME) and a ${NAME}: keep it plain.
+        static const QRegularExpression nameRe(QStringLiteral("^[a-z][a-z0-9_-]{0,19}$"));
+        for (auto it = n.begin(); it != n.end(); ++it) {
+            HostSpec h;
+            h.name = qs(it->first.Scalar());
+            h.where = r.at(it->first);
+            if (!nameRe.match(h.name).hasMatch()) {
+                r.error(it->first, QStringLiteral("host name '%1' must be lower-case letters, digits, '-' and '_', starting with a letter, at most 20 characters").arg(h.name));
+                continue;
+            }
+            if (lab.host(h.name)) {
+                r.error(it->first, QStringLiteral("duplicate host '%1'").arg(h.name));
+                continue;
+            }
+            if (lab.variables.contains(h.name) || lab.endpoints.contains(h.name))
+                r.error(it->first, QStringLiteral("host '%1' has the name of a variable or endpoint: ${%1} would mean two things").arg(h.name));
+            if (!it->second.IsNull() && !(it->second.IsMap() && it->second.size() == 0))
+                r.checkKeys(it->second, QStringLiteral("host '%1'").arg(h.name), {});
+            lab.hosts.append(h);
+        }
+    }
+
+    QStringList hostNames() const
+    {
+        QStringList names;
+        for (const HostSpec &h : std::as_const(lab.hosts))
+            names.append(h.name);
+        return names;
+    }
+
+    void readServiceHost(const YAML::Node &n, ServiceSpec &s, bool compose, const QString &what)
+    {
+        if (!r.present(n, "host"))
+            return;
+        s.host = r.string(n, "host", what, false, false);
+        if (compose) {
+            r.error(n["host"], QStringLiteral("'host' in %1: hosts are for the processes backend; compose services have their own network").arg(what));
+            return;
+        }
+        if (!s.host.isEmpty() && !lab.host(s.host))
+            r.error(n["host"], QStringLiteral("%1 names unknown host '%2'%3: declare it under 'hosts'").arg(what, s.host, r.hint(s.host, hostNames())));
+    }
+
+    void readFromHost(const YAML::Node &n, QString &fromHost, bool commandKind, const QString &what)
+    {
+        if (!r.present(n, "from"))
+            return;
+        fromHost = r.string(n, "from", what, false, false);
+        if (!commandKind)
+            r.error(n["from"], QStringLiteral("'from' in %1 works with commands only (e.g. command: [curl, ...]); http and tcp probes run from the console").arg(what));
+        else if (!fromHost.isEmpty() && !lab.host(fromHost))
+            r.error(n["from"], QStringLiteral("'from' in %1 names unknown host '%2'%3: declare it under 'hosts'").arg(what, fromHost, r.hint(fromHost, hostNames())));
+    }
+
+    // A member of a network fault: a host, or a service placed on a host.
+    void checkNetworkMember(const QString &name, const YAML::Node &at, const QString &what)
+    {
+        if (name.isEmpty() || lab.host(name))
+            return;
+        if (const ServiceSpec *svc = lab.stack.service(name)) {
+            if (svc->host.isEmpty())
+                r.error(at, QStringLiteral("%1: service '%2' runs on no host: give it 'host: NAME'").arg(what, name));
+            return;
+        }
+        QStringList names = hostNames();
+        for (const ServiceSpec &svc : std::as_const(lab.stack.services))
+            names.append(svc.name);
+        r.error(at, QStringLiteral("%1 names '%2', which is neither a host nor a service%3").arg(what, name, r.hint(name, names)));
+    }
+
+    QStringList networkMembers(const YAML::Node &map, const char *key, const QString &what)
+    {
+        const YAML::Node v = map[key];
+        const QStringList members = r.stringList(map, key, what);
+        for (qsizetype i = 0; i < members.size(); ++i)
+            checkNetworkMember(members.at(i), v.IsSequence() && i < qsizetype(v.size()) ? v[std::size_t(i)] : v, what);
+        return members;
+    }
+
+    // isolate / link target: exactly one of host, service, role.
+    void readNetworkTarget(const YAML::Node &body, NetworkStepSpec &net, const QString &what, bool required)
+    {
+        const int targets = int(r.present(body, "host")) + int(r.present(body, "service")) + int(r.present(body, "role"));
+        if (targets == 0) {
+            if (required)
+                r.error(body, QStringLiteral("%1 needs a target: 'host: NAME', 'service: NAME' or 'role: leader|replica|any|last_faulted'").arg(what));
+            return;
+        }
+        if (targets > 1) {
+            r.error(body, QStringLiteral("%1 has more than one of 'host', 'service', 'role': pick one").arg(what));
+            return;
+        }
+        if (r.present(body, "host")) {
+            net.host = r.string(body, "host", what, false, false);
+            if (!lab.host(net.host))
+                r.error(body["host"], QStringLiteral("%1 names unknown host '%2'%3").arg(what, net.host, r.hint(net.host, hostNames())));
+        } else if (r.present(body, "service")) {
+            net.service = r.string(body, "service", what, false, false);
+            checkNetworkMember(net.service, body["service"], what);
+        } else {
+            static const QStringList roles = {QStringLiteral("leader"), QStringLiteral("replica"), QStringLiteral("any"),
+                                              QStringLiteral("last_faulted")};
+            net.role = r.string(body, "role", what, false, false);
+            if (!roles.contains(net.role))
+                r.error(body["role"], QStringLiteral("unknown role '%1' in %2: use leader, replica, any or last_faulted%3").arg(net.role, what, r.hint(net.role, roles)));
+        }
+    }
+
+    void readNetworkStep(const QString &kind, const YAML::Node &body, StepSpec &s, const QString &what)
+    {
+        NetworkStepSpec &net = s.network;
+        if (lab.hosts.isEmpty())
+            r.error(s.where, QStringLiteral("%1 cuts the network between hosts: declare them under 'hosts' and give services 'host:'").arg(what));
+        if (kind == QLatin1String("heal")) {
+            net.kind = NetworkStepSpec::Kind::Heal;
+            const bool plain = body.IsNull() || (body.IsMap() && body.size() == 0) || (body.IsScalar() && qs(body.Scalar()) == QLatin1String("all"));
+            if (!plain)
+                r.error(body, QStringLiteral("%1 takes no settings: write 'heal: all' (every network fault of the check is undone)").arg(what));
+            return;
+        }
+        if (!body.IsMap()) {
+            r.error(body, QStringLiteral("%1 must be a mapping, got %2").arg(what, typeName(body)));
+            return;
+        }
+        if (kind == QLatin1String("partition")) {
+            if (!r.checkKeys(body, what, {QStringLiteral("groups"), QStringLiteral("from"), QStringLiteral("to")}))
+                return;
+            const bool groups = r.present(body, "groups");
+            const bool oneWay = r.present(body, "from") || r.present(body, "to");
+            if (groups == oneWay) {
+                r.error(body, QStringLiteral("%1 needs either 'groups: [[n1], [n2, n3]]' (both ways) or 'from: [..]' and 'to: [..]' (one way)").arg(what));
+                return;
+            }
+            if (oneWay) {
+                net.kind = NetworkStepSpec::Kind::OneWay;
+                net.from = networkMembers(body, "from", what);
+                net.to = networkMembers(body, "to", what);
+                if (net.from.isEmpty() || net.to.isEmpty())
+                    r.error(body, QStringLiteral("%1 needs both 'from' and 'to'").arg(what));
+                for (const QString &m : std::as_const(net.from))
+                    if (net.to.contains(m))
+                        r.error(body, QStringLiteral("%1 has '%2' in both 'from' and 'to'").arg(what, m));
+                return;
+            }
+            net.kind = NetworkStepSpec::Kind::Partition;
+            const YAML::Node g = body["groups"];
+            if (!g.IsSequence() || g.size() < 2) {
+                r.error(g, QStringLiteral("'groups' in %1 must be a list of at least two groups, e.g. [[n1], [n2, n3]]").arg(what));
+                return;
+            }
+            QStringList seen;
+            for (const YAML::Node &group : g) {
+                const QString gwhat = QStringLiteral("a group of %1").arg(what);
+                const QStringList members = r.stringList(group, gwhat);
+                if (members.isEmpty())
+                    r.error(group, QStringLiteral("%1 is empty").arg(gwhat));
+                for (qsizetype i = 0; i < members.size(); ++i) {
+                    const YAML::Node at = group.IsSequence() ? group[std::size_t(i)] : group;
+                    checkNetworkMember(members.at(i), at, what);
+                    if (seen.contains(members.at(i)))
+                        r.error(at, QStringLiteral("'%1' is in two groups of %2").arg(members.at(i), what));
+                    seen.append(members.at(i));
+                }
+                net.groups.append(members);
+            }
+            return;
+        }
+        if (kind == QLatin1String("isolate")) {
+            net.kind = NetworkStepSpec::Kind::Isolate;
+            if (r.checkKeys(body, what, {QStringLiteral("host"), QStringLiteral("service"), QStringLiteral("role")}))
+                readNetworkTarget(body, net, what, true);
+            return;
+        }
+        net.kind = NetworkStepSpec::Kind::Link;
+        if (!r.checkKeys(body, what, {QStringLiteral("between"), QStringLiteral("host"), QStringLiteral("service"),
+                                      QStringLiteral("role"), QStringLiteral("loss"), QStringLiteral("delay")}))
+            return;
+        if (r.present(body, "between")) {
+            net.between = networkMembers(body, "between", what);
+            if (net.between.size() != 2)
+                r.error(body["between"], QStringLiteral("'between' in %1 names exactly two members").arg(what));
+            else if (net.between.at(0) == net.between.at(1))
+                r.error(body["between"], QStringLiteral("'between' in %1 names '%2' twice").arg(what, net.between.at(0)));
+            if (r.present(body, "host") || r.present(body, "service") || r.present(body, "role"))
+                r.error(body, QStringLiteral("%1 has 'between' and a target: a link is between two members or one member's own").arg(what));
+            if (r.present(body, "delay"))
+                r.error(body["delay"], QStringLiteral("'delay' in %1 applies to one member's own link (host, service or role), not 'between'").arg(what));
+        } else {
+            readNetworkTarget(body, net, what, true);
+        }
+        if (r.present(body, "loss")) {
+            const QString text = r.string(body, "loss", what, false, false).trimmed();
+            static const QRegularExpression pct(QStringLiteral(R"(^(\d+(?:\.\d+)?)\s*%$)"));
+            const QRegularExpressionMatch m = pct.match(text);
+            const double value = m.hasMatch() ? m.captured(1).toDouble() : -1;
+            if (value <= 0 || value > 100)
+                r.error(body["loss"], QStringLiteral("'loss' in %1 must be a percentage above 0 and at most 100, like 30%, got '%2'").arg(what, text));
+            else
+                net.loss = value / 100.0;
+        }
+        if (r.present(body, "delay"))
+            net.delayMs = r.duration(body, "delay", what).value_or(0);
+        if (!r.present(body, "loss") && !r.present(body, "delay"))
+            r.error(body, QStringLiteral("%1 needs 'loss: 30%' and/or 'delay: 100ms'").arg(what));
     }
 
     void readCapture(const YAML::Node &n, StepSpec &s, const QString &what)
@@ -1455,7 +1686,9 @@ private:
         for (const SecretSpec &s : std::as_const(lab.secrets))
             secretNames.append(s.name);
         const QSet<QString> secretSet(secretNames.cbegin(), secretNames.cend());
-        const QStringList global = lab.endpoints.keys() + lab.variables.keys() + secretNames + LabParser::builtinVariables();
+        QStringList global = lab.endpoints.keys() + lab.variables.keys() + secretNames + LabParser::builtinVariables();
+        for (const HostSpec &h : std::as_const(lab.hosts))
+            global.append(h.name);
         const QSet<QString> globalSet(global.cbegin(), global.cend());
         QList<QSet<QString>> savedSets;
         for (const QStringList &saved : std::as_const(savedPerCheck))
@@ -1867,7 +2100,9 @@ QStringList LabParser::knownMetrics()
             QStringLiteral("lost_records"),   QStringLiteral("log_count"),      QStringLiteral("matrix_failures"),
             QStringLiteral("steps_failed"),   QStringLiteral("skipped_samples"), QStringLiteral("console_late_p99_ms"),
             QStringLiteral("failover_count"), QStringLiteral("failover_missing"), QStringLiteral("leaderless_ms"),
-            QStringLiteral("leader_changes"), QStringLiteral("split_brain_samples"), QStringLiteral("leader_regressions")};
+            QStringLiteral("leader_changes"), QStringLiteral("split_brain_samples"), QStringLiteral("leader_regressions"),
+            QStringLiteral("partition_ms"),   QStringLiteral("new_leader_ms"),  QStringLiteral("step_down_ms"),
+            QStringLiteral("converge_ms")};
 }
 
 QStringList LabParser::builtinVariables()

@@ -47,6 +47,10 @@ struct ProbeSpec
     QString jsonPointer; // e.g. /holder_id
     QString regex;       // first capture group, or whole match
 
+    // command probes: run inside this lab host's network namespace (what that member sees)
+    QString fromHost;
+    QString netnsPath; // set when the probe starts: that namespace's /run/netns path
+
     qint64 intervalMs = 1000;
     qint64 timeoutMs = 1000;
 

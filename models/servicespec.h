@@ -45,6 +45,7 @@ struct ServiceSpec
     QString user;                 // run as this user (setuid in the child before exec); empty: the console's
     QString group;                // run as this group; empty: the user's primary group
     bool once = false;            // runs to completion before its dependents start (config writers, initdb)
+    QString host;                 // lab host (network namespace) it runs on; empty: the console's
     SourceLocation where;
 };
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "networkstepspec.h"
 #include "sourcelocation.h"
 
 #include <QList>
@@ -44,7 +45,7 @@ struct WaitConditionSpec
 // One thing a check does. A tagged union kept flat: only the fields of `kind` are meaningful.
 struct StepSpec
 {
-    enum class Kind { Http, Command, Fault, Wait, LogScan, Matrix, Prompt, Mark };
+    enum class Kind { Http, Command, Fault, Wait, LogScan, Matrix, Prompt, Mark, Network };
     enum class FaultAction { Kill, Stop, Pause, Resume, Start, Restart };
     enum class Role { None, Leader, Replica, Any, LastFaulted }; // LastFaulted: what the previous fault hit
 
@@ -65,6 +66,7 @@ struct StepSpec
     QStringList argv;
     QMap<QString, QString> env;
     int expectExit = -1; // -1: no expectation
+    QString fromHost;    // run inside this lab host's network namespace
 
     // http and command: value capture ("save TOKEN from /token")
     QString saveAs;
@@ -91,6 +93,9 @@ struct StepSpec
 
     // matrix
     QList<MatrixRowSpec> rows;
+
+    // network fault (partition, isolate, link, heal)
+    NetworkStepSpec network;
 
     // prompt: `instructions` holds the question; mark: `mark` names the point in time
     QString mark;

@@ -4,6 +4,7 @@
 #include "deadlinequeue.h"
 #include "httpprobeconnection.h"
 #include "monoclock.h"
+#include "namespacelaunch.h"
 #include "probevalue.h"
 #include "processtree.h"
 #include "redisconnection.h"
@@ -23,6 +24,8 @@
 #include <csignal>
 #include <limits>
 #include <memory>
+
+#include <unistd.h>
 
 namespace {
 constexpr qint64 NsPerMs = 1'000'000;
@@ -614,6 +617,10 @@ void ProbeExecutor::startCommand(quint64 attempt, Channel &c)
         onProcessGone(process);
         complete(attempt, o);
     });
+    NamespaceLaunch inHost;
+    // A host that is gone must not make the command run in the console's network: exit 125.
+    if (!c.spec.netnsPath.isEmpty() && !inHost.prepare(process, c.spec.netnsPath))
+        process->setChildProcessModifier([]() { ::_exit(125); });
     process->start(c.spec.command.first(), c.spec.command.mid(1));
 }
 

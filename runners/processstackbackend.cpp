@@ -2,6 +2,8 @@
 
 #include "childprocesssetup.h"
 #include "duration.h"
+#include "hostnetwork.h"
+#include "namespacelaunch.h"
 #include "processscope.h"
 #include "processtree.h"
 #include "runasuser.h"
@@ -327,6 +329,16 @@ void ProcessStackBackend::up()
         s->completed = false;
     m_upInProgress = true;
     m_roles->start(); // roles are asked of whatever answers, from the first service on
+    if (m_network && !m_network->isUp()) {
+        // Hosts first: a service on a host needs its namespace before it can start.
+        connect(m_network, &HostNetwork::upFinished, this, [this](bool ok, const QString &networkError) {
+            if (!ok)
+                return failUp(QStringLiteral("lab hosts: %1").arg(networkError));
+            advanceUp();
+        }, Qt::SingleShotConnection);
+        m_network->up();
+        return;
+    }
     advanceUp();
 }
 
@@ -460,6 +472,17 @@ void ProcessStackBackend::advanceDown()
             setState(s.get(), ServiceStatus::State::Stopped, 0, s->status.detail);
     }
     qCInfo(lcStack) << "stack is down";
+    if (m_network && m_network->isUp()) {
+        // Hosts last, once nothing runs in them.
+        connect(m_network, &HostNetwork::downFinished, this, [this](bool ok, const QString &networkError) {
+            if (!ok)
+                qCWarning(lcStack).noquote() << "lab hosts not fully removed:" << networkError;
+            flushStatuses();
+            Q_EMIT downFinished();
+        }, Qt::SingleShotConnection);
+        m_network->down();
+        return;
+    }
     QTimer::singleShot(0, this, [this]() {
         flushStatuses();
         Q_EMIT downFinished();
@@ -554,6 +577,15 @@ void ProcessStackBackend::launch(Service *s)
     if (!s->scope->prepare(process, &scopeError, runAsOptions)) {
         delete process;
         return onFailedToStart(s, scopeError);
+    }
+    // After the scope: the namespace joins the child setup the scope made.
+    NamespaceLaunch inHost;
+    if (!s->spec.host.isEmpty()) {
+        QString hostError;
+        if (!m_network || !inHost.prepare(process, m_network->namespacePath(s->spec.host), &hostError)) {
+            delete process;
+            return onFailedToStart(s, m_network ? hostError : QStringLiteral("runs on host '%1', but the stack has no hosts").arg(s->spec.host));
+        }
     }
 
     connect(process, &QProcess::readyReadStandardOutput, process, [this, s]() { readChannel(s, false); });

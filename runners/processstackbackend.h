@@ -49,6 +49,10 @@ public:
 
     // Where the pid ledger lives (default PidLedger::defaultDir()). Set before up().
     void setLedgerDir(const QString &dir);
+    // The lab's hosts: up() makes them before the first service, down() removes them after the
+    // last; a service with `host` starts inside its namespace. Not owned. Set before up().
+    void setHostNetwork(HostNetwork *network) { m_network = network; }
+    HostNetwork *hostNetwork() const override { return m_network; }
     QString ledgerDir() const;
     QString runDir() const { return m_runDir; }
 
@@ -128,4 +132,5 @@ private:
     bool m_upInProgress = false;
     bool m_downInProgress = false;
     bool m_isUp = false;
+    HostNetwork *m_network = nullptr;
 };

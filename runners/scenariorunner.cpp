@@ -1,6 +1,9 @@
 #include "scenariorunner.h"
 
 #include "checkjudgement.h"
+#include "hostnetwork.h"
+#include "namespacelaunch.h"
+#include "networkfaultdriver.h"
 #include "duration.h"
 #include "monoclock.h"
 #include "probeengine.h"
@@ -146,8 +149,25 @@ void ScenarioRunner::start()
     m_metrics.setRoleResolutionMs(roleResolution);
 
     QList<ProbeSpec> probes;
-    for (const ProbeSpec &p : m_check.probes)
-        probes.append(m_context->resolvedProbe(p));
+    for (const ProbeSpec &p : m_check.probes) {
+        ProbeSpec resolved = m_context->resolvedProbe(p);
+        if (!resolved.fromHost.isEmpty() && m_backend && m_backend->hostNetwork())
+            resolved.netnsPath = m_backend->hostNetwork()->namespacePath(resolved.fromHost);
+        probes.append(resolved);
+    }
+    if (m_backend && m_backend->hostNetwork() && !m_network) {
+        m_network = new NetworkFaultDriver(m_backend->hostNetwork(), m_backend, m_context->lab().stack, this);
+        connect(m_network, &NetworkFaultDriver::faultEvent, this, [this](const QString &service, const QString &action, const QString &detail) {
+            const bool leaderFault = !service.isEmpty() && service == currentLeader();
+            if (action != QLatin1String("heal")) {
+                m_leaderBeforeFault = currentLeader();
+                m_lastFaulted = service;
+            }
+            emitEvent(RunEvent::Kind::Fault, service, action, detail);
+            if (leaderFault)
+                m_leaderFaultNs = m_metrics.events().last().monoNs;
+        });
+    }
     m_probes->setProbes(probes);
     if (!probes.isEmpty())
         m_probes->start();
@@ -217,6 +237,7 @@ void ScenarioRunner::executeStep(int index)
         }
         Q_EMIT promptRequested(m_step, step.instructions);
         return;
+    case StepSpec::Kind::Network: return runNetwork(step);
     }
 }
 
@@ -352,6 +373,17 @@ void ScenarioRunner::runCommand(const StepSpec &step)
         return finishStep(false, QStringLiteral("cannot run %1: %2").arg(argv.value(0), scopeError));
     }
     connect(p, &QProcess::started, scope, [scope, p] { scope->setMainProcess(p->processId()); });
+    NamespaceLaunch inHost;
+    if (!step.fromHost.isEmpty()) {
+        QString error;
+        HostNetwork *hosts = m_backend ? m_backend->hostNetwork() : nullptr;
+        if (!hosts || !inHost.prepare(p, hosts->namespacePath(step.fromHost), &error)) {
+            p->deleteLater();
+            return finishStep(false, QStringLiteral("%1 from %2: %3").arg(m_current.request, step.fromHost,
+                                                                            hosts ? error : QStringLiteral("this stack runs on no lab hosts")));
+        }
+        m_current.request += QStringLiteral(" (from %1)").arg(step.fromHost);
+    }
     m_deadline->start(int(step.timeoutMs));
     // Context `this`: finishStep() disconnects it, so a later step's deadline never kills this scope.
     connect(m_deadline, &QTimer::timeout, this, [scope = QPointer<ProcessScope>(scope)] {
@@ -433,6 +465,26 @@ void ScenarioRunner::runFault(const StepSpec &step)
         return;
     }
     applyFault(step, service);
+}
+
+void ScenarioRunner::runNetwork(const StepSpec &step)
+{
+    if (!m_network)
+        return finishStep(false, QStringLiteral("%1: this stack runs on no lab hosts").arg(step.network.text()));
+    m_current.request = step.network.text();
+    connect(m_network, &NetworkFaultDriver::stepDone, this, [this](bool ok, const QString &summary) {
+        if (!m_aborted)
+            finishStep(ok, summary);
+    }, Qt::SingleShotConnection);
+    m_network->run(step.network, [this](const QString &role) {
+        StepSpec byRole;
+        byRole.role = role == QLatin1String("leader")    ? StepSpec::Role::Leader
+                      : role == QLatin1String("replica") ? StepSpec::Role::Replica
+                      : role == QLatin1String("any")     ? StepSpec::Role::Any
+                                                         : StepSpec::Role::LastFaulted;
+        QString error;
+        return resolveTarget(byRole, &error);
+    });
 }
 
 void ScenarioRunner::confirmFault(bool apply)
@@ -855,6 +907,14 @@ void ScenarioRunner::finishCheck()
     m_pendingService.clear();
     m_pendingAction.clear();
     endStepScopes();
+    if (m_network) {
+        // Every network fault of the check undone (HostNetwork queues it before anything later);
+        // judge() merges these with the saved values.
+        const QMap<QString, double> measured = m_network->metrics();
+        for (auto it = measured.cbegin(); it != measured.cend(); ++it)
+            m_result.metrics.insert(it.key(), it.value());
+        m_network->healAll();
+    }
     rollback(); // judge() follows once every fault is confirmed undone (or given up on)
 }
 

@@ -15,6 +15,7 @@
 #include <QObject>
 #include <QPointer>
 
+class NetworkFaultDriver;
 class ProbeEngine;
 class QNetworkAccessManager;
 class QNetworkReply;
@@ -90,6 +91,7 @@ private:
     void runHttp(const StepSpec &step);
     void runCommand(const StepSpec &step);
     void runFault(const StepSpec &step);
+    void runNetwork(const StepSpec &step);
     void applyFault(const StepSpec &step, const QString &service);
     void runWait(const StepSpec &step);
     void runLogScan(const StepSpec &step);
@@ -130,6 +132,7 @@ private:
     SecretRedactor m_redactor;
 
     ProbeEngine *m_probes = nullptr;
+    NetworkFaultDriver *m_network = nullptr; // the lab's hosts: network faults, healed at the end
     QNetworkAccessManager *m_nam = nullptr;
     QTimer *m_waitTimer = nullptr;     // polls wait conditions
     QTimer *m_deadline = nullptr;      // current step's timeout

@@ -12,6 +12,8 @@
 
 // Drives one stack (processes or compose). Every action is asynchronous: it returns at once and
 // reports through signals; nothing here ever blocks the caller's thread.
+class HostNetwork;
+
 class StackBackend : public QObject
 {
     Q_OBJECT
@@ -37,6 +39,8 @@ public:
     virtual bool isUp() const = 0;
     // The newest round of each role source so far: where a check's cluster timeline starts.
     RoleSampleBatch latestRoleSamples() const { return m_latestRoles.values(); }
+    // The lab's hosts (network namespaces) this stack runs on; null when it has none.
+    virtual HostNetwork *hostNetwork() const { return nullptr; }
 
 Q_SIGNALS:
     void statusesChanged(const QHash<QString, ServiceStatus> &changed); // batched

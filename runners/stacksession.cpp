@@ -2,6 +2,7 @@
 
 #include "datapaths.h"
 #include "composestackbackend.h"
+#include "hostnetwork.h"
 #include "processstackbackend.h"
 #include "remotestackbackend.h"
 #include "stackwire.h"
@@ -17,6 +18,21 @@ StackSession::StackSession(const Lab &lab, const QMap<QString, QString> &overrid
     , m_runDir(DataPaths::runDir(lab, overrides))
 {
     connect(&m_secrets, &SessionSecrets::loaded, this, &StackSession::onSecretsLoaded);
+    if (!lab.hosts.isEmpty() && lab.stack.backend == StackSpec::Backend::Processes) {
+        // Hosts get their addresses now, so ${n1} resolves like any other name.
+        QStringList hosts;
+        for (const HostSpec &h : lab.hosts)
+            hosts.append(h.name);
+        m_network = std::make_unique<HostNetwork>();
+        m_network->setPreferredSubnet(lab.id);
+        QMap<QString, QString> builtins = DataPaths::builtins(lab);
+        if (m_network->reserve(hosts, &m_networkError)) {
+            const QMap<QString, QString> addresses = m_network->addresses();
+            for (auto it = addresses.cbegin(); it != addresses.cend(); ++it)
+                builtins.insert(it.key(), it.value());
+        }
+        m_context = LabContext(lab, builtins, overrides);
+    }
 }
 
 StackSession::~StackSession() = default;
@@ -32,6 +48,10 @@ void StackSession::prepare()
 
 void StackSession::onSecretsLoaded(const QStringList &missing, const QString &keychainError)
 {
+    if (!m_networkError.isEmpty()) {
+        Q_EMIT prepared(false, tr("lab hosts: %1").arg(m_networkError), {});
+        return;
+    }
     if (!missing.isEmpty()) {
         QString error = tr("missing secret(s) %1: set them with Secrets… (halab-cli secrets set LAB NAME), "
                            "or give HALAB_SECRET_<NAME> in the environment")
@@ -58,7 +78,9 @@ void StackSession::onSecretsLoaded(const QStringList &missing, const QString &ke
         // Another console runs this lab's stack: drive that one instead of starting a second.
         m_backend = std::make_unique<RemoteStackBackend>(StackWire::socketPath(m_runDir));
     } else {
-        m_backend = std::make_unique<ProcessStackBackend>(stack, m_context.publicValues(), m_runDir);
+        auto processes = std::make_unique<ProcessStackBackend>(stack, m_context.publicValues(), m_runDir);
+        processes->setHostNetwork(m_network.get());
+        m_backend = std::move(processes);
     }
     Q_EMIT prepared(true, {}, keychainError.isEmpty() ? QString() : tr("secrets for this session only: %1").arg(keychainError));
 }

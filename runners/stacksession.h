@@ -9,6 +9,8 @@
 
 #include <memory>
 
+class HostNetwork;
+
 // One lab's stack in this console session: resolves the lab (built-ins, overrides, secrets
 // from the keychain or HALAB_SECRET_<NAME>) and owns the backend that drives it.
 class StackSession : public QObject
@@ -42,5 +44,7 @@ private:
     LabContext m_context;
     SessionSecrets m_secrets;
     QString m_runDir;
+    std::unique_ptr<HostNetwork> m_network; // before the backend: destroyed after it
+    QString m_networkError;
     std::unique_ptr<StackBackend> m_backend;
 };

@@ -894,6 +894,10 @@ void LiveChartView::updateMarkersAndSpans(qint64 originNs)
             text += (text.isEmpty() ? QString() : QStringLiteral(" ")) + e.service;
         if (text.isEmpty())
             text = e.detail;
+        // A network fault's groups are what it did ("partition [n2] | [n1 n3]"): show them.
+        static const QStringList network{QStringLiteral("partition"), QStringLiteral("isolate"), QStringLiteral("link")};
+        if (e.kind == RunEvent::Kind::Fault && network.contains(e.action) && !e.detail.isEmpty())
+            text = e.detail;
         const QString when = formatTime(double(e.monoNs - originNs) / 1e9, 0.001);
         TopLabel label;
         label.x = x;

@@ -17,6 +17,7 @@ inline QString label(StepSpec::Kind kind)
     case StepSpec::Kind::Matrix: return QStringLiteral("MATRIX");
     case StepSpec::Kind::Prompt: return QStringLiteral("OPERATOR");
     case StepSpec::Kind::Mark: return QStringLiteral("MARK");
+    case StepSpec::Kind::Network: return QStringLiteral("NETWORK");
     }
     return {};
 }
@@ -24,7 +25,8 @@ inline QString label(StepSpec::Kind kind)
 inline QString colour(StepSpec::Kind kind)
 {
     switch (kind) {
-    case StepSpec::Kind::Fault: return QStringLiteral("#c62828");
+    case StepSpec::Kind::Fault:
+    case StepSpec::Kind::Network: return QStringLiteral("#c62828");
     case StepSpec::Kind::Wait:
     case StepSpec::Kind::Mark: return QStringLiteral("#6d6d6d");
     case StepSpec::Kind::Prompt: return QStringLiteral("#8e24aa");

@@ -4,3 +4,4 @@ halab_add_test(tst_substitution SOURCES lab/tst_substitution.cpp LIBS halab_mode
 halab_add_test(tst_labfuzz SOURCES lab/tst_labfuzz.cpp LIBS halab_models)
 add_dependencies(tst_labfuzz halab-cli)
 halab_add_test(tst_realclusterkeys SOURCES lab/tst_realclusterkeys.cpp LIBS halab_models)
+halab_add_test(tst_labhosts SOURCES lab/tst_labhosts.cpp LIBS halab_models)
