@@ -991,21 +991,45 @@ void ScenarioRunner::judge()
 // judged rather than slept through.
 void ScenarioRunner::runSteadyWait(const StepSpec &step)
 {
-    m_steadyLeader = currentLeader();
-    const QString holder = m_steadyLeader.isEmpty() ? QStringLiteral("no leader") : m_steadyLeader;
-    m_current.request = QStringLiteral("wait: %1 stays for %2").arg(holder, Duration::format(step.until.steadyForMs));
-    m_deadline->start(int(step.until.steadyForMs));
-    connect(m_deadline, &QTimer::timeout, this, [this, holder, forMs = step.until.steadyForMs] {
+    // "Nothing changes for D" is judged on a fresh look: the clock starts at the first role round
+    // taken after the step began, never at a round that predates the fault just before it.
+    m_steadyFromNs = MonoClock::nowNs();
+    m_steadyArmed = false;
+    m_current.request = QStringLiteral("wait: the leader stays for %1").arg(Duration::format(step.until.steadyForMs));
+    m_deadline->start(SteadyFreshRoundMs);
+    connect(m_deadline, &QTimer::timeout, this, [this, forMs = step.until.steadyForMs] {
+        if (!m_steadyArmed) {
+            finishStep(false, QStringLiteral("no role round arrived within %1 of the wait").arg(Duration::format(SteadyFreshRoundMs)));
+            return;
+        }
         if (!m_check.steps.isEmpty() && m_step >= 0 && m_step < m_check.steps.size()
             && !evaluateSteady(m_check.steps.at(m_step).until))
             return; // it changed in the very last moment: evaluateSteady finished the step
+        const QString holder = m_steadyLeader.isEmpty() ? QStringLiteral("no leader") : m_steadyLeader;
         finishStep(true, QStringLiteral("%1 unchanged for %2").arg(holder, Duration::format(forMs)));
     });
     m_waitTimer->start();
+    armSteadyWait();
+}
+
+void ScenarioRunner::armSteadyWait()
+{
+    // Without role rounds (leader from events only) the current view is as fresh as it gets.
+    if (m_steadyArmed || (m_haveRoleRound && m_lastRoleRoundNs < m_steadyFromNs))
+        return;
+    if (m_step < 0 || m_step >= m_check.steps.size())
+        return;
+    m_steadyArmed = true;
+    m_steadyLeader = currentLeader();
+    m_deadline->start(int(m_check.steps.at(m_step).until.steadyForMs));
 }
 
 bool ScenarioRunner::evaluateSteady(const WaitConditionSpec &c)
 {
+    if (!m_steadyArmed) {
+        armSteadyWait();
+        return true;
+    }
     const QString now = currentLeader();
     if (now == m_steadyLeader)
         return true;

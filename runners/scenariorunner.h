@@ -34,6 +34,8 @@ public:
     static constexpr int BodyCap = 64 * 1024;
     // How long a log scan lets in-flight service log lines arrive before it counts.
     static constexpr int LogSettleMs = 250;
+    // How long a `steady` wait waits for its first fresh role round before it gives up.
+    static constexpr int SteadyFreshRoundMs = 10000;
 
     ScenarioRunner(const CheckSpec &check, LabContext *context, StackBackend *backend, QObject *parent = nullptr);
     ~ScenarioRunner() override;
@@ -99,6 +101,7 @@ private:
     void runMatrix(const StepSpec &step, int row);
     void evaluateWait();
     void runSteadyWait(const StepSpec &step);
+    void armSteadyWait();
     bool evaluateSteady(const WaitConditionSpec &c);
     void onStatuses(const QHash<QString, ServiceStatus> &changed);
     void onLogLines(const QList<LogLine> &lines);
@@ -157,6 +160,8 @@ private:
     QString m_leader;
     QString m_leaderBeforeFault;
     QString m_steadyLeader; // the leader a `steady: leader` wait started with
+    qint64 m_steadyFromNs = 0; // when that wait began: its clock starts at the first round after it
+    bool m_steadyArmed = false;
     qint64 m_leaderFaultNs = 0; // when the current leader was faulted; 0 once a new leader is seen
     QString m_lastFaulted;
     QString m_pendingService; // fault step waiting to hear that its action was applied
