@@ -45,7 +45,7 @@ CliCommands::CliCommands(QTextStream &out, QTextStream &err, QObject *parent)
 
 bool CliCommands::loadLab(const QString &path, Lab *lab)
 {
-    const LabParser::Result result = LabParser::parseFile(path);
+    const LabParser::Result result = LabParser::parseFile(path, m_overrides);
     if (!result.ok()) {
         for (const LabDiagnostic &d : result.errors)
             m_err << d.toString() << '\n';

@@ -317,7 +317,7 @@ const QStringList kStepCommon = {QStringLiteral("id"), QStringLiteral("title"), 
 class LabReader
 {
 public:
-    LabReader(Reader &r, Lab &lab) : r(r), lab(lab) {}
+    LabReader(Reader &r, Lab &lab, const QMap<QString, QString> &overrides) : r(r), lab(lab), overrides(overrides) {}
 
     void read(const YAML::Node &root)
     {
@@ -336,6 +336,7 @@ public:
             lab.id = lab.name.toLower().replace(QRegularExpression(QStringLiteral("[^a-z0-9]+")), QStringLiteral("-"));
         lab.description = r.string(root, "description", QStringLiteral("the lab file"));
         lab.variables = readDefinitions(root, "variables", PendingText::Shape::Text);
+        applyOverrides();
         lab.endpoints = readDefinitions(root, "endpoints", PendingText::Shape::Url);
         readSecrets(root["secrets"]);
         readHosts(root["hosts"]);
@@ -351,8 +352,27 @@ public:
     }
 
 private:
+    // `--set NAME=VALUE` replaces a variable's value; a name the lab does not declare is a mistake
+    // (a typo would otherwise run the lab with the file's value without a word).
+    void applyOverrides()
+    {
+        const QStringList builtins = LabParser::builtinVariables();
+        for (auto it = overrides.cbegin(); it != overrides.cend(); ++it) {
+            if (lab.variables.contains(it.key())) {
+                lab.variables.insert(it.key(), it.value());
+                overridden.insert(it.key());
+            } else if (!builtins.contains(it.key())) {
+                r.error(SourceLocation{QStringLiteral("--set %1").arg(it.key()), 0, 0},
+                        QStringLiteral("the lab declares no variable '%1'%2: --set changes only names under 'variables'")
+                            .arg(it.key(), r.hint(it.key(), lab.variables.keys())));
+            }
+        }
+    }
+
     Reader &r;
     Lab &lab;
+    const QMap<QString, QString> &overrides;
+    QSet<QString> overridden; // variables whose value came from --set, named in errors about them
     QMap<QString, SourceLocation> definedAt; // variables and endpoints: where each value is written
     QMap<QString, int> checkIndex;           // check id -> its first index in lab.checks
     QMap<QString, QSet<QString>> metricNamesOf; // check id -> what its expectations may name, built once
@@ -1938,7 +1958,11 @@ private:
             const QString problem = portProblem(resolved, t->shape);
             if (problem.isEmpty())
                 continue;
-            r.error(t->where, problem);
+            QStringList setBy;
+            for (const Substitution::Reference &ref : refs)
+                if (overridden.contains(ref.name))
+                    setBy << QStringLiteral("--set %1=%2").arg(ref.name, lab.variables.value(ref.name));
+            r.error(t->where, setBy.isEmpty() ? problem : problem + QStringLiteral(" (from %1)").arg(setBy.join(QStringLiteral(", "))));
             if (defined >= 0)
                 badPort.insert(t->defines);
         }
@@ -2029,7 +2053,7 @@ QString tooLarge(qint64 bytes)
 
 } // namespace
 
-LabParser::Result LabParser::parseFile(const QString &path)
+LabParser::Result LabParser::parseFile(const QString &path, const QMap<QString, QString> &overrides)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
@@ -2045,10 +2069,11 @@ LabParser::Result LabParser::parseFile(const QString &path)
         r.errors.append({{path, 1, 1}, tooLarge(std::max<qint64>(f.size(), yaml.size()))});
         return r;
     }
-    return parseText(yaml, path, QFileInfo(path).absoluteFilePath());
+    return parseText(yaml, path, QFileInfo(path).absoluteFilePath(), overrides);
 }
 
-LabParser::Result LabParser::parseText(const QByteArray &yaml, const QString &displayName, const QString &filePath)
+LabParser::Result LabParser::parseText(const QByteArray &yaml, const QString &displayName, const QString &filePath,
+                                       const QMap<QString, QString> &overrides)
 {
     Result result;
     result.lab.filePath = filePath;
@@ -2064,7 +2089,7 @@ LabParser::Result LabParser::parseText(const QByteArray &yaml, const QString &di
         if (!root.IsDefined() || root.IsNull()) {
             reader.error(SourceLocation{displayName, 1, 1}, QStringLiteral("the lab file is empty: it needs at least 'halab: 1', 'name' and 'stack'"));
         } else {
-            LabReader(reader, result.lab).read(root);
+            LabReader(reader, result.lab, overrides).read(root);
         }
     } catch (const YamlSizeCheck::Refusal &refusal) {
         reader.error(SourceLocation{displayName, std::max(1, refusal.mark.line + 1), std::max(1, refusal.mark.column + 1)}, refusal.message);

@@ -4,6 +4,7 @@
 #include "labdiagnostic.h"
 
 #include <QByteArray>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 
@@ -21,9 +22,12 @@ public:
     // Problems beyond this many are summed up in one last line: a garbage file must not flood the screen.
     static constexpr int kMaxProblems = 100;
 
-    static Result parseFile(const QString &path);
+    // overrides are `--set NAME=VALUE`: they replace the variables' values before anything is
+    // checked, so a port set on the command line is range-checked like one written in the file.
+    static Result parseFile(const QString &path, const QMap<QString, QString> &overrides = {});
     // displayName is what errors print before ":line:column" (usually the file name as given).
-    static Result parseText(const QByteArray &yaml, const QString &displayName, const QString &filePath = QString());
+    static Result parseText(const QByteArray &yaml, const QString &displayName, const QString &filePath = QString(),
+                            const QMap<QString, QString> &overrides = {});
 
     // Metric names expectations may use (besides values a check saves and "<probe>.<metric>").
     static QStringList knownMetrics();

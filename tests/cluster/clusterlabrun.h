@@ -105,6 +105,26 @@ inline QJsonObject check(const QJsonObject &run, const QString &id)
     return {};
 }
 
+// Why a check did not pass, with the evidence a CI log needs to tell the cause: its note and
+// each failed step's output (stdout and stderr as the run kept them).
+inline QString whyNotPassed(const QJsonObject &check)
+{
+    QString why = check.value(QStringLiteral("verdict")).toString() + QStringLiteral(" — ") + check.value(QStringLiteral("note")).toString();
+    const QJsonArray steps = check.value(QStringLiteral("steps")).toArray();
+    for (const QJsonValue &v : steps) {
+        const QJsonObject s = v.toObject();
+        if (s.value(QStringLiteral("ok")).toBool() || s.value(QStringLiteral("skipped")).toBool())
+            continue;
+        why += QStringLiteral("\n  step %1 failed: %2").arg(s.value(QStringLiteral("index")).toInt() + 1).arg(s.value(QStringLiteral("summary")).toString());
+        for (const char *field : {"body", "stderr"}) {
+            const QString text = s.value(QLatin1String(field)).toString().trimmed();
+            if (!text.isEmpty())
+                why += QStringLiteral("\n    %1: %2").arg(QLatin1String(field), text.right(2000));
+        }
+    }
+    return why;
+}
+
 // The time of the check's first fault that breaks something (kill, stop, pause).
 inline QDateTime faultTime(const QJsonObject &check)
 {

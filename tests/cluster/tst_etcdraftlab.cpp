@@ -54,8 +54,7 @@ void TestEtcdRaftLab::verdicts()
     const QJsonObject c = ClusterLab::check(m_result.run, check);
     QVERIFY2(!c.isEmpty(), qPrintable(check + QStringLiteral(" is not in the run")));
     QVERIFY2(c.value(QStringLiteral("verdict")).toString() == QLatin1String("PASS"),
-             qPrintable(check + QStringLiteral(": ") + c.value(QStringLiteral("verdict")).toString() + QStringLiteral(" — ")
-                        + c.value(QStringLiteral("note")).toString()));
+             qPrintable(check + QStringLiteral(": ") + ClusterLab::whyNotPassed(c)));
 }
 
 void TestEtcdRaftLab::failoverHoldsEtcdsOwnTime_data()

@@ -55,8 +55,7 @@ void TestSentinelLab::verdicts()
     const QJsonObject c = ClusterLab::check(m_result.run, check);
     QVERIFY2(!c.isEmpty(), qPrintable(check + QStringLiteral(" is not in the run")));
     QVERIFY2(c.value(QStringLiteral("verdict")).toString() == QLatin1String("PASS"),
-             qPrintable(check + QStringLiteral(": ") + c.value(QStringLiteral("verdict")).toString() + QStringLiteral(" — ")
-                        + c.value(QStringLiteral("note")).toString()));
+             qPrintable(check + QStringLiteral(": ") + ClusterLab::whyNotPassed(c)));
 }
 
 void TestSentinelLab::failoverHoldsSentinelsOwnTime_data()

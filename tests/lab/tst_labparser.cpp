@@ -306,6 +306,37 @@ private Q_SLOTS:
         QCOMPARE(r.lab.stack.service(QStringLiteral("other"))->env.value(QStringLiteral("A")), QStringLiteral("b"));
     }
 
+    void overridesAreCheckedLikeTheFile()
+    {
+        // `--set` values are range-checked where the variable is used, and a name the lab does not
+        // declare is an error instead of a silently ignored typo.
+        const QByteArray lab = "halab: 1\n"
+                               "name: sets\n"
+                               "variables: { LB_PORT: \"18080\" }\n"
+                               "endpoints: { lb: \"http://127.0.0.1:${LB_PORT}\" }\n"
+                               "stack:\n"
+                               "  backend: processes\n"
+                               "  services:\n"
+                               "    web: { command: [nginx] }\n"
+                               "checks:\n"
+                               "  - { id: one, title: one, steps: [ { http: \"${lb}/\" } ] }\n";
+        QVERIFY(LabParser::parseText(lab, QStringLiteral("sets.halab.yaml")).ok());
+        const auto problems = [&lab](const QMap<QString, QString> &sets) {
+            QStringList all;
+            for (const LabDiagnostic &d : LabParser::parseText(lab, QStringLiteral("sets.halab.yaml"), QString(), sets).errors)
+                all << d.toString();
+            return all;
+        };
+        QCOMPARE(problems({{QStringLiteral("LB_PORT"), QStringLiteral("18081")}, {QStringLiteral("RUN_DIR"), QStringLiteral("/tmp/x")}}), QStringList());
+        QCOMPARE(problems({{QStringLiteral("LB_PORT"), QStringLiteral("99999999")}}),
+                 QStringList{QStringLiteral("sets.halab.yaml:4:18: port 99999999 in URL 'http://127.0.0.1:99999999' is out of range: "
+                                            "use 1 to 65535 (from --set LB_PORT=99999999)")});
+        QCOMPARE(problems({{QStringLiteral("LB_PORT"), QStringLiteral("http")}}).size(), 1);
+        QCOMPARE(problems({{QStringLiteral("LB_PROT"), QStringLiteral("1")}}),
+                 QStringList{QStringLiteral("--set LB_PROT: the lab declares no variable 'LB_PROT' (did you mean 'LB_PORT'?): "
+                                            "--set changes only names under 'variables'")});
+    }
+
     void tooManyProblemsAreSummedUp()
     {
         QByteArray lab = minimalLab();
