@@ -138,11 +138,8 @@ ComposeStackBackend::ComposeStackBackend(const StackSpec &resolvedStack, const Q
     , m_roles(new RoleMonitor(resolvedStack, this))
     , m_logTimer(new QTimer(this))
 {
-    connect(m_roles, &RoleMonitor::roleSamples, this, [this](const RoleSampleBatch &batch) {
-        for (const RoleSample &round : batch)
-            applyRoles(round);
-        publishRoleSamples(batch);
-    });
+    connect(m_roles, &RoleMonitor::roleSamples, this, &ComposeStackBackend::publishRoleSamples);
+    connect(m_roles, &RoleMonitor::statusRoles, this, &ComposeStackBackend::applyRoles);
     const QDir base(labDir.isEmpty() ? QDir::currentPath() : labDir);
     for (const QString &f : resolvedStack.composeFiles)
         m_files.append(QDir::cleanPath(base.absoluteFilePath(f)));
@@ -1125,21 +1122,13 @@ void ComposeStackBackend::markChanged(Service *s)
         m_statusTimer->start();
 }
 
-void ComposeStackBackend::applyRoles(const RoleSample &round)
+void ComposeStackBackend::applyRoles(const QHash<QString, QString> &roleByService)
 {
-    // Only the newest round of the preferred source speaks for ServiceStatus::role; a failed
-    // round of the role source says nothing.
-    if (round.source != m_roles->preferredSource() || !round.error.isEmpty() || round.startNs < m_lastRoleRoundNs)
-        return;
-    m_lastRoleRoundNs = round.startNs;
-    const bool members = round.source == QLatin1String("members");
-    for (const auto &s : m_services) {
-        if (members && !s->spec.role)
-            continue;
-        const QString role = round.roles.value(s->spec.name);
-        if (s->status.role != role) {
-            s->status.role = role;
-            markChanged(s.get());
+    for (auto it = roleByService.cbegin(); it != roleByService.cend(); ++it) {
+        Service *s = find(it.key());
+        if (s && s->status.role != it.value()) {
+            s->status.role = it.value();
+            markChanged(s);
         }
     }
 }

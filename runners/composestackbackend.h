@@ -143,7 +143,7 @@ private:
     void setState(Service *s, ServiceStatus::State state, int exitCode, const QString &detail,
                   const QDateTime &since = {});
     void markChanged(Service *s);
-    void applyRoles(const RoleSample &round);
+    void applyRoles(const QHash<QString, QString> &roleByService);
     void flushStatuses();
 
     // Logs
@@ -176,7 +176,6 @@ private:
     QTimer *m_pollTimer = nullptr;
     QTimer *m_statusTimer = nullptr;
     RoleMonitor *m_roles = nullptr;
-    qint64 m_lastRoleRoundNs = 0; // start of the newest round applied to the statuses
     QTimer *m_logTimer = nullptr;
     bool m_polling = false;
     bool m_pollInFlight = false;

@@ -98,7 +98,7 @@ private:
     void flushLogs();
     void setState(Service *s, ServiceStatus::State state, int exitCode, const QString &detail);
     void markChanged(Service *s);
-    void applyRoles(const RoleSample &round);
+    void applyRoles(const QHash<QString, QString> &roleByService);
     void flushStatuses();
     void supersede(Service *s, const QString &byAction);
     void finishPending(Service *s, bool ok, const QString &error);
@@ -125,7 +125,6 @@ private:
     PidLedger m_ledger;
     QTimer *m_statusTimer = nullptr;
     RoleMonitor *m_roles = nullptr;
-    qint64 m_lastRoleRoundNs = 0; // start of the newest round applied to the statuses
     QTimer *m_logTimer = nullptr;
     QSet<QString> m_changed;
     QList<LogLine> m_pendingLogs;

@@ -145,4 +145,12 @@ void RoleMonitor::finishRound(quint64 id)
             it = it.value().isEmpty() ? sample.roles.erase(it) : std::next(it);
     }
     Q_EMIT roleSamples({sample});
+    // A failed round of the role source, or a round overtaken by a newer one, says nothing.
+    if (sample.source != preferredSource() || !sample.error.isEmpty() || sample.startNs < m_lastStatusRoundNs)
+        return;
+    m_lastStatusRoundNs = sample.startNs;
+    QHash<QString, QString> roles;
+    for (const QString &name : std::as_const(sample.source == QLatin1String("members") ? m_members : m_serviceNames))
+        roles.insert(name, sample.roles.value(name));
+    Q_EMIT statusRoles(roles);
 }

@@ -34,6 +34,9 @@ public:
 
 Q_SIGNALS:
     void roleSamples(const RoleSampleBatch &batch);
+    // What each service's status should say about its role, from the newest good round of the
+    // preferred source: every service for the cluster source, members with a role probe else.
+    void statusRoles(const QHash<QString, QString> &roleByService);
 
 private:
     struct Round
@@ -59,4 +62,5 @@ private:
     quint64 m_nextRound = 0;
     quint64 m_generation = 0; // bumped by stop(): late answers are dropped
     bool m_running = false;
+    qint64 m_lastStatusRoundNs = 0; // start of the newest round that spoke for the statuses
 };
