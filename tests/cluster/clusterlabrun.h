@@ -201,14 +201,26 @@ inline std::optional<QDateTime> redisPromotion(const QString &line)
 }
 
 // HAProxy (log stderr format iso): "haproxy: 2026-12-02T02:06:26.104531+00:00 Server primary/pg2 is UP, ..."
-inline std::optional<QDateTime> haproxyPrimaryUp(const QString &line)
+inline std::optional<QDateTime> haproxyPrimary(const QString &line, const QString &state)
 {
-    static const QRegularExpression re(QStringLiteral(R"((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})\d*([+-]\d\d:\d\d|Z) Server primary/\w+ is UP)"));
+    static const QRegularExpression re(QStringLiteral(R"((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{3})\d*([+-]\d\d:\d\d|Z) Server primary/\w+ is (UP|DOWN))"));
     const QRegularExpressionMatch m = re.match(line);
-    if (!m.hasMatch())
+    if (!m.hasMatch() || m.captured(4) != state)
         return std::nullopt;
     const QDateTime t = QDateTime::fromString(m.captured(1) + QLatin1Char('.') + m.captured(2) + m.captured(3), Qt::ISODateWithMs);
     return t.isValid() ? std::optional<QDateTime>(t) : std::nullopt;
+}
+
+// The new primary is in HAProxy's rotation.
+inline std::optional<QDateTime> haproxyPrimaryUp(const QString &line)
+{
+    return haproxyPrimary(line, QStringLiteral("UP"));
+}
+
+// The old primary left HAProxy's rotation: until then round-robin still sends some writes there.
+inline std::optional<QDateTime> haproxyPrimaryDown(const QString &line)
+{
+    return haproxyPrimary(line, QStringLiteral("DOWN"));
 }
 
 // When a Sentinel starts answering the new master: "+failover-state-reconf-slaves" if it leads the
