@@ -692,6 +692,16 @@ void ScenarioRunner::onRoleSamples(const RoleSampleBatch &batch)
         m_lastRoleRoundNs = round.startNs;
         m_haveRoleRound = true;
         const QStringList leaders = round.leaders();
+        // No leader in a round the last leader did not answer: silence, not yet evidence.
+        const QString lastLeader = m_silentLeader.isEmpty() ? m_leader : m_silentLeader;
+        if (leaders.isEmpty() && !lastLeader.isEmpty() && !round.roles.contains(lastLeader)) {
+            if (m_silentLeader.isEmpty()) {
+                m_silentLeader = lastLeader;
+                m_silentSinceNs = round.startNs;
+            }
+        } else {
+            m_silentLeader.clear();
+        }
         for (const QString &l : leaders)
             if (!m_roundLeaders.contains(l))
                 m_claimSinceNs.insert(l, round.startNs);
@@ -1034,6 +1044,17 @@ bool ScenarioRunner::evaluateSteady(const WaitConditionSpec &c)
     if (now == m_steadyLeader)
         return true;
     const auto name = [](const QString &who) { return who.isEmpty() ? QStringLiteral("none") : who; };
+    if (now.isEmpty() && !m_steadyLeader.isEmpty() && m_silentLeader == m_steadyLeader) {
+        const qint64 silentMs = (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
+        if (silentMs < SteadySilenceGraceMs)
+            return true;
+        finishStep(false, QStringLiteral("leader %1 did not answer its role probe for %2 ms (no other member led) after %3 ms; expected it steady for %4")
+                              .arg(m_steadyLeader)
+                              .arg(silentMs)
+                              .arg(double(m_stepClock.nsecsElapsed()) / 1e6, 0, 'f', 0)
+                              .arg(Duration::format(c.steadyForMs)));
+        return false;
+    }
     finishStep(false, QStringLiteral("leader changed %1 → %2 after %3 ms; expected it steady for %4")
                           .arg(name(m_steadyLeader), name(now))
                           .arg(double(m_stepClock.nsecsElapsed()) / 1e6, 0, 'f', 0)

@@ -36,6 +36,9 @@ public:
     static constexpr int LogSettleMs = 250;
     // How long a `steady` wait waits for its first fresh role round before it gives up.
     static constexpr int SteadyFreshRoundMs = 10000;
+    // How long a `steady` wait bears with a leader whose role probe gets no answer while no other
+    // member claims the role: a slow role API on a busy host is not a failover.
+    static constexpr int SteadySilenceGraceMs = 1500;
 
     ScenarioRunner(const CheckSpec &check, LabContext *context, StackBackend *backend, QObject *parent = nullptr);
     ~ScenarioRunner() override;
@@ -175,6 +178,8 @@ private:
     qint64 m_lastRoleRoundNs = 0;
     QStringList m_roundLeaders;
     QHash<QString, qint64> m_claimSinceNs; // when each current leader first claimed the role
+    QString m_silentLeader;     // the last leader, while its role probe gets no answer and nobody leads
+    qint64 m_silentSinceNs = 0; // start of the first round it did not answer
     int m_stoppedAtStep = -1; // 0-based step after which the steps stopped (a failure)
     QHash<QString, int> m_okStreak, m_failStreak;
     QHash<QString, QDateTime> m_marks;

@@ -6,6 +6,7 @@
 #include "labparser.h"
 #include "scenariorunner.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,6 +45,8 @@ private Q_SLOTS:
     void failedUndoStaysInLedger();
     void faultStepDoesNotWaitForLateActionFinished();
     void failingStepStillSummarises();
+    void steadyLeaderBearsWithSilence_data();
+    void steadyLeaderBearsWithSilence();
 
 private:
     // Parses the lab, builds the runner against a fresh fake backend whose leader is api1.
@@ -317,6 +320,58 @@ void TestScenarioRunner::failingStepStillSummarises()
     QCOMPARE(result.metrics.value(QStringLiteral("stopped_at_step")), 1.0);
     QVERIFY(result.metrics.contains(QStringLiteral("p.availability_pct"))); // probes summarised up to there
     QVERIFY2(result.note.contains(QStringLiteral("failover_ms was not measured")), qPrintable(result.note));
+}
+
+void TestScenarioRunner::steadyLeaderBearsWithSilence_data()
+{
+    // Role rounds every 100 ms during a 3 s `steady: leader` wait; from 300 ms on, for silentMs,
+    // api1 (the leader) is answered as `then` says; afterwards it leads again.
+    QTest::addColumn<QString>("then"); // "silent": no answer; "replica": answers replica; "api2": api2 leads
+    QTest::addColumn<int>("silentMs");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QString>("summary");
+    QTest::newRow("a slow role API is not a change") << "silent" << 600 << true << "api1 unchanged for 3s";
+    QTest::newRow("a leader silent past the grace") << "silent" << 5000 << false << "api1 did not answer its role probe";
+    QTest::newRow("an answer of no leader") << "replica" << 600 << false << "leader changed api1 → none";
+    QTest::newRow("another member leads") << "api2" << 600 << false << "leader changed api1 → api2";
+}
+
+void TestScenarioRunner::steadyLeaderBearsWithSilence()
+{
+    QFETCH(QString, then);
+    QFETCH(int, silentMs);
+    QFETCH(bool, ok);
+    QFETCH(QString, summary);
+    ScenarioRunner *runner = makeRunner(labText("      - wait: { until: { steady: leader, for: 3s } }\n"));
+    QVERIFY(runner);
+    QElapsedTimer clock;
+    QTimer rounds;
+    rounds.setInterval(100);
+    connect(&rounds, &QTimer::timeout, this, [&] {
+        const qint64 t = clock.elapsed();
+        QMap<QString, QString> roles{{QStringLiteral("api1"), QStringLiteral("leader")},
+                                     {QStringLiteral("api2"), QStringLiteral("replica")},
+                                     {QStringLiteral("api3"), QStringLiteral("replica")}};
+        if (t >= 300 && t < 300 + silentMs) {
+            if (then == QLatin1String("silent"))
+                roles.remove(QStringLiteral("api1"));
+            else if (then == QLatin1String("replica"))
+                roles.insert(QStringLiteral("api1"), QStringLiteral("replica"));
+            else
+                roles = {{QStringLiteral("api1"), QStringLiteral("replica")}, {QStringLiteral("api2"), QStringLiteral("leader")},
+                         {QStringLiteral("api3"), QStringLiteral("replica")}};
+        }
+        m_backend->publishRoles(roles);
+    });
+    clock.start();
+    rounds.start();
+    const CheckResult result = runToEnd(runner);
+    rounds.stop();
+    QVERIFY2(!runner->isRunning(), "the check did not finish");
+    QCOMPARE(runner->steps().size(), 1);
+    const StepOutcome step = runner->steps().first();
+    QVERIFY2(step.ok == ok && step.summary.contains(summary), qPrintable(step.summary));
+    QCOMPARE(result.verdict == Verdict::Pass, ok);
 }
 
 QTEST_GUILESS_MAIN(TestScenarioRunner)
