@@ -4,6 +4,7 @@
 #include "metricinterval.h"
 #include "probesample.h"
 #include "runevent.h"
+#include "servicelogtally.h"
 #include "stepoutcome.h"
 #include "verdict.h"
 
@@ -52,6 +53,7 @@ struct Run
     State state = State::Running;
     QString notes;
     QList<CheckResult> results;
+    QList<ServiceLogTally> serviceLogs; // lines of each service kept with the run (RunStore::serviceLogs)
 
     static QString stateText(State s)
     {
