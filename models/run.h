@@ -4,6 +4,7 @@
 #include "metricinterval.h"
 #include "probesample.h"
 #include "runevent.h"
+#include "servicelogline.h"
 #include "servicelogtally.h"
 #include "stepoutcome.h"
 #include "verdict.h"
@@ -54,6 +55,7 @@ struct Run
     QString notes;
     QList<CheckResult> results;
     QList<ServiceLogTally> serviceLogs; // lines of each service kept with the run (RunStore::serviceLogs)
+    QList<ServiceLogLine> serviceLogLines; // the lines themselves; loaded only with samples (RunStore::run(id, true))
 
     static QString stateText(State s)
     {

@@ -1058,6 +1058,8 @@ std::optional<Run> RunStore::run(const QString &runId, bool withSamples) const
         for (CheckResult &r : run.results)
             r.samples = samples(runId, r.checkId);
     run.serviceLogs = serviceLogTallies(runId);
+    if (withSamples)
+        run.serviceLogLines = serviceLogs(runId);
     tx.exec(u"COMMIT"_s);
     return run;
 }

@@ -19,3 +19,5 @@ set_tests_properties(halab_self_test_bad_lab PROPERTIES ENVIRONMENT "QT_QPA_PLAT
 # Service logs stored with a run (bounded, redacted) and printed by `halab-cli logs`: real processes.
 halab_add_test(tst_servicelogs SOURCES app/tst_servicelogs.cpp LIBS halab_models)
 add_dependencies(tst_servicelogs halab-cli)
+# Readiness fails, the window offers the lab's reset, runs it without blocking, and the stack then comes up.
+halab_add_test(tst_stackreset SOURCES app/tst_stackreset.cpp LIBS halab_views)
