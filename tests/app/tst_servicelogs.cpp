@@ -186,6 +186,15 @@ private Q_SLOTS:
         QCOMPARE(exported.size(), 2);
         QCOMPARE(exported.at(0).toObject().value(QStringLiteral("dropped")).toInt(), 1003);
 
+        // The HTML report says the same as the run log.
+        const Outcome html = cli({QStringLiteral("report"), QStringLiteral("--latest"), QStringLiteral("--format"), QStringLiteral("html"),
+                                  QStringLiteral("-o"), QStringLiteral("-"), QStringLiteral("--store"), store},
+                                 dataHome);
+        QCOMPARE(html.exitCode, 0);
+        QVERIFY2(html.out.contains(QStringLiteral("<h2>Service logs</h2>")), qPrintable(html.err));
+        QVERIFY(html.out.contains(QStringLiteral("<td>chatty</td><td align=\"right\">5000</td><td align=\"right\">1003</td>")));
+        QVERIFY(!html.out.contains(Secret));
+
         // Nowhere on disk: not the store (nor its WAL), the run log or the JSON.
         for (const QString &file : QStringList{store, store + QStringLiteral("-wal"), markdown, json}) {
             QFile f(file);
