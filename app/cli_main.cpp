@@ -49,6 +49,8 @@ int main(int argc, char *argv[])
         "                           also write those exports of the stored run\n"
         "  report (--run ID | --latest) --format markdown|json|junit|html|pdf -o FILE|- [--store DB]\n"
         "                           ID may be the short id the console shows; -o - writes to standard output\n"
+        "  logs (--run ID | --latest) [--service S] [--store DB]\n"
+        "                           print the service log lines stored with a run (redacted, bounded)\n"
         "  readiness LAB [--json] [--store DB] [--level ID]\n"
         "                           readiness levels over the stored runs; exit 1 when NOT YET\n"
         "  secrets list LAB | secrets set LAB NAME (value on stdin) | secrets clear LAB NAME"));
@@ -88,11 +90,12 @@ int main(int argc, char *argv[])
     const QCommandLineOption latest(QStringLiteral("latest"), QStringLiteral("report: the newest run."));
     const QCommandLineOption format(QStringLiteral("format"), QStringLiteral("report: markdown, json, junit, html or pdf."), QStringLiteral("F"));
     const QCommandLineOption output(QStringList{QStringLiteral("o"), QStringLiteral("output")}, QStringLiteral("report: output file."), QStringLiteral("FILE"));
+    const QCommandLineOption serviceName(QStringLiteral("service"), QStringLiteral("logs: only this service's lines."), QStringLiteral("S"));
     const QCommandLineOption level(QStringLiteral("level"), QStringLiteral("readiness: exit 1 unless this level is READY."), QStringLiteral("ID"));
     const QCommandLineOption confirmFaults(QStringLiteral("confirm-faults"), QStringLiteral("run: ask before every fault."));
     const QCommandLineOption rollbackLeftovers(QStringLiteral("rollback-leftovers"),
                                                QStringLiteral("First roll back the faults a crashed console left behind."));
-    for (const QCommandLineOption &o : {markdown, junit, html, pdf, store, operatorName, runId, latest, format, output, level, confirmFaults, rollbackLeftovers})
+    for (const QCommandLineOption &o : {markdown, junit, html, pdf, store, operatorName, runId, latest, format, output, serviceName, level, confirmFaults, rollbackLeftovers})
         parser.addOption(o);
     parser.addOption(json);
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("validate | stack"));
@@ -175,6 +178,8 @@ int main(int argc, char *argv[])
         code = commands.run(args.at(1), run);
     } else if (command == QLatin1String("report") && args.size() == 1) {
         return commands.report(parser.value(runId), parser.isSet(latest), parser.value(format), parser.value(output), parser.value(store));
+    } else if (command == QLatin1String("logs") && args.size() == 1) {
+        return commands.logs(parser.value(runId), parser.isSet(latest), parser.value(serviceName), parser.value(store));
     } else if (command == QLatin1String("readiness") && args.size() == 2) {
         return commands.readiness(args.at(1), parser.isSet(json), parser.value(store), parser.value(level));
     } else if (command == QLatin1String("checks") && args.size() == 2) {

@@ -52,6 +52,8 @@ public:
     int run(const QString &labPath, const RunOptions &options);
     // Exports a stored run: format markdown | json | junit | html | pdf.
     int report(const QString &runId, bool latest, const QString &format, const QString &output, const QString &storePath);
+    // Prints the service log lines stored with a run (all services, or one), with what the caps dropped.
+    int logs(const QString &runId, bool latest, const QString &service, const QString &storePath);
     // Rolls back (or, for process stacks that died with their console, clears) the faults a
     // crashed console left in the fault ledger.
     int rollbackLeftovers();

@@ -4,6 +4,8 @@
 #include "metricinterval.h"
 #include "probesample.h"
 #include "runevent.h"
+#include "servicelogline.h"
+#include "servicelogtally.h"
 #include "stepoutcome.h"
 #include "verdict.h"
 
@@ -52,6 +54,8 @@ struct Run
     State state = State::Running;
     QString notes;
     QList<CheckResult> results;
+    QList<ServiceLogTally> serviceLogs; // lines of each service kept with the run (RunStore::serviceLogs)
+    QList<ServiceLogLine> serviceLogLines; // the lines themselves; loaded only with samples (RunStore::run(id, true))
 
     static QString stateText(State s)
     {

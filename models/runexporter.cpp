@@ -1,5 +1,7 @@
 #include "runexporter.h"
 
+#include "servicelogtext.h"
+
 #include "verdictexplanation.h"
 
 #include <limits>
@@ -318,6 +320,19 @@ QString RunExporter::markdown(const Run &run, const QList<ReadinessResult> &read
             out << QString() << u"Verdict set by the engineer: "_s % r.overrideReason;
     }
 
+    if (!run.serviceLogs.isEmpty()) {
+        // The lines themselves stay in the store (bounded, redacted): the log says what is there and how to print it.
+        out << QString() << u"## Service logs"_s << QString();
+        out << u"Stored with the run, secrets redacted. Print them with `%1` (one service: `--service NAME`)."_s.arg(
+                   ServiceLogText::command(run.id))
+            << QString();
+        out << u"| Service | Lines stored | Lines dropped at the caps |"_s << u"|---|---:|---:|"_s;
+        for (const ServiceLogTally &t : run.serviceLogs)
+            out << u"| %1 | %2 | %3 |"_s.arg(markdownCell(t.service)).arg(t.stored).arg(
+                t.dropped > 0 ? u"%1 (%2 to %3)"_s.arg(t.dropped).arg(MetricFormat::utc(t.firstDropped), MetricFormat::utc(t.lastDropped))
+                              : u"0"_s);
+    }
+
     out << QString() << u"## Notes and anomalies"_s << QString();
     QStringList anomalies;
     if (run.state == Run::State::Interrupted)
@@ -373,6 +388,15 @@ QJsonObject RunExporter::jsonObject(const Run &run, const QList<ReadinessResult>
     QJsonObject runWithLoad = runObject;
     runWithLoad.insert(u"console_late_p99_ms"_s, lateP99 ? QJsonValue(*lateP99) : QJsonValue());
     runWithLoad.insert(u"skipped_samples"_s, skippedSamples ? QJsonValue(*skippedSamples) : QJsonValue());
+    QJsonArray serviceLogs;
+    for (const ServiceLogTally &t : run.serviceLogs)
+        serviceLogs.append(QJsonObject{{u"service"_s, t.service},
+                                       {u"stored"_s, t.stored},
+                                       {u"dropped"_s, t.dropped},
+                                       {u"first_dropped"_s, isoOrNull(t.firstDropped)},
+                                       {u"last_dropped"_s, isoOrNull(t.lastDropped)},
+                                       {u"command"_s, ServiceLogText::command(run.id, t.service)}});
+    runWithLoad.insert(u"service_logs"_s, serviceLogs);
 
     QJsonObject counts;
     for (const CheckResult &r : run.results) {

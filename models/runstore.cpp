@@ -147,6 +147,27 @@ QList<Migration> migrations()
              u"ALTER TABLE check_results ADD COLUMN stopped_at_step INTEGER NOT NULL DEFAULT -1"_s,
              u"ALTER TABLE samples ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0"_s,
          }},
+        // v3: the service log lines of a run (bounded, redacted) and how many each service had dropped.
+        {3,
+         {
+             u"CREATE TABLE service_logs ("
+             u" id INTEGER PRIMARY KEY,"
+             u" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+             u" service TEXT NOT NULL,"
+             u" check_id TEXT NOT NULL DEFAULT '',"
+             u" wall_ms INTEGER NOT NULL,"
+             u" stderr INTEGER NOT NULL DEFAULT 0,"
+             u" text TEXT NOT NULL DEFAULT '')"_s,
+             u"CREATE INDEX service_logs_run ON service_logs(run_id, service)"_s,
+             u"CREATE TABLE service_log_tallies ("
+             u" run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+             u" service TEXT NOT NULL,"
+             u" stored INTEGER NOT NULL DEFAULT 0,"
+             u" dropped INTEGER NOT NULL DEFAULT 0,"
+             u" first_dropped_ms INTEGER,"
+             u" last_dropped_ms INTEGER,"
+             u" PRIMARY KEY (run_id, service))"_s,
+         }},
     };
 }
 
@@ -1036,6 +1057,9 @@ std::optional<Run> RunStore::run(const QString &runId, bool withSamples) const
     if (withSamples)
         for (CheckResult &r : run.results)
             r.samples = samples(runId, r.checkId);
+    run.serviceLogs = serviceLogTallies(runId);
+    if (withSamples)
+        run.serviceLogLines = serviceLogs(runId);
     tx.exec(u"COMMIT"_s);
     return run;
 }
@@ -1230,4 +1254,118 @@ bool RunStore::rejudge(const QString &runId, const QString &checkId, const QList
         return fail(why);
     }
     return commit();
+}
+
+bool RunStore::appendServiceLogs(const QString &runId, const QList<ServiceLogLine> &lines, const ServiceLogCaps &caps)
+{
+    if (lines.isEmpty())
+        return true;
+    return inTransaction([&] {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        // The tallies so far decide which lines still fit: the caps hold across batches and restarts.
+        QHash<QString, ServiceLogTally> tallies;
+        int runTotal = 0;
+        for (const ServiceLogTally &t : serviceLogTallies(runId)) {
+            tallies.insert(t.service, t);
+            runTotal += t.stored;
+        }
+        QSqlQuery insert(db);
+        insert.prepare(u"INSERT INTO service_logs(run_id, service, check_id, wall_ms, stderr, text) VALUES(?, ?, ?, ?, ?, ?)"_s);
+        QStringList touched;
+        for (const ServiceLogLine &line : lines) {
+            ServiceLogTally &t = tallies[line.service];
+            t.service = line.service;
+            if (!touched.contains(line.service))
+                touched << line.service;
+            if (t.stored >= caps.perService || runTotal >= caps.perRun) {
+                ++t.dropped;
+                if (!t.firstDropped.isValid())
+                    t.firstDropped = line.time;
+                t.lastDropped = line.time;
+                continue;
+            }
+            insert.addBindValue(v(runId));
+            insert.addBindValue(v(line.service));
+            insert.addBindValue(v(line.checkId));
+            insert.addBindValue(v(line.time.toMSecsSinceEpoch()));
+            insert.addBindValue(v(line.stderrStream ? 1 : 0));
+            insert.addBindValue(v(line.text));
+            if (!insert.exec())
+                return fail(u"cannot store service log lines: "_s % insert.lastError().text());
+            ++t.stored;
+            ++runTotal;
+        }
+        QSqlQuery tally(db);
+        tally.prepare(u"INSERT OR REPLACE INTO service_log_tallies(run_id, service, stored, dropped, first_dropped_ms, last_dropped_ms)"
+                      u" VALUES(?, ?, ?, ?, ?, ?)"_s);
+        for (const QString &service : std::as_const(touched)) {
+            const ServiceLogTally &t = tallies.value(service);
+            tally.addBindValue(v(runId));
+            tally.addBindValue(v(service));
+            tally.addBindValue(v(t.stored));
+            tally.addBindValue(v(t.dropped));
+            tally.addBindValue(msOrNull(t.firstDropped));
+            tally.addBindValue(msOrNull(t.lastDropped));
+            if (!tally.exec())
+                return fail(u"cannot store the service log tally of %1: %2"_s.arg(service, tally.lastError().text()));
+        }
+        return true;
+    });
+}
+
+QList<ServiceLogTally> RunStore::serviceLogTallies(const QString &runId) const
+{
+    QList<ServiceLogTally> out;
+    if (!isOpen()) {
+        fail(u"the run store is not open"_s);
+        return out;
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.prepare(u"SELECT service, stored, dropped, first_dropped_ms, last_dropped_ms FROM service_log_tallies"
+              u" WHERE run_id = ? ORDER BY service"_s);
+    q.addBindValue(v(runId));
+    if (!q.exec()) {
+        fail(q.lastError().text());
+        return out;
+    }
+    while (q.next()) {
+        ServiceLogTally t;
+        t.service = q.value(0).toString();
+        t.stored = q.value(1).toInt();
+        t.dropped = q.value(2).toInt();
+        t.firstDropped = fromMs(q.value(3));
+        t.lastDropped = fromMs(q.value(4));
+        out.append(t);
+    }
+    return out;
+}
+
+QList<ServiceLogLine> RunStore::serviceLogs(const QString &runId, const QString &service) const
+{
+    QList<ServiceLogLine> out;
+    if (!isOpen()) {
+        fail(u"the run store is not open"_s);
+        return out;
+    }
+    QSqlQuery q(QSqlDatabase::database(m_connection, false));
+    q.setForwardOnly(true);
+    q.prepare(u"SELECT service, check_id, wall_ms, stderr, text FROM service_logs WHERE run_id = ?"_s
+              % (service.isEmpty() ? QString() : u" AND service = ?"_s) % u" ORDER BY id"_s);
+    q.addBindValue(v(runId));
+    if (!service.isEmpty())
+        q.addBindValue(v(service));
+    if (!q.exec()) {
+        fail(q.lastError().text());
+        return out;
+    }
+    while (q.next()) {
+        ServiceLogLine l;
+        l.service = q.value(0).toString();
+        l.checkId = q.value(1).toString();
+        l.time = QDateTime::fromMSecsSinceEpoch(q.value(2).toLongLong(), Qt::UTC);
+        l.stderrStream = q.value(3).toInt() != 0;
+        l.text = q.value(4).toString();
+        out.append(l);
+    }
+    return out;
 }

@@ -3,6 +3,8 @@
 #include "expectation.h"
 #include "probesample.h"
 #include "run.h"
+#include "servicelogcaps.h"
+#include "servicelogline.h"
 
 #include <QDateTime>
 #include <QList>
@@ -69,6 +71,14 @@ public:
     bool setCheckResult(const QString &runId, const CheckResult &result);
     bool finishRun(const QString &runId, Run::State state);
     bool setNotes(const QString &runId, const QString &notes);
+
+    // Service log lines of a run, redacted by the caller; lines past the caps are only counted (one
+    // transaction per batch). Lines need no check row: between checks checkId is empty.
+    bool appendServiceLogs(const QString &runId, const QList<ServiceLogLine> &lines, const ServiceLogCaps &caps = {});
+    // In the order they arrived; one service's when `service` is set.
+    QList<ServiceLogLine> serviceLogs(const QString &runId, const QString &service = {}) const;
+    // Stored and dropped lines per service, by service name (also in run(id).serviceLogs).
+    QList<ServiceLogTally> serviceLogTallies(const QString &runId) const;
 
     // Newest first: headers and results (verdicts, metrics, failures), without steps, events or samples.
     QList<Run> runs() const { return runs(Filter()); }

@@ -1,5 +1,7 @@
 #include "reportrenderer.h"
 
+#include "servicelogtext.h"
+
 #include "expectationoutcome.h"
 #include "metricformat.h"
 #include "readinessevaluator.h"
@@ -271,6 +273,17 @@ QString ReportRenderer::document(const Run &run, const QList<ReadinessResult> &r
             h += u"<p><b>Note:</b> "_s % esc(r.note) % u"</p>\n"_s;
         if (!r.overrideReason.isEmpty())
             h += u"<p><b>Verdict set by the engineer:</b> "_s % esc(r.overrideReason) % u"</p>\n"_s;
+    }
+
+    if (!run.serviceLogs.isEmpty()) {
+        // As the run log says it: the lines stay in the store, the report names them and how to print them.
+        h += u"<h2>Service logs</h2>\n<p>Stored with the run, secrets redacted. Print them with <code>"_s
+             % esc(ServiceLogText::command(run.id)) % u"</code> (one service: <code>--service NAME</code>).</p>\n"_s;
+        h += u"<table class=\"meta\" cellspacing=\"0\" cellpadding=\"2\">\n<tr><th align=\"left\">Service</th>"
+             u"<th align=\"right\">Lines stored</th><th align=\"right\">Lines dropped at the caps</th></tr>\n"_s;
+        for (const ServiceLogTally &t : run.serviceLogs)
+            h += u"<tr><td>%1</td><td align=\"right\">%2</td><td align=\"right\">%3</td></tr>\n"_s.arg(esc(t.service)).arg(t.stored).arg(t.dropped);
+        h += u"</table>\n"_s;
     }
 
     h += u"<h2 style=\"page-break-before: always;\">Notes and anomalies</h2>\n"_s;

@@ -70,6 +70,12 @@ void RunRecorder::record(const CheckResult &result)
         check(m_store->setCheckResult(m_runId, result), QStringLiteral("the result of check %1 not stored").arg(result.checkId));
 }
 
+void RunRecorder::recordServiceLogs(const QList<ServiceLogLine> &lines)
+{
+    if (!m_runId.isEmpty())
+        check(m_store->appendServiceLogs(m_runId, lines), QStringLiteral("%1 service log line(s) not stored").arg(lines.size()));
+}
+
 bool RunRecorder::end(Run::State state)
 {
     if (m_runId.isEmpty())

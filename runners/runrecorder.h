@@ -2,6 +2,7 @@
 
 #include "lab.h"
 #include "run.h"
+#include "servicelogline.h"
 
 #include <QObject>
 
@@ -23,6 +24,8 @@ public:
     void attach(ScenarioRunner *runner);
     // A result decided without running (N/A, DEFERRED) or set by the engineer.
     void record(const CheckResult &result);
+    // Service log lines, already redacted; the store keeps them up to its caps and counts the rest.
+    void recordServiceLogs(const QList<ServiceLogLine> &lines);
     // Ends the run: Incomplete instead of Finished once any write was lost. False when the store
     // refused to end it.
     bool end(Run::State state);

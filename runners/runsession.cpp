@@ -86,6 +86,7 @@ void RunSession::onStackPrepared(bool ok, const QString &error, const QString &w
             m_stackBusy = false;
             Q_EMIT stackStateChanged();
         });
+        connect(backend, &StackBackend::logLines, this, &RunSession::onServiceLogLines);
     }
     Q_EMIT stackPrepared(ok, error, warning); // front ends connect to the backend here, before anyone waits
     if (!ok) {
@@ -176,6 +177,19 @@ void RunSession::abortCheck()
 {
     if (isCheckRunning())
         m_runner->abort();
+}
+
+void RunSession::onServiceLogLines(const QList<LogLine> &lines)
+{
+    if (!m_sitting->hasRun() || !m_stack)
+        return;
+    const SecretRedactor redactor = m_stack->redactor();
+    const QString check = isCheckRunning() ? m_runnerCheck : QString();
+    QList<ServiceLogLine> clean;
+    clean.reserve(lines.size());
+    for (const LogLine &l : lines)
+        clean.append(ServiceLogLine{l.time, l.service, check, redactor.redact(l.text), l.stderrStream});
+    m_sitting->recordServiceLogs(clean);
 }
 
 void RunSession::onRunnerFinished(const CheckResult &result)

@@ -4,6 +4,7 @@
 #include "lab.h"
 #include "labcontext.h"
 #include "run.h"
+#include "loglinebatch.h"
 #include "runsitting.h"
 
 #include <QHash>
@@ -110,6 +111,8 @@ Q_SIGNALS:
 private:
     void onStackPrepared(bool ok, const QString &error, const QString &warning);
     void onRunnerFinished(const CheckResult &result);
+    // Every service's lines go into the sitting's run, redacted, tagged with the check in progress.
+    void onServiceLogLines(const QList<LogLine> &lines);
 
     RunStore *m_store;
     RunSitting *m_sitting;

@@ -73,6 +73,12 @@ void RunSitting::record(const CheckResult &result)
         m_recorder->record(result);
 }
 
+void RunSitting::recordServiceLogs(const QList<ServiceLogLine> &lines)
+{
+    if (m_recorder && !m_runId.isEmpty())
+        m_recorder->recordServiceLogs(lines);
+}
+
 void RunSitting::end(Run::State state)
 {
     if (m_versions) {

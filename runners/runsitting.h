@@ -2,6 +2,7 @@
 
 #include "lab.h"
 #include "run.h"
+#include "servicelogline.h"
 
 #include <QObject>
 #include <QPointer>
@@ -46,6 +47,8 @@ public:
     void settle();
     // A verdict set by the engineer, or decided without running (N/A, DEFERRED).
     void record(const CheckResult &result);
+    // Service log lines (redacted) while the run exists; dropped when there is none yet.
+    void recordServiceLogs(const QList<ServiceLogLine> &lines);
     // Ends the run (if any); the next ensureRun() starts a new one.
     void end(Run::State state = Run::State::Finished);
 

@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "stackfailuredialog.h"
+
 #include "checkdetailpane.h"
 #include "checklistmodel.h"
 #include "checklistpane.h"
@@ -896,8 +898,22 @@ void MainWindow::onUpFinished(bool ok, const QString &error)
 {
     m_statusStack->setText(ok ? tr("stack: up") : tr("stack: failed to start"));
     if (!ok)
-        showWarning(tr("The stack did not start"), error);
+        showStackFailure(error);
     updateStackActions();
+}
+
+void MainWindow::showStackFailure(const QString &error)
+{
+    // The failure in full (service, what it waited for, its last lines) and the lab's reset, if it has one.
+    const StackSession *session = m_run->stack();
+    auto *dialog = new StackFailureDialog(error, session ? &session->context() : nullptr,
+                                          session ? session->redactor() : SecretRedactor(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &StackFailureDialog::resetFinished, this, [this](bool ok, const QString &summary) {
+        statusBar()->showMessage(ok ? tr("Reset done: %1").arg(summary) : tr("Reset failed: %1").arg(summary), 15000);
+    });
+    connect(dialog, &StackFailureDialog::startAgainRequested, this, &MainWindow::startStack);
+    dialog->open(); // never a nested event loop
 }
 
 void MainWindow::onDownFinished()

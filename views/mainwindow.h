@@ -118,6 +118,8 @@ private:
     void onActionFinished(const QString &service, const QString &action, bool ok, const QString &error);
     void updateStackActions();
     void showWarning(const QString &title, const QString &text);
+    // A failed `stack up`: the error and, when the lab has `reset:`, Reset stack… (StackFailureDialog).
+    void showStackFailure(const QString &error);
 
     // Before a check runs: secrets loaded (session), operator known, the sitting's run created.
     void ensureSession(const std::function<void(bool)> &done);

@@ -6,9 +6,12 @@
 #include "runcharts.h"
 #include "runexporter.h"
 #include "runlistmodel.h"
+#include "servicelogtext.h"
 #include "stepevidenceview.h"
 
 #include <QComboBox>
+#include <QFontDatabase>
+#include <QPlainTextEdit>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -48,7 +51,12 @@ RunDetailView::RunDetailView(QWidget *parent)
     , m_chart(new LiveChartView(&m_timeline, this))
     , m_steps(new QListWidget(this))
     , m_evidence(new StepEvidenceView(this))
+    , m_serviceLogs(new QPlainTextEdit(this))
 {
+    m_serviceLogs->setObjectName(QStringLiteral("runServiceLogs"));
+    m_serviceLogs->setReadOnly(true);
+    m_serviceLogs->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_serviceLogs->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     setObjectName(QStringLiteral("runDetail"));
     m_summary->setObjectName(QStringLiteral("runSummary"));
     m_summary->setOpenLinks(false);
@@ -71,8 +79,10 @@ RunDetailView::RunDetailView(QWidget *parent)
     auto *stepsSplit = new QSplitter(Qt::Vertical, this);
     stepsSplit->addWidget(m_steps);
     stepsSplit->addWidget(m_evidence);
+    stepsSplit->addWidget(m_serviceLogs);
     stepsSplit->setStretchFactor(0, 1);
     stepsSplit->setStretchFactor(1, 2);
+    stepsSplit->setStretchFactor(2, 1);
 
     auto *checkSplit = new QSplitter(Qt::Horizontal, this);
     checkSplit->addWidget(m_chart);
@@ -142,6 +152,14 @@ void RunDetailView::showRun(const Run &run)
     html += QStringLiteral("</table>");
     if (!run.notes.isEmpty())
         html += tr("<p><b>Notes:</b> %1</p>").arg(run.notes.toHtmlEscaped());
+    if (!run.serviceLogs.isEmpty()) {
+        QStringList counts;
+        for (const ServiceLogTally &t : run.serviceLogs)
+            counts << (t.dropped > 0 ? tr("%1: %2 lines, %3 dropped at the caps").arg(t.service.toHtmlEscaped()).arg(t.stored).arg(t.dropped)
+                                     : tr("%1: %2 lines").arg(t.service.toHtmlEscaped()).arg(t.stored));
+        html += tr("<p><b>Service logs</b> (stored with the run, redacted): %1. In a terminal: <code>%2</code></p>")
+                    .arg(counts.join(QStringLiteral(" · ")), ServiceLogText::command(run.id).toHtmlEscaped());
+    }
     m_summary->setHtml(html);
 
     const QSignalBlocker block(m_check);
@@ -166,9 +184,20 @@ void RunDetailView::showCheck(int resultIndex)
         m_chart->refresh();
         m_checkSummary->clear();
         m_evidence->showMessage(tr("This run holds no results."));
+        m_serviceLogs->clear();
         return;
     }
     const CheckResult &r = m_run.results.at(resultIndex);
+    QList<ServiceLogLine> logs;
+    for (const ServiceLogLine &l : std::as_const(m_run.serviceLogLines))
+        if (l.checkId == r.checkId)
+            logs.append(l);
+    QList<ServiceLogTally> dropped; // the markers concern the whole run: shown with every check
+    for (const ServiceLogTally &t : std::as_const(m_run.serviceLogs))
+        if (t.dropped > 0)
+            dropped.append(t);
+    const QStringList logText = ServiceLogText::lines(logs, dropped);
+    m_serviceLogs->setPlainText(logText.isEmpty() ? tr("No service log lines stored while this check ran.") : logText.join(QLatin1Char('\n')));
     const Lab *lab = labOfRun(m_run, m_lab);
     QString text = tr("<b style='color:%1'>%2</b>").arg(verdictColour(r.verdict), VerdictText::toString(r.verdict));
     if (r.started.isValid())

@@ -44,4 +44,5 @@ private:
     LiveChartView *m_chart;
     QListWidget *m_steps;
     StepEvidenceView *m_evidence;
+    class QPlainTextEdit *m_serviceLogs; // the stored lines of the chosen check's time, as `halab-cli logs` prints them
 };

@@ -16,3 +16,8 @@ add_test(NAME halab_self_test_bad_lab COMMAND halab --self-test --store ${CMAKE_
          ${CMAKE_SOURCE_DIR}/tests/data/out-of-range.halab.yaml)
 set_tests_properties(halab_self_test_bad_lab PROPERTIES ENVIRONMENT "QT_QPA_PLATFORM=offscreen" TIMEOUT 60
                      PASS_REGULAR_EXPRESSION "out-of-range\\.halab\\.yaml:17:15: .*duration '999999999999999999s' is too long.*FAILED loading")
+# Service logs stored with a run (bounded, redacted) and printed by `halab-cli logs`: real processes.
+halab_add_test(tst_servicelogs SOURCES app/tst_servicelogs.cpp LIBS halab_models)
+add_dependencies(tst_servicelogs halab-cli)
+# Readiness fails, the window offers the lab's reset, runs it without blocking, and the stack then comes up.
+halab_add_test(tst_stackreset SOURCES app/tst_stackreset.cpp LIBS halab_views)

@@ -226,14 +226,14 @@ private Q_SLOTS:
         {
             RunStore store;
             QVERIFY(store.open(m_path));
-            QCOMPARE(store.schemaVersion(), 2);
-            QCOMPARE(RunStore::latestSchemaVersion(), 2);
+            QCOMPARE(store.schemaVersion(), 3);
+            QCOMPARE(RunStore::latestSchemaVersion(), 3);
         }
         RunStore again;
         QVERIFY(again.open(m_path));
         again.close();
         RawDb raw(m_path);
-        QCOMPARE(raw.value(QStringLiteral("SELECT COUNT(*) FROM schema_version")).toInt(), 2); // v1 and v2 once each, nothing on reopening
+        QCOMPARE(raw.value(QStringLiteral("SELECT COUNT(*) FROM schema_version")).toInt(), 3); // v1 to v3 once each, nothing on reopening
         QCOMPARE(raw.value(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
     }
 
@@ -280,12 +280,14 @@ private Q_SLOTS:
                 QVERIFY(raw.exec(QStringLiteral("ALTER TABLE check_results DROP COLUMN %1").arg(QLatin1String(column))));
             QVERIFY(raw.exec(QStringLiteral("ALTER TABLE samples DROP COLUMN skipped")));
             QVERIFY(raw.exec(QStringLiteral("UPDATE check_results SET resolutions = '{\"failover_ms\":26}'")));
-            QVERIFY(raw.exec(QStringLiteral("DELETE FROM schema_version WHERE version = 2")));
+            QVERIFY(raw.exec(QStringLiteral("DROP TABLE service_logs"))); // v3
+            QVERIFY(raw.exec(QStringLiteral("DROP TABLE service_log_tallies")));
+            QVERIFY(raw.exec(QStringLiteral("DELETE FROM schema_version WHERE version >= 2")));
         }
         RunStore store;
         QString error;
         QVERIFY2(store.open(m_path, &error), qPrintable(error));
-        QCOMPARE(store.schemaVersion(), 2);
+        QCOMPARE(store.schemaVersion(), RunStore::latestSchemaVersion());
         const QList<Run> runs = store.runs();
         QCOMPARE(runs.size(), 1);
         const CheckResult &x = runs.at(0).results.at(0);
