@@ -62,6 +62,10 @@ public:
     // The docker CLI (default "docker" from PATH).
     void setDockerProgram(const QString &program);
 
+    // The engine the lab's `docker:` names (DOCKER_HOST or a context for every docker and compose
+    // call); unset: whatever the console's environment names.
+    DockerEngine engine() const { return m_engine; }
+
     QString projectName() const { return m_project; }
     QStringList composeFiles() const { return m_files; }
     QString runDir() const { return m_runDir; }
@@ -99,6 +103,7 @@ private:
     Service *find(const QString &name) const;
     QProcessEnvironment childEnvironment() const;
     QString engineAddress() const;
+    QString engineHint() const;
     QString failureText(const DockerJob::Result &r, const QString &what) const;
 
     // CLI
@@ -121,6 +126,7 @@ private:
     qint64 graceSeconds(const Service *s) const;
 
     // Up / down
+    void upResolveContext();
     void upCheckEngine();
     void upCheckConfig();
     void upCompose();
@@ -159,6 +165,8 @@ private:
     QString m_project;
     QStringList m_files;
     QMap<QString, QString> m_composeEnv;
+    DockerEngine m_engine;
+    QString m_contextHost; // the lab's context's host, for docker-compose v1 (empty: pass --context)
     QString m_docker = QStringLiteral("docker");
 
     Tool m_tool = Tool::Unknown;
