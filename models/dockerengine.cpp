@@ -31,14 +31,8 @@ QString DockerEngine::hostProblem(const QString &host)
                                   "unix:///var/run/docker.sock), got '%1'").arg(host);
         return {};
     }
-    if (scheme == QLatin1String("npipe"))
-        return QStringLiteral("names a Windows named pipe; this console runs on Linux: use ssh://, tcp:// or unix://");
-    if (scheme == QLatin1String("fd"))
-        return QStringLiteral("names a socket dockerd itself listens on (fd://), not one a client dials: use ssh://, tcp:// or unix://");
-    const QStringList schemes = {QStringLiteral("ssh"), QStringLiteral("tcp"), QStringLiteral("unix")};
-    if (!schemes.contains(scheme))
-        return QStringLiteral("has unknown scheme '%1://': use ssh://user@host, tcp://host:port or unix:///path%2")
-            .arg(scheme, DidYouMean::hint(scheme, schemes));
+    if (const QString problem = schemeProblem(scheme); !problem.isEmpty())
+        return problem;
     // user@host:port, the host maybe in [] (IPv6): the port is checked here, QUrl's words are vague.
     static const QRegularExpression authority(QStringLiteral("^(?:[^@/]*@)?(\\[[^\\]]*\\]|[^:/]*)(?::([^/]*))?"));
     const QRegularExpressionMatch parts = authority.match(rest);
@@ -61,6 +55,19 @@ QString DockerEngine::hostProblem(const QString &host)
         return QStringLiteral("has a path after the host ('%1'): ssh:// takes user@host[:port] only").arg(url.path());
     if (scheme == QLatin1String("tcp") && !url.userName().isEmpty())
         return QStringLiteral("has a user name: tcp:// logs in with TLS certificates, not a user (use ssh://user@host), got '%1'").arg(host);
+    return {};
+}
+
+QString DockerEngine::schemeProblem(const QString &scheme)
+{
+    if (scheme == QLatin1String("npipe"))
+        return QStringLiteral("names a Windows named pipe; this console runs on Linux: use ssh://, tcp:// or unix://");
+    if (scheme == QLatin1String("fd"))
+        return QStringLiteral("names a socket dockerd itself listens on (fd://), not one a client dials: use ssh://, tcp:// or unix://");
+    const QStringList schemes = {QStringLiteral("ssh"), QStringLiteral("tcp"), QStringLiteral("unix")};
+    if (!schemes.contains(scheme))
+        return QStringLiteral("has unknown scheme '%1://': use ssh://user@host, tcp://host:port or unix:///path%2")
+            .arg(scheme, DidYouMean::hint(scheme, schemes));
     return {};
 }
 

@@ -21,6 +21,8 @@ struct DockerEngine
 
     // Why `host` is not an engine address the docker CLI and docker-compose accept; empty when it is.
     static QString hostProblem(const QString &host);
+    // Why `scheme` ("ssh", without "://") is not one a Linux client dials; empty when it is.
+    static QString schemeProblem(const QString &scheme);
     // Why `name` is not a docker context name (docker's own rule); empty when it is.
     static QString contextProblem(const QString &name);
 };

@@ -1228,10 +1228,17 @@ private:
         } else if (!r.present(n, "host") && !r.present(n, "context")) {
             r.error(n, QStringLiteral("'docker' needs 'host' (e.g. ssh://user@host) or 'context' (a docker context name)"));
         }
-        // With ${NAME} in it the value is checked once resolved, when the stack starts.
-        if (!engine.host.isEmpty() && !engine.host.contains(QLatin1String("${")))
-            if (const QString problem = DockerEngine::hostProblem(engine.host); !problem.isEmpty())
-                r.error(n["host"], QStringLiteral("'host' in %1 %2").arg(what, problem));
+        // With ${NAME} in it the value is checked once resolved, when the stack starts; a scheme
+        // written before the first ${ is checked now.
+        const qsizetype ref = engine.host.indexOf(QLatin1String("${"));
+        const qsizetype sep = engine.host.indexOf(QLatin1String("://"));
+        QString hostProblem;
+        if (ref < 0)
+            hostProblem = DockerEngine::hostProblem(engine.host);
+        else if (sep > 0 && sep < ref)
+            hostProblem = DockerEngine::schemeProblem(engine.host.left(sep));
+        if (!engine.host.isEmpty() && !hostProblem.isEmpty())
+            r.error(n["host"], QStringLiteral("'host' in %1 %2").arg(what, hostProblem));
         if (!engine.context.isEmpty() && !engine.context.contains(QLatin1String("${")))
             if (const QString problem = DockerEngine::contextProblem(engine.context); !problem.isEmpty())
                 r.error(n["context"], QStringLiteral("'context' in %1 %2").arg(what, problem));
