@@ -191,6 +191,9 @@ void ComposeStackBackend::setDockerProgram(const QString &program)
     m_docker = program;
     m_tool = Tool::Unknown;
     m_toolError.clear();
+    m_contextResolved = false;
+    m_contextHost.clear();
+    m_contextError.clear();
 }
 
 QString ComposeStackBackend::composeCommand() const
@@ -264,13 +267,15 @@ QList<LogLine> ComposeStackBackend::logs(const QString &service) const
 // ---------------------------------------------------------------------------------------------
 // The CLI
 
-QProcessEnvironment ComposeStackBackend::childEnvironment() const
+QProcessEnvironment ComposeStackBackend::childEnvironment(bool withLabEngine) const
 {
     // Read at call time: DOCKER_HOST and friends may change while the console runs.
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (auto it = m_composeEnv.cbegin(); it != m_composeEnv.cend(); ++it)
         env.insert(it.key(), it.value());
     // The lab's engine wins over the environment's: the CLI prefers DOCKER_HOST to DOCKER_CONTEXT.
+    if (!withLabEngine)
+        return env;
     if (!m_engine.host.isEmpty()) {
         env.insert(QStringLiteral("DOCKER_HOST"), m_engine.host);
         env.remove(QStringLiteral("DOCKER_CONTEXT"));
@@ -334,14 +339,17 @@ void ComposeStackBackend::withTool(const ToolReady &ready)
 void ComposeStackBackend::detectTool()
 {
     m_tool = Tool::Detecting;
-    runDocker({QStringLiteral("compose"), QStringLiteral("version")}, DetectTimeoutMs, [this](const DockerJob::Result &r) {
+    // Which tools are installed does not depend on the engine: a bad lab context must not hide the plugin.
+    auto *plugin = new DockerJob(m_docker, {QStringLiteral("compose"), QStringLiteral("version")}, childEnvironment(false),
+                                 DetectTimeoutMs, this);
+    connect(plugin, &DockerJob::finished, this, [this](const DockerJob::Result &r) {
         if (!r.started)
             return toolDetected(Tool::Missing, QStringLiteral("docker is not installed: apt-get install docker.io docker-compose"));
         if (r.ok())
             return toolDetected(Tool::Plugin, {});
         // No v2 plugin: the standalone v1 (what Debian 12 ships) may be there.
         auto *job = new DockerJob(QStringLiteral("docker-compose"), {QStringLiteral("version")},
-                                  childEnvironment(), DetectTimeoutMs, this);
+                                  childEnvironment(false), DetectTimeoutMs, this);
         connect(job, &DockerJob::finished, this, [this](const DockerJob::Result &v1) {
             if (v1.ok())
                 return toolDetected(Tool::Standalone, {});
@@ -352,10 +360,14 @@ void ComposeStackBackend::detectTool()
         });
         job->start();
     });
+    plugin->start();
 }
 
 void ComposeStackBackend::toolDetected(Tool tool, const QString &error)
 {
+    // The lab's context is read once, before any compose call may need its host (v1).
+    if ((tool == Tool::Plugin || tool == Tool::Standalone) && !m_engine.context.isEmpty() && !m_contextResolved)
+        return resolveContext(tool);
     m_tool = tool;
     m_toolError = error;
     if (tool == Tool::Plugin || tool == Tool::Standalone)
@@ -365,6 +377,30 @@ void ComposeStackBackend::toolDetected(Tool tool, const QString &error)
     const QList<ToolReady> waiters = std::exchange(m_toolWaiters, {});
     for (const ToolReady &w : waiters)
         w(error);
+}
+
+void ComposeStackBackend::resolveContext(Tool detected)
+{
+    runDocker({QStringLiteral("context"), QStringLiteral("inspect"), m_engine.context}, DetectTimeoutMs,
+              [this, detected](const DockerJob::Result &r) {
+        m_contextResolved = true;
+        if (!r.ok()) {
+            m_contextError = QStringLiteral("the lab's docker context '%1' cannot be read (docker context ls lists the contexts "
+                                            "of this user; DOCKER_CONFIG moves them): %2")
+                                 .arg(m_engine.context, telltaleLine(QString::fromUtf8(r.err + r.out)));
+            qCWarning(lcCompose).noquote() << m_contextError;
+            return toolDetected(detected, {});
+        }
+        const QJsonObject context = QJsonDocument::fromJson(r.out).array().first().toObject();
+        const QString host = context.value(QStringLiteral("Endpoints")).toObject().value(QStringLiteral("docker")).toObject()
+                                 .value(QStringLiteral("Host")).toString();
+        // docker-compose v1 finds contexts only beside a config.json: hand it the context's host
+        // instead, unless the context carries TLS files (then --context, which reads them).
+        const bool tls = !context.value(QStringLiteral("TLSMaterial")).toObject().isEmpty();
+        m_contextHost = tls ? QString() : host;
+        qCInfo(lcCompose).noquote() << "docker context" << m_engine.context << "is" << host << (tls ? "(with TLS files)" : "");
+        toolDetected(detected, {});
+    });
 }
 
 DockerJob *ComposeStackBackend::runDocker(const QStringList &args, qint64 timeoutMs, const Done &done)
@@ -670,32 +706,8 @@ void ComposeStackBackend::up()
             return;
         if (!error.isEmpty())
             return failUp(error);
-        if (!m_engine.context.isEmpty())
-            return upResolveContext();
-        upCheckEngine();
-    });
-}
-
-void ComposeStackBackend::upResolveContext()
-{
-    const quint64 gen = m_upGeneration;
-    m_upJob = runDocker({QStringLiteral("context"), QStringLiteral("inspect"), m_engine.context}, InspectTimeoutMs,
-                        [this, gen](const DockerJob::Result &r) {
-        if (gen != m_upGeneration)
-            return;
-        m_upJob = nullptr;
-        if (!r.ok())
-            return failUp(QStringLiteral("the lab's docker context '%1' cannot be read (docker context ls lists the contexts "
-                                         "of this user; DOCKER_CONFIG moves them): %2")
-                              .arg(m_engine.context, telltaleLine(QString::fromUtf8(r.err + r.out))));
-        const QJsonObject context = QJsonDocument::fromJson(r.out).array().first().toObject();
-        const QString host = context.value(QStringLiteral("Endpoints")).toObject().value(QStringLiteral("docker")).toObject()
-                                 .value(QStringLiteral("Host")).toString();
-        // docker-compose v1 finds contexts only beside a config.json: hand it the context's host
-        // instead, unless the context carries TLS files (then --context, which reads them).
-        const bool tls = !context.value(QStringLiteral("TLSMaterial")).toObject().isEmpty();
-        m_contextHost = tls ? QString() : host;
-        qCInfo(lcCompose).noquote() << "docker context" << m_engine.context << "is" << host << (tls ? "(with TLS files)" : "");
+        if (!m_contextError.isEmpty())
+            return failUp(m_contextError);
         upCheckEngine();
     });
 }

@@ -101,7 +101,7 @@ private:
     using ToolReady = std::function<void(const QString &error)>;
 
     Service *find(const QString &name) const;
-    QProcessEnvironment childEnvironment() const;
+    QProcessEnvironment childEnvironment(bool withLabEngine = true) const;
     QString engineAddress() const;
     QString engineHint() const;
     QString failureText(const DockerJob::Result &r, const QString &what) const;
@@ -110,6 +110,7 @@ private:
     void withTool(const ToolReady &ready);
     void detectTool();
     void toolDetected(Tool tool, const QString &error);
+    void resolveContext(Tool detected);
     DockerJob *runDocker(const QStringList &args, qint64 timeoutMs, const Done &done);
     DockerJob *runCompose(const QStringList &args, const QString &overrideFile, qint64 timeoutMs,
                           const Done &done);
@@ -126,7 +127,6 @@ private:
     qint64 graceSeconds(const Service *s) const;
 
     // Up / down
-    void upResolveContext();
     void upCheckEngine();
     void upCheckConfig();
     void upCompose();
@@ -166,7 +166,9 @@ private:
     QStringList m_files;
     QMap<QString, QString> m_composeEnv;
     DockerEngine m_engine;
-    QString m_contextHost; // the lab's context's host, for docker-compose v1 (empty: pass --context)
+    QString m_contextHost;  // the lab's context's host, for docker-compose v1 (empty: pass --context)
+    QString m_contextError; // the lab's context cannot be read: up() fails with this
+    bool m_contextResolved = false;
     QString m_docker = QStringLiteral("docker");
 
     Tool m_tool = Tool::Unknown;
