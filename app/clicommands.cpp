@@ -626,7 +626,10 @@ int CliCommands::rollbackLeftovers()
             settled.append(e);
         } else {
             m_out << "containers outlive the console: bring the stack back with 'halab-cli stack up " << e.lab
-                  << "' or 'docker compose start'/'unpause' for " << e.service << "\n";
+                  << "' or 'docker compose start'/'unpause' for " << e.service;
+            if (lab.lab.stack.docker.isSet()) // the lab's engine, which this shell's docker may not name
+                m_out << " on the lab's Docker engine (" << lab.lab.stack.docker.describe() << ")";
+            m_out << "\n";
             code = Failed;
         }
     }

@@ -81,6 +81,8 @@ StackSpec LabContext::resolvedStack(QStringList *unresolved) const
     };
     const auto resolveProbe = [&](ProbeSpec &p) { p = resolvedProbe(p, unresolved); };
     resolveList(stack.composeFiles);
+    stack.docker.host = resolve(stack.docker.host, unresolved);
+    stack.docker.context = resolve(stack.docker.context, unresolved);
     for (ServiceSpec &s : stack.services) {
         resolveList(s.command);
         resolveList(s.versionCommand);

@@ -298,7 +298,8 @@ private:
 const QStringList kTopKeys = {QStringLiteral("halab"),     QStringLiteral("id"),        QStringLiteral("name"),
                               QStringLiteral("description"), QStringLiteral("variables"), QStringLiteral("endpoints"),
                               QStringLiteral("secrets"),   QStringLiteral("stack"),     QStringLiteral("checks"),
-                              QStringLiteral("readiness"), QStringLiteral("reset"), QStringLiteral("hosts")};
+                              QStringLiteral("readiness"), QStringLiteral("reset"), QStringLiteral("hosts"),
+                              QStringLiteral("docker")};
 const QStringList kProbeKindKeys = {QStringLiteral("http"), QStringLiteral("tcp"), QStringLiteral("command"),
                                     QStringLiteral("sql"),  QStringLiteral("redis")};
 const QStringList kProbeKeys = {QStringLiteral("id"),          QStringLiteral("http"),     QStringLiteral("tcp"),
@@ -344,6 +345,7 @@ public:
             readStack(root["stack"]);
         else
             r.error(root, QStringLiteral("the lab file is missing required key 'stack'"));
+        readDocker(root["docker"]);
         checksDeclared = r.present(root, "checks");
         readChecks(root["checks"]);
         readReadiness(root["readiness"]);
@@ -1192,6 +1194,57 @@ private:
             markSet.insert(s.mark);
             break;
         }
+    }
+
+    // docker: {host: ssh://user@host} or {context: NAME}: the engine a compose stack runs on.
+    void readDocker(const YAML::Node &n)
+    {
+        if (!n.IsDefined() || n.IsNull())
+            return;
+        const QString what = QStringLiteral("'docker'");
+        DockerEngine &engine = lab.stack.docker;
+        engine.where = r.at(n);
+        if (!n.IsMap()) {
+            r.error(n, QStringLiteral("'docker' must be a mapping with 'host' (e.g. {host: ssh://user@host}) or 'context' "
+                                      "(e.g. {context: staging}), got %1").arg(typeName(n)));
+            return;
+        }
+        if (!r.checkKeys(n, what, {QStringLiteral("host"), QStringLiteral("context")}))
+            return;
+        // Both end up in argv or messages: no secrets there (the parser rejects ${SECRET} in argv).
+        const auto readValue = [&](const char *key, QString &value, SourceLocation &where) {
+            const qsizetype first = r.texts.size();
+            value = r.string(n, key, what, false);
+            where = r.at(n[key]);
+            for (qsizetype i = first; i < r.texts.size(); ++i)
+                r.texts[i].commandArgv = true;
+            if (r.present(n, key) && n[key].IsScalar() && value.trimmed().isEmpty())
+                r.error(n[key], QStringLiteral("'%1' in %2 must not be empty").arg(QLatin1String(key), what));
+        };
+        readValue("host", engine.host, engine.hostWhere);
+        readValue("context", engine.context, engine.contextWhere);
+        if (!engine.host.isEmpty() && !engine.context.isEmpty()) {
+            r.error(n["context"], QStringLiteral("'docker' has both 'host' and 'context': a context already names its host; pick one"));
+        } else if (!r.present(n, "host") && !r.present(n, "context")) {
+            r.error(n, QStringLiteral("'docker' needs 'host' (e.g. ssh://user@host) or 'context' (a docker context name)"));
+        }
+        // With ${NAME} in it the value is checked once resolved, when the stack starts; a scheme
+        // written before the first ${ is checked now.
+        const qsizetype ref = engine.host.indexOf(QLatin1String("${"));
+        const qsizetype sep = engine.host.indexOf(QLatin1String("://"));
+        QString hostProblem;
+        if (ref < 0)
+            hostProblem = DockerEngine::hostProblem(engine.host);
+        else if (sep > 0 && sep < ref)
+            hostProblem = DockerEngine::schemeProblem(engine.host.left(sep));
+        if (!engine.host.isEmpty() && !hostProblem.isEmpty())
+            r.error(n["host"], QStringLiteral("'host' in %1 %2").arg(what, hostProblem));
+        if (!engine.context.isEmpty() && !engine.context.contains(QLatin1String("${")))
+            if (const QString problem = DockerEngine::contextProblem(engine.context); !problem.isEmpty())
+                r.error(n["context"], QStringLiteral("'context' in %1 %2").arg(what, problem));
+        if (lab.stack.backend == StackSpec::Backend::Processes)
+            r.error(n, QStringLiteral("'docker' names the Docker engine of a compose stack; this stack is 'processes' "
+                                      "(its services run on this machine)"));
     }
 
     // hosts: {n1: {}, n2: {}}: names only for now; the console picks the addresses.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dockerengine.h"
 #include "probespec.h"
 #include "sourcelocation.h"
 
@@ -90,6 +91,7 @@ struct StackSpec
     QList<ServiceSpec> services;
     RunDirSpec runDir;
     std::optional<StackRoleSourceSpec> roles; // stack-level role source
+    DockerEngine docker;      // the lab's `docker:` engine (compose); unset: the environment's
     SourceLocation where;
 
     const ServiceSpec *service(const QString &name) const

@@ -133,6 +133,7 @@ ComposeStackBackend::ComposeStackBackend(const StackSpec &resolvedStack, const Q
                                          const QString &runDir, QObject *parent)
     : StackBackend(parent)
     , m_runDir(runDir)
+    , m_engine(resolvedStack.docker)
     , m_pollTimer(new QTimer(this))
     , m_statusTimer(new QTimer(this))
     , m_roles(new RoleMonitor(resolvedStack, this))
@@ -190,6 +191,9 @@ void ComposeStackBackend::setDockerProgram(const QString &program)
     m_docker = program;
     m_tool = Tool::Unknown;
     m_toolError.clear();
+    m_contextResolved = false;
+    m_contextHost.clear();
+    m_contextError.clear();
 }
 
 QString ComposeStackBackend::composeCommand() const
@@ -263,19 +267,42 @@ QList<LogLine> ComposeStackBackend::logs(const QString &service) const
 // ---------------------------------------------------------------------------------------------
 // The CLI
 
-QProcessEnvironment ComposeStackBackend::childEnvironment() const
+QProcessEnvironment ComposeStackBackend::childEnvironment(bool withLabEngine) const
 {
     // Read at call time: DOCKER_HOST and friends may change while the console runs.
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     for (auto it = m_composeEnv.cbegin(); it != m_composeEnv.cend(); ++it)
         env.insert(it.key(), it.value());
+    // The lab's engine wins over the environment's: the CLI prefers DOCKER_HOST to DOCKER_CONTEXT.
+    if (!withLabEngine)
+        return env;
+    if (!m_engine.host.isEmpty()) {
+        env.insert(QStringLiteral("DOCKER_HOST"), m_engine.host);
+        env.remove(QStringLiteral("DOCKER_CONTEXT"));
+    } else if (!m_engine.context.isEmpty()) {
+        env.remove(QStringLiteral("DOCKER_HOST"));
+        env.insert(QStringLiteral("DOCKER_CONTEXT"), m_engine.context); // docker and the v2 plugin
+    }
     return env;
 }
 
 QString ComposeStackBackend::engineAddress() const
 {
+    if (m_engine.isSet())
+        return m_engine.describe();
     const QString host = QProcessEnvironment::systemEnvironment().value(QStringLiteral("DOCKER_HOST"));
     return host.isEmpty() ? QStringLiteral("unix:///var/run/docker.sock") : host;
+}
+
+QString ComposeStackBackend::engineHint() const
+{
+    if (m_engine.host.startsWith(QLatin1String("ssh://")) || m_contextHost.startsWith(QLatin1String("ssh://"))) {
+        const QString tryThis = m_engine.context.isEmpty() ? QStringLiteral("docker -H %1 version").arg(m_engine.host)
+                                                           : QStringLiteral("docker --context %1 version").arg(m_engine.context);
+        return QStringLiteral("is dockerd running there, does '%1' log in without a password "
+                              "(a key in ssh-agent or ~/.ssh/config), and is that user in the docker group?").arg(tryThis);
+    }
+    return QStringLiteral("is dockerd running?");
 }
 
 QString ComposeStackBackend::failureText(const DockerJob::Result &r, const QString &what) const
@@ -289,7 +316,7 @@ QString ComposeStackBackend::failureText(const DockerJob::Result &r, const QStri
     if (text.isEmpty())
         text = QString::fromUtf8(r.out).trimmed();
     if (isEngineUnreachable(text))
-        return QStringLiteral("cannot reach the Docker engine at %1: is dockerd running? (%2)").arg(engineAddress(), telltaleLine(text));
+        return QStringLiteral("cannot reach the Docker engine at %1: %2 (%3)").arg(engineAddress(), engineHint(), telltaleLine(text));
     if (text.isEmpty())
         return QStringLiteral("%1 failed with exit code %2").arg(what).arg(r.exitCode);
     return QStringLiteral("%1 failed: %2").arg(what, capped(text));
@@ -312,14 +339,17 @@ void ComposeStackBackend::withTool(const ToolReady &ready)
 void ComposeStackBackend::detectTool()
 {
     m_tool = Tool::Detecting;
-    runDocker({QStringLiteral("compose"), QStringLiteral("version")}, DetectTimeoutMs, [this](const DockerJob::Result &r) {
+    // Which tools are installed does not depend on the engine: a bad lab context must not hide the plugin.
+    auto *plugin = new DockerJob(m_docker, {QStringLiteral("compose"), QStringLiteral("version")}, childEnvironment(false),
+                                 DetectTimeoutMs, this);
+    connect(plugin, &DockerJob::finished, this, [this](const DockerJob::Result &r) {
         if (!r.started)
             return toolDetected(Tool::Missing, QStringLiteral("docker is not installed: apt-get install docker.io docker-compose"));
         if (r.ok())
             return toolDetected(Tool::Plugin, {});
         // No v2 plugin: the standalone v1 (what Debian 12 ships) may be there.
         auto *job = new DockerJob(QStringLiteral("docker-compose"), {QStringLiteral("version")},
-                                  childEnvironment(), DetectTimeoutMs, this);
+                                  childEnvironment(false), DetectTimeoutMs, this);
         connect(job, &DockerJob::finished, this, [this](const DockerJob::Result &v1) {
             if (v1.ok())
                 return toolDetected(Tool::Standalone, {});
@@ -330,10 +360,14 @@ void ComposeStackBackend::detectTool()
         });
         job->start();
     });
+    plugin->start();
 }
 
 void ComposeStackBackend::toolDetected(Tool tool, const QString &error)
 {
+    // The lab's context is read once, before any compose call may need its host (v1).
+    if ((tool == Tool::Plugin || tool == Tool::Standalone) && !m_engine.context.isEmpty() && !m_contextResolved)
+        return resolveContext(tool);
     m_tool = tool;
     m_toolError = error;
     if (tool == Tool::Plugin || tool == Tool::Standalone)
@@ -343,6 +377,30 @@ void ComposeStackBackend::toolDetected(Tool tool, const QString &error)
     const QList<ToolReady> waiters = std::exchange(m_toolWaiters, {});
     for (const ToolReady &w : waiters)
         w(error);
+}
+
+void ComposeStackBackend::resolveContext(Tool detected)
+{
+    runDocker({QStringLiteral("context"), QStringLiteral("inspect"), m_engine.context}, DetectTimeoutMs,
+              [this, detected](const DockerJob::Result &r) {
+        m_contextResolved = true;
+        if (!r.ok()) {
+            m_contextError = QStringLiteral("the lab's docker context '%1' cannot be read (docker context ls lists the contexts "
+                                            "of this user; DOCKER_CONFIG moves them): %2")
+                                 .arg(m_engine.context, telltaleLine(QString::fromUtf8(r.err + r.out)));
+            qCWarning(lcCompose).noquote() << m_contextError;
+            return toolDetected(detected, {});
+        }
+        const QJsonObject context = QJsonDocument::fromJson(r.out).array().first().toObject();
+        const QString host = context.value(QStringLiteral("Endpoints")).toObject().value(QStringLiteral("docker")).toObject()
+                                 .value(QStringLiteral("Host")).toString();
+        // docker-compose v1 finds contexts only beside a config.json: hand it the context's host
+        // instead, unless the context carries TLS files (then --context, which reads them).
+        const bool tls = !context.value(QStringLiteral("TLSMaterial")).toObject().isEmpty();
+        m_contextHost = tls ? QString() : host;
+        qCInfo(lcCompose).noquote() << "docker context" << m_engine.context << "is" << host << (tls ? "(with TLS files)" : "");
+        toolDetected(detected, {});
+    });
 }
 
 DockerJob *ComposeStackBackend::runDocker(const QStringList &args, qint64 timeoutMs, const Done &done)
@@ -358,17 +416,26 @@ DockerJob *ComposeStackBackend::runCompose(const QStringList &args, const QStrin
 {
     QStringList full;
     QString program = m_docker;
-    if (m_tool == Tool::Plugin)
+    if (m_tool == Tool::Plugin) {
         full << QStringLiteral("compose");
-    else
+    } else {
         program = QStringLiteral("docker-compose");
+        // docker-compose v1 ignores DOCKER_CONTEXT; it reads the context named by --context.
+        if (!m_engine.context.isEmpty() && m_contextHost.isEmpty())
+            full << QStringLiteral("--context") << m_engine.context;
+    }
     full << QStringLiteral("-p") << m_project;
     for (const QString &f : m_files)
         full << QStringLiteral("-f") << f;
     if (!overrideFile.isEmpty())
         full << QStringLiteral("-f") << overrideFile;
     full << args;
-    auto *job = new DockerJob(program, full, childEnvironment(), timeoutMs, this);
+    QProcessEnvironment env = childEnvironment();
+    if (m_tool != Tool::Plugin && !m_contextHost.isEmpty()) {
+        env.insert(QStringLiteral("DOCKER_HOST"), m_contextHost);
+        env.remove(QStringLiteral("DOCKER_CONTEXT"));
+    }
+    auto *job = new DockerJob(program, full, env, timeoutMs, this);
     job->removeWhenDone(overrideFile);
     if (!m_files.isEmpty())
         job->setWorkingDirectory(QFileInfo(m_files.first()).absolutePath());
@@ -639,6 +706,8 @@ void ComposeStackBackend::up()
             return;
         if (!error.isEmpty())
             return failUp(error);
+        if (!m_contextError.isEmpty())
+            return failUp(m_contextError);
         upCheckEngine();
     });
 }
@@ -658,8 +727,8 @@ void ComposeStackBackend::upCheckEngine()
                               .arg(engineAddress()).arg(InspectTimeoutMs / 1000));
         if (!r.ok()) {
             const QString text = QString::fromUtf8(r.err).trimmed();
-            return failUp(QStringLiteral("cannot reach the Docker engine at %1: is dockerd running? (%2)")
-                              .arg(engineAddress(), telltaleLine(text)));
+            return failUp(QStringLiteral("cannot reach the Docker engine at %1: %2 (%3)")
+                              .arg(engineAddress(), engineHint(), telltaleLine(text)));
         }
         qCInfo(lcCompose).noquote() << "Docker engine" << QString::fromUtf8(r.out).trimmed() << "at" << engineAddress();
         upCheckConfig();

@@ -62,6 +62,10 @@ public:
     // The docker CLI (default "docker" from PATH).
     void setDockerProgram(const QString &program);
 
+    // The engine the lab's `docker:` names (DOCKER_HOST or a context for every docker and compose
+    // call); unset: whatever the console's environment names.
+    DockerEngine engine() const { return m_engine; }
+
     QString projectName() const { return m_project; }
     QStringList composeFiles() const { return m_files; }
     QString runDir() const { return m_runDir; }
@@ -97,14 +101,16 @@ private:
     using ToolReady = std::function<void(const QString &error)>;
 
     Service *find(const QString &name) const;
-    QProcessEnvironment childEnvironment() const;
+    QProcessEnvironment childEnvironment(bool withLabEngine = true) const;
     QString engineAddress() const;
+    QString engineHint() const;
     QString failureText(const DockerJob::Result &r, const QString &what) const;
 
     // CLI
     void withTool(const ToolReady &ready);
     void detectTool();
     void toolDetected(Tool tool, const QString &error);
+    void resolveContext(Tool detected);
     DockerJob *runDocker(const QStringList &args, qint64 timeoutMs, const Done &done);
     DockerJob *runCompose(const QStringList &args, const QString &overrideFile, qint64 timeoutMs,
                           const Done &done);
@@ -159,6 +165,10 @@ private:
     QString m_project;
     QStringList m_files;
     QMap<QString, QString> m_composeEnv;
+    DockerEngine m_engine;
+    QString m_contextHost;  // the lab's context's host, for docker-compose v1 (empty: pass --context)
+    QString m_contextError; // the lab's context cannot be read: up() fails with this
+    bool m_contextResolved = false;
     QString m_docker = QStringLiteral("docker");
 
     Tool m_tool = Tool::Unknown;

@@ -70,6 +70,18 @@ void StackSession::onSecretsLoaded(const QStringList &missing, const QString &ke
         Q_EMIT prepared(false, tr("the stack refers to unknown name(s): %1").arg(unresolved.join(QStringLiteral(", "))), {});
         return;
     }
+    // A `docker:` value built from ${NAME} is only known now: check it as the parser checks a literal.
+    if (!stack.docker.host.isEmpty()) {
+        if (const QString problem = DockerEngine::hostProblem(stack.docker.host); !problem.isEmpty()) {
+            Q_EMIT prepared(false, tr("%1: 'host' in 'docker' %2").arg(stack.docker.hostWhere.toString(), problem), {});
+            return;
+        }
+    } else if (!stack.docker.context.isEmpty()) {
+        if (const QString problem = DockerEngine::contextProblem(stack.docker.context); !problem.isEmpty()) {
+            Q_EMIT prepared(false, tr("%1: 'context' in 'docker' %2").arg(stack.docker.contextWhere.toString(), problem), {});
+            return;
+        }
+    }
     if (stack.backend == StackSpec::Backend::Compose) {
         auto compose = std::make_unique<ComposeStackBackend>(stack, QFileInfo(m_lab.filePath).absolutePath(), m_runDir);
         compose->setComposeEnvironment(m_context.publicValues()); // ${VAR} in compose files; never secrets

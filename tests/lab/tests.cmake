@@ -5,3 +5,6 @@ halab_add_test(tst_labfuzz SOURCES lab/tst_labfuzz.cpp LIBS halab_models)
 add_dependencies(tst_labfuzz halab-cli)
 halab_add_test(tst_realclusterkeys SOURCES lab/tst_realclusterkeys.cpp LIBS halab_models)
 halab_add_test(tst_labhosts SOURCES lab/tst_labhosts.cpp LIBS halab_models)
+# The lab's `docker:` engine: parser errors, ${NAME} values checked when the stack is prepared, the documented example through `halab-cli validate`.
+halab_add_test(tst_labdocker SOURCES lab/tst_labdocker.cpp LIBS halab_runners)
+add_dependencies(tst_labdocker halab-cli)
