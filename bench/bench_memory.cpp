@@ -3,7 +3,9 @@
 // completion order to CheckMetrics (the runner's metrics, summarised once per simulated second as
 // the live pane does), the live chart's SampleTimeline, and RunStore::appendSamples (what
 // RunRecorder calls for every batch). Prints peak RSS (VmHWM) and throughput.
-// Usage: bench_memory [--rate N] [--seconds S] [--probes P] [--summary-every S] [--no-store] [--no-timeline]
+// Usage: bench_memory [--rate N] [--seconds S] [--probes P] [--summary-every S] [--window-ms W] [--no-store] [--no-timeline]
+//   --window-ms: CheckMetrics' reorder window; default what ScenarioRunner sets for these probes
+//   (1 s timeout + one interval + 10 s).
 //   --summary-every 0: summarise only at the end (the old code's summary copies every sample).
 // Markdown on stdout. Timestamps are synthetic: nothing waits for a clock.
 #include "checkmetrics.h"
@@ -41,6 +43,11 @@ int intArg(const QStringList &args, const QString &name, int fallback)
     return i >= 0 && i + 1 < args.size() ? args.at(i + 1).toInt() : fallback;
 }
 
+int intervalArg(const QStringList &args, qint64 intervalMs)
+{
+    return intArg(args, QStringLiteral("--window-ms"), int(1000 + intervalMs + 10'000));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -76,11 +83,13 @@ int main(int argc, char **argv)
     const QString checkId = QStringLiteral("soak");
 
     CheckMetrics metrics;
+    const qint64 intervalMs = 1000LL * probes / rate;
+    metrics.setReorderWindowNs(qint64(intervalArg(args, intervalMs)) * 1'000'000);
     SampleTimeline timeline;
     QStringList ids;
     for (int p = 0; p < probes; ++p) {
         ids.append(QStringLiteral("probe-%1").arg(p));
-        metrics.addProbe({ids.last(), qint64(1000LL * probes / rate), 0});
+        metrics.addProbe({ids.last(), intervalMs, 0});
     }
     RunEvent started;
     started.kind = RunEvent::Kind::CheckStarted;

@@ -168,7 +168,9 @@ void CheckMetrics::addSamples(const ProbeSampleBatch &batch)
         auto at = state->pending.end();
         while (at != state->pending.begin() && std::prev(at)->monoNs > s.monoNs)
             --at;
-        state->pending.insert(at, ProbeSequence::Sample::from(s));
+        const ProbeSequence::Sample compact = ProbeSequence::Sample::from(s);
+        state->done.count(compact);
+        state->pending.insert(at, compact);
     }
     for (ProbeState *t : std::as_const(touched))
         foldFinal(*t);
@@ -357,8 +359,7 @@ CheckMetrics::Summary CheckMetrics::summarize() const
         const auto state = m_states.constFind(id);
         if (state == m_states.cend() || state->received == 0)
             continue;
-        const ProbeSequence s = sequenceOf(*state);
-        seq.insert(id, s);
+        const ProbeSequence &s = *seq.insert(id, sequenceOf(*state));
         const int skipped = int(s.skipped());
         // A slot skipped while the probe's previous attempt was still waiting for the target says the
         // target is slow; one skipped with nothing in flight says the console could not start it.

@@ -37,22 +37,29 @@ const ProbeSequence::Anchor *ProbeSequence::anchor(qint64 atNs) const
     return nullptr;
 }
 
-void ProbeSequence::append(const Sample &s)
+void ProbeSequence::count(const Sample &s)
 {
     if (s.skipped) {
         ++m_skipped;
-        if (s.monoNs >= m_inFlightUntil)
-            ++m_consoleSkipped;
         return;
     }
-    const Point p{s.startNs(), s.endNs()};
-    m_inFlightUntil = std::max(m_inFlightUntil, p.endNs);
     ++m_taken;
     m_lateness.add(double(s.lateNs) / 1e6);
     if (s.ok) {
         ++m_ok;
         m_latency.add(s.latencyMs);
     }
+}
+
+void ProbeSequence::append(const Sample &s)
+{
+    if (s.skipped) {
+        if (s.monoNs >= m_inFlightUntil)
+            ++m_consoleSkipped;
+        return;
+    }
+    const Point p{s.startNs(), s.endNs()};
+    m_inFlightUntil = std::max(m_inFlightUntil, p.endNs);
     if (m_runs.isEmpty() || m_runs.last().ok != s.ok) {
         Run r;
         r.ok = s.ok;

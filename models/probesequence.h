@@ -63,7 +63,10 @@ public:
     // appended is resolved from the runs: exact when it falls before a run's first sample, else
     // that run's last sample stands for it (exact = false).
     void addAnchor(qint64 atNs);
-    // Samples must come in time order (due).
+    // What does not depend on order (counts, histograms): every sample once, on arrival.
+    void count(const Sample &s);
+    // What does (runs, anchors, slots skipped with nothing in flight): every sample once, in time
+    // order (due).
     void append(const Sample &s);
 
     qint64 ok() const { return m_ok; }
