@@ -434,6 +434,41 @@ private Q_SLOTS:
         compareTiming(got, QStringLiteral("failover_ms"), *failover);
     }
 
+    void histogramPercentilesWithinOnePercent()
+    {
+        // Values spread evenly through a few buckets: a low percentile sits at a bucket's edge, where a
+        // coarser histogram's bucket mean would be off by more than 1 %.
+        QuantileHistogram h;
+        QVector<double> values;
+        for (int i = 0; i <= 100; ++i)
+            values.append(1.0 + 0.0004 * i);
+        // ... and a wide spread of magnitudes, merged from a second histogram.
+        QuantileHistogram wide;
+        for (int i = 0; i < 20'000; ++i)
+            values.append(std::exp(-6.0 + 0.001 * i)); // 0.0025 .. 1.2e6 ms
+        for (qsizetype i = 0; i < values.size(); ++i)
+            (i <= 100 ? h : wide).add(values.at(i));
+        h.merge(wide);
+        QCOMPARE(h.count(), values.size());
+        QVERIFY2(h.bucketCount() <= 3200, qPrintable(QString::number(h.bucketCount())));
+        for (const double p : {0.0, 0.3, 0.5, 1.0, 10.0, 50.0, 90.0, 99.0, 99.9, 100.0})
+            comparePercentile(h.percentile(p), CheckMetrics::percentile(values, p));
+        QuantileHistogram edge;
+        QVector<double> evenly;
+        for (int i = 0; i <= 100; ++i) {
+            evenly.append(1.0 + 0.0004 * i);
+            edge.add(evenly.last());
+        }
+        comparePercentile(edge.percentile(10), CheckMetrics::percentile(evenly, 10));
+        // Equal values are exact, zero included.
+        QuantileHistogram same;
+        for (int i = 0; i < 1000; ++i)
+            same.add(i % 2 ? 0.0 : 2.5);
+        QCOMPARE(same.percentile(25), 0.0);
+        QCOMPARE(same.percentile(75), 2.5);
+        QCOMPARE(QuantileHistogram().percentile(99), 0.0);
+    }
+
 private:
     static void comparePercentile(double got, double exact)
     {
