@@ -1,5 +1,7 @@
 #include "checkmetrics.h"
 
+#include "logging.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -161,8 +163,10 @@ void CheckMetrics::addSamples(const ProbeSampleBatch &batch)
         ++state->received;
         state->firstDueNs = std::min(state->firstDueNs, s.monoNs);
         state->newestDueNs = std::max(state->newestDueNs, s.monoNs);
-        if (s.monoNs < state->finalDueNs)
-            ++m_samplesPastWindow; // its successors are folded already: it joins out of time order
+        if (s.monoNs < state->finalDueNs && m_samplesPastWindow++ == 0) // its successors are folded already
+            qCWarning(lcMetrics, "probe %s: a sample due %lld ms before the newest arrived after the %lld ms reorder window; "
+                                 "it is counted out of time order",
+                      qPrintable(s.probeId), (state->newestDueNs - s.monoNs) / 1'000'000, m_reorderWindowNs / 1'000'000);
         // Completions arrive out of order (a 3 s timeout after later successes): insert by due
         // time. Late arrivals are near the end, so the search from the back is short.
         auto at = state->pending.end();

@@ -8,6 +8,7 @@
 #include "clustertimeline.h"
 
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <algorithm>
@@ -432,6 +433,35 @@ private Q_SLOTS:
         QCOMPARE(m.value(QStringLiteral("failover_count")), double(failovers));
         QCOMPARE(m.value(QStringLiteral("failover_missing")), 0.0);
         compareTiming(got, QStringLiteral("failover_ms"), *failover);
+    }
+
+    void aSampleLaterThanTheWindowStillCounts()
+    {
+        CheckMetrics m;
+        m.setReorderWindowNs(1'000 * Ms);
+        ProbeSampleBatch b;
+        for (qint64 t = 0; t < 10'000; t += 100) {
+            ProbeSample s;
+            s.probeId = QStringLiteral("lb");
+            s.monoNs = t * Ms;
+            s.ok = t != 2'000;
+            s.latencyMs = 1;
+            if (t != 2'000)
+                b.append(s);
+        }
+        m.addSamples(b);
+        QCOMPARE(m.footprint().pendingSamples, 11); // due 8,900 .. 9,900 ms: within 1 s of the newest
+        QCOMPARE(m.samplesPastWindow(), 0);
+        ProbeSample late;
+        late.probeId = QStringLiteral("lb");
+        late.monoNs = 2'000 * Ms;
+        late.latencyMs = 8'000;
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("probe lb: a sample due 7900 ms before the newest")));
+        m.addSamples({late});
+        QCOMPARE(m.samplesPastWindow(), 1);
+        const CheckMetrics::Summary s = m.summarize();
+        QCOMPARE(s.values.value(QStringLiteral("probes_total")), 100.0);
+        QCOMPARE(s.values.value(QStringLiteral("probes_ok")), 99.0);
     }
 
     void histogramPercentilesWithinOnePercent()
