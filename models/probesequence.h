@@ -8,7 +8,8 @@
 #include <limits>
 
 // One probe's samples in time order, kept in bounded memory: counts, latency and lateness
-// histograms, and the runs of equal outcome (ok / failed) with their first and last samples —
+// histograms (fed on arrival: they do not depend on order), and the runs of equal outcome
+// (ok / failed, fed in time order) with their first and last samples —
 // enough for every figure CheckMetrics reports, and as exact: outages and their intervals come
 // from run boundaries, the longest gap between two consecutive successes is kept per run, and
 // the first sample at or after each fault ("anchor") is noted as it passes. Memory grows with the
