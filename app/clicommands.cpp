@@ -526,7 +526,10 @@ bool CliCommands::writeExports()
         any = any || !p.isEmpty();
     if (!any || m_runId.isEmpty())
         return true;
-    const std::optional<Run> run = m_store->run(m_runId, true);
+    // Raw samples only for the charts of html/pdf: the other formats need none, and an hour at
+    // 2,000 samples/s would cost ~1 GB to read back.
+    const bool charts = !m_runOptions.htmlPath.isEmpty() || !m_runOptions.pdfPath.isEmpty();
+    const std::optional<Run> run = m_store->run(m_runId, charts);
     if (!run) {
         m_err << "halab-cli: the stored run cannot be read back: " << m_store->lastError() << '\n';
         return false;
@@ -568,7 +571,7 @@ int CliCommands::report(const QString &runId, bool latest, const QString &format
             return BadInput;
         }
     }
-    const std::optional<Run> run = m_store->run(id, true);
+    const std::optional<Run> run = m_store->run(id, format == QLatin1String("html") || format == QLatin1String("pdf"));
     if (!run) {
         m_err << "halab-cli report: no run '" << id << "' in " << m_store->path() << '\n';
         return BadInput;

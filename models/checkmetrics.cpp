@@ -1,23 +1,13 @@
 #include "checkmetrics.h"
 
+#include "logging.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
 
 namespace {
-
-// When the attempt really started, and when its answer (or timeout) came: the target's state
-// was observed somewhere in between.
-qint64 startNs(const ProbeSample &s)
-{
-    return s.monoNs + s.lateNs;
-}
-
-qint64 endNs(const ProbeSample &s)
-{
-    return startNs(s) + qint64(std::llround(s.latencyMs * 1e6));
-}
 
 double ms(qint64 ns)
 {
@@ -38,124 +28,75 @@ Timing timing(double value, double lo, double hi)
     return {std::clamp(value, lo, hi), {lo, hi}};
 }
 
-// The probe's samples that were taken (skipped ones say nothing about the target), in time order.
-QList<ProbeSample> taken(const ProbeSampleBatch &samples)
-{
-    // The usual case skips nothing: share the list instead of copying it (live metrics run every second).
-    if (std::none_of(samples.cbegin(), samples.cend(), [](const ProbeSample &s) { return s.skipped; }))
-        return samples;
-    QList<ProbeSample> out;
-    out.reserve(samples.size());
-    for (const ProbeSample &s : samples)
-        if (!s.skipped)
-            out.append(s);
-    return out;
-}
+using Run = ProbeSequence::Run;
 
-// Outages: maximal runs of failed samples. From the last success before (lastOk) and the first
-// after (firstOk): the outage began in [lastOk start, first failure's end] and ended in
-// [last failure's start, firstOk end].
-struct Outage
+// Outages: the runs of failed samples. From the last success before and the first after: the
+// outage began in [last success's start, first failure's end] and ended in [last failure's start,
+// first success's end].
+Timing outageTiming(const QList<Run> &runs, qsizetype k)
 {
-    qsizetype firstFail = -1;
-    qsizetype lastFail = -1;
-    qsizetype lastOkBefore = -1;
-    qsizetype firstOkAfter = -1;
-};
-
-QList<Outage> outagesOf(const QList<ProbeSample> &s)
-{
-    QList<Outage> out;
-    for (qsizetype i = 0; i < s.size(); ++i) {
-        if (s.at(i).ok)
-            continue;
-        Outage o;
-        o.firstFail = i;
-        o.lastOkBefore = i - 1; // -1 when the probe failed from its first sample
-        qsizetype j = i;
-        while (j + 1 < s.size() && !s.at(j + 1).ok)
-            ++j;
-        o.lastFail = j;
-        o.firstOkAfter = j + 1 < s.size() ? j + 1 : -1;
-        out.append(o);
-        i = j;
-    }
-    return out;
-}
-
-Timing outageTiming(const QList<ProbeSample> &s, const Outage &o)
-{
-    const ProbeSample &first = s.at(o.firstFail);
-    const ProbeSample &last = s.at(o.lastFail);
-    const qint64 beganAtLeast = o.lastOkBefore >= 0 ? startNs(s.at(o.lastOkBefore)) : startNs(first);
-    if (o.firstOkAfter < 0) // still down when the probe stopped: counted to its last failure
-        return timing(ms(startNs(last) - startNs(first)), ms(startNs(last) - endNs(first)), ms(endNs(last) - beganAtLeast));
-    const ProbeSample &back = s.at(o.firstOkAfter);
-    return timing(ms(startNs(back) - startNs(first)), ms(startNs(last) - endNs(first)), ms(endNs(back) - beganAtLeast));
+    const ProbeSequence::Point first = runs.at(k).first;
+    const ProbeSequence::Point last = runs.at(k).last;
+    const qint64 beganAtLeast = k > 0 ? runs.at(k - 1).last.startNs : first.startNs;
+    if (k + 1 >= runs.size()) // still down when the probe stopped: counted to its last failure
+        return timing(ms(last.startNs - first.startNs), ms(last.startNs - first.endNs), ms(last.endNs - beganAtLeast));
+    const ProbeSequence::Point back = runs.at(k + 1).first;
+    return timing(ms(back.startNs - first.startNs), ms(last.startNs - first.endNs), ms(back.endNs - beganAtLeast));
 }
 
 // An outage shorter than the spacing of two successes can hide between them.
-double longestUnseenMs(const QList<ProbeSample> &s)
+double longestUnseenMs(const QList<Run> &runs)
 {
-    double longest = 0;
-    for (qsizetype i = 0; i + 1 < s.size(); ++i)
-        if (s.at(i).ok && s.at(i + 1).ok)
-            longest = std::max(longest, ms(endNs(s.at(i + 1)) - startNs(s.at(i))));
-    return longest;
+    qint64 longest = 0;
+    for (const Run &r : runs)
+        if (r.ok)
+            longest = std::max(longest, r.maxOkGapNs);
+    return ms(longest);
 }
 
-// First sample at or after `fromNs` (by real start) with the given outcome, before `beforeNs`.
-qsizetype firstWith(const QList<ProbeSample> &s, qint64 fromNs, bool ok, qint64 beforeNs = std::numeric_limits<qint64>::max())
+// From `atNs` until a sample of the outcome `wanted` shows up: value = its start, truth in
+// [last sample still showing the other outcome, its end], relative to atNs.
+std::optional<Timing> firstChange(const ProbeSequence &s, qint64 atNs, bool wanted)
 {
-    for (qsizetype i = 0; i < s.size(); ++i) {
-        const qint64 t = startNs(s.at(i));
-        if (t < fromNs)
-            continue;
-        if (t >= beforeNs)
-            return -1;
-        if (s.at(i).ok == ok)
-            return i;
-    }
-    return -1;
-}
-
-// Last sample in [fromNs, index) with the given outcome.
-qsizetype lastWithBefore(const QList<ProbeSample> &s, qint64 fromNs, qsizetype index, bool ok)
-{
-    for (qsizetype i = index - 1; i >= 0 && startNs(s.at(i)) >= fromNs; --i)
-        if (s.at(i).ok == ok)
-            return i;
-    return -1;
-}
-
-// From `atNs` until a sample of the other outcome `wanted` shows up: value = its start, truth in
-// [last sample still showing the old outcome, its end], relative to atNs.
-std::optional<Timing> firstChange(const QList<ProbeSample> &s, qint64 atNs, bool wanted, qint64 beforeNs = std::numeric_limits<qint64>::max())
-{
-    const qsizetype i = firstWith(s, atNs, wanted, beforeNs);
-    if (i < 0)
+    const ProbeSequence::Anchor *a = s.anchor(atNs);
+    if (!a || !a->found)
         return std::nullopt;
-    const qsizetype prev = lastWithBefore(s, atNs, i, !wanted);
-    return timing(ms(startNs(s.at(i)) - atNs), prev >= 0 ? ms(startNs(s.at(prev)) - atNs) : 0.0, ms(endNs(s.at(i)) - atNs));
+    if (a->ok == wanted) // the first sample after atNs already shows it: nothing before it since atNs
+        return timing(ms(a->sample.startNs - atNs), 0.0, ms(a->sample.endNs - atNs));
+    const QList<Run> &runs = s.runs();
+    if (a->run + 1 >= runs.size())
+        return std::nullopt;
+    const ProbeSequence::Point change = runs.at(a->run + 1).first;
+    return timing(ms(change.startNs - atNs), ms(runs.at(a->run).last.startNs - atNs), ms(change.endNs - atNs));
 }
 
 enum class ServiceBack { NotLost, Back, NeverBack };
 
 // After a fault at atNs (and before the next fault): when the probe's service came back from the
 // first outage that began after the fault.
-ServiceBack serviceBack(const QList<ProbeSample> &s, qint64 atNs, qint64 nextFaultNs, Timing *out)
+ServiceBack serviceBack(const ProbeSequence &s, qint64 atNs, qint64 nextFaultNs, Timing *out)
 {
-    const qsizetype down = firstWith(s, atNs, false, nextFaultNs);
-    if (down < 0)
+    const ProbeSequence::Anchor *a = s.anchor(atNs);
+    if (!a || !a->found || a->sample.startNs >= nextFaultNs)
         return ServiceBack::NotLost;
-    qsizetype up = down + 1;
-    while (up < s.size() && !s.at(up).ok)
-        ++up;
-    if (up >= s.size())
+    const QList<Run> &runs = s.runs();
+    qsizetype down = a->run; // the run of failures the first failure after the fault belongs to
+    if (a->ok) {
+        down = a->run + 1;
+        if (down >= runs.size() || runs.at(down).first.startNs >= nextFaultNs)
+            return ServiceBack::NotLost;
+    }
+    if (down + 1 >= runs.size())
         return ServiceBack::NeverBack;
-    const qsizetype lastFail = up - 1; // in time order, every sample from `down` to here failed
-    *out = timing(ms(startNs(s.at(up)) - atNs), ms(startNs(s.at(lastFail)) - atNs), ms(endNs(s.at(up)) - atNs));
+    const ProbeSequence::Point up = runs.at(down + 1).first;
+    *out = timing(ms(up.startNs - atNs), ms(runs.at(down).last.startNs - atNs), ms(up.endNs - atNs));
     return ServiceBack::Back;
+}
+
+// Rounds that said the same thing: only the first and last of such a stretch are kept.
+bool sameRound(const RoleSample &a, const RoleSample &b)
+{
+    return a.source == b.source && a.roles == b.roles && a.term == b.term && a.error == b.error;
 }
 
 void keepWorst(std::optional<Timing> &worst, const Timing &t)
@@ -186,27 +127,141 @@ void CheckMetrics::addProbe(const ProbeInfo &info)
     m_probes.append(info);
 }
 
+CheckMetrics::ProbeState &CheckMetrics::stateOf(const QString &probeId)
+{
+    auto it = m_states.find(probeId);
+    if (it == m_states.end()) {
+        it = m_states.insert(probeId, ProbeState());
+        for (qint64 at : std::as_const(m_anchors))
+            it->done.addAnchor(at);
+    }
+    return it.value();
+}
+
+void CheckMetrics::foldFinal(ProbeState &state) const
+{
+    while (!state.pending.empty() && state.pending.front().monoNs < state.newestDueNs - m_reorderWindowNs) {
+        state.finalDueNs = state.pending.front().monoNs;
+        state.done.append(state.pending.front());
+        state.pending.pop_front();
+    }
+}
+
 void CheckMetrics::addSamples(const ProbeSampleBatch &batch)
 {
+    // Batches usually carry one probe: cache the lookup across consecutive samples.
+    const QString *lastId = nullptr;
+    ProbeState *state = nullptr;
+    QList<ProbeState *> touched;
     for (const ProbeSample &s : batch) {
-        ProbeSampleBatch &list = m_samples[s.probeId];
+        if (!lastId || *lastId != s.probeId) {
+            state = &stateOf(s.probeId);
+            lastId = &s.probeId;
+            if (!touched.contains(state))
+                touched.append(state);
+        }
+        ++state->received;
+        state->firstDueNs = std::min(state->firstDueNs, s.monoNs);
+        state->newestDueNs = std::max(state->newestDueNs, s.monoNs);
+        if (s.monoNs < state->finalDueNs && m_samplesPastWindow++ == 0) // its successors are folded already
+            qCWarning(lcMetrics, "probe %s: a sample due %lld ms before the newest arrived after the %lld ms reorder window; "
+                                 "it is counted out of time order",
+                      qPrintable(s.probeId), (state->newestDueNs - s.monoNs) / 1'000'000, m_reorderWindowNs / 1'000'000);
         // Completions arrive out of order (a 3 s timeout after later successes): insert by due
         // time. Late arrivals are near the end, so the search from the back is short.
-        qsizetype at = list.size();
-        while (at > 0 && list.at(at - 1).monoNs > s.monoNs)
+        auto at = state->pending.end();
+        while (at != state->pending.begin() && std::prev(at)->monoNs > s.monoNs)
             --at;
-        list.insert(at, s);
+        const ProbeSequence::Sample compact = ProbeSequence::Sample::from(s);
+        state->done.count(compact);
+        state->pending.insert(at, compact);
     }
+    for (ProbeState *t : std::as_const(touched))
+        foldFinal(*t);
+}
+
+ProbeSequence CheckMetrics::sequenceOf(const ProbeState &state) const
+{
+    ProbeSequence s = state.done;
+    for (const ProbeSequence::Sample &p : state.pending)
+        s.append(p);
+    return s;
+}
+
+void CheckMetrics::addEvent(const RunEvent &event)
+{
+    m_events.append(event);
+    if (event.kind != RunEvent::Kind::Fault || m_anchors.contains(event.monoNs))
+        return;
+    m_anchors.append(event.monoNs);
+    for (ProbeState &state : m_states)
+        state.done.addAnchor(event.monoNs);
 }
 
 void CheckMetrics::addRoleSamples(const RoleSampleBatch &batch)
 {
     for (const RoleSample &r : batch) {
-        qsizetype at = m_roleSamples.size();
-        while (at > 0 && m_roleSamples.at(at - 1).startNs > r.startNs)
+        qsizetype at = m_pendingRounds.size();
+        while (at > 0 && m_pendingRounds.at(at - 1).startNs > r.startNs)
             --at;
-        m_roleSamples.insert(at, r);
+        m_pendingRounds.insert(at, r);
+        m_newestRoundNs = std::max(m_newestRoundNs, r.startNs);
     }
+    foldFinalRounds();
+}
+
+void CheckMetrics::foldFinalRounds()
+{
+    qsizetype n = 0;
+    while (n < m_pendingRounds.size() && m_pendingRounds.at(n).startNs < m_newestRoundNs - m_reorderWindowNs)
+        keepRound(m_pendingRounds.at(n++));
+    m_pendingRounds.remove(0, n);
+}
+
+void CheckMetrics::keepRound(const RoleSample &round)
+{
+    RoleSampleBatch &kept = m_finalRounds[round.source];
+    const qsizetype n = kept.size();
+    if (n >= 2 && sameRound(kept.at(n - 1), round) && sameRound(kept.at(n - 2), round)) {
+        // The last kept round was inside the stretch: this one takes its place as the stretch's last.
+        RoleSample last = round;
+        last.repeats += kept.at(n - 1).repeats;
+        kept[n - 1] = last;
+        return;
+    }
+    kept.append(round);
+}
+
+RoleSampleBatch CheckMetrics::roleSamples() const
+{
+    RoleSampleBatch out;
+    for (const RoleSampleBatch &kept : m_finalRounds)
+        out += kept;
+    std::stable_sort(out.begin(), out.end(), [](const RoleSample &a, const RoleSample &b) { return a.startNs < b.startNs; });
+    out += m_pendingRounds; // all later than every folded round
+    return out;
+}
+
+qint64 CheckMetrics::sampleCount(const QString &probeId) const
+{
+    const auto it = m_states.constFind(probeId);
+    return it == m_states.cend() ? 0 : it->received;
+}
+
+CheckMetrics::Footprint CheckMetrics::footprint() const
+{
+    Footprint f;
+    for (const ProbeState &s : m_states) {
+        f.pendingSamples += qsizetype(s.pending.size());
+        f.outcomeRuns += s.done.runs().size();
+        f.histogramBuckets += s.done.latency().bucketCount() + s.done.lateness().bucketCount();
+        f.anchors += s.done.anchorCount();
+    }
+    f.roleRounds = m_pendingRounds.size();
+    for (const RoleSampleBatch &kept : m_finalRounds)
+        f.roleRounds += kept.size();
+    f.events = m_events.size();
+    return f;
 }
 
 bool CheckMetrics::isRecoveryAction(const QString &action)
@@ -241,18 +296,20 @@ qint64 CheckMetrics::checkStartNs() const
         if (e.kind == RunEvent::Kind::CheckStarted)
             return e.monoNs;
     qint64 first = std::numeric_limits<qint64>::max();
-    for (auto it = m_samples.cbegin(); it != m_samples.cend(); ++it)
-        if (!it.value().isEmpty())
-            first = std::min(first, it.value().first().monoNs);
-    for (const RoleSample &r : m_roleSamples)
-        first = std::min(first, r.startNs);
+    for (const ProbeState &state : m_states)
+        first = std::min(first, state.firstDueNs);
+    for (const RoleSampleBatch &kept : m_finalRounds)
+        if (!kept.isEmpty())
+            first = std::min(first, kept.first().startNs);
+    if (!m_pendingRounds.isEmpty())
+        first = std::min(first, m_pendingRounds.first().startNs);
     return first == std::numeric_limits<qint64>::max() ? 0 : first;
 }
 
 ClusterTimeline CheckMetrics::timeline() const
 {
-    if (!m_roleSamples.isEmpty())
-        return ClusterTimeline::derive(m_roleSamples, m_events, checkStartNs());
+    if (hasRoleSamples())
+        return ClusterTimeline::derive(roleSamples(), m_events, checkStartNs());
     // Without role samples, each RoleChange event is a round; the state before it was last seen
     // one role interval earlier (the status that reported it came from a role probe that often).
     RoleSampleBatch rounds;
@@ -291,52 +348,37 @@ CheckMetrics::Summary CheckMetrics::summarize() const
     QStringList ids;
     for (const ProbeInfo &p : m_probes)
         ids.append(p.id);
-    QStringList extra = m_samples.keys();
+    QStringList extra = m_states.keys();
     extra.sort();
     for (const QString &id : std::as_const(extra))
         if (!ids.contains(id))
             ids.append(id);
 
-    QHash<QString, QList<ProbeSample>> seq; // taken samples per probe, in time order
+    QHash<QString, ProbeSequence> seq; // per probe, every sample folded in time order
     int okAll = 0, totalAll = 0, skippedAll = 0, consoleSkippedAll = 0;
     std::optional<Timing> longestAll;
-    QVector<double> latAll, lateAll;
+    QuantileHistogram latAll, lateAll;
     QStringList overloads;
     for (const QString &id : std::as_const(ids)) {
-        const ProbeSampleBatch all = m_samples.value(id);
-        if (all.isEmpty())
+        const auto state = m_states.constFind(id);
+        if (state == m_states.cend() || state->received == 0)
             continue;
-        const QList<ProbeSample> s = taken(all);
-        seq.insert(id, s);
-        const int skipped = int(all.size() - s.size());
+        const ProbeSequence &s = *seq.insert(id, sequenceOf(*state));
+        const int skipped = int(s.skipped());
         // A slot skipped while the probe's previous attempt was still waiting for the target says the
         // target is slow; one skipped with nothing in flight says the console could not start it.
-        int consoleSkipped = 0;
-        qint64 inFlightUntil = std::numeric_limits<qint64>::min();
-        for (const ProbeSample &x : all) {
-            if (!x.skipped)
-                inFlightUntil = std::max(inFlightUntil, endNs(x));
-            else if (x.monoNs >= inFlightUntil)
-                ++consoleSkipped;
-        }
-        int ok = 0;
-        QVector<double> latencies, lateness;
-        for (const ProbeSample &x : s) {
-            lateness.append(ms(x.lateNs));
-            if (x.ok) {
-                ++ok;
-                latencies.append(x.latencyMs);
-            }
-        }
+        const int consoleSkipped = int(s.consoleSkipped());
+        const int ok = int(s.ok());
         std::optional<Timing> longest;
-        for (const Outage &o : outagesOf(s))
-            keepWorst(longest, outageTiming(s, o));
+        for (qsizetype k = 0; k < s.runs().size(); ++k)
+            if (!s.runs().at(k).ok)
+                keepWorst(longest, outageTiming(s.runs(), k));
         if (!longest)
             longest = Timing{0, {0, 0}};
-        longest->interval.hi = std::max(longest->interval.hi, longestUnseenMs(s));
+        longest->interval.hi = std::max(longest->interval.hi, longestUnseenMs(s.runs()));
 
         const QString pre = id + QLatin1Char('.');
-        const int total = int(s.size());
+        const int total = int(s.taken());
         m.insert(pre + QStringLiteral("probes_ok"), ok);
         m.insert(pre + QStringLiteral("probes_total"), total);
         m.insert(pre + QStringLiteral("skipped_samples"), skipped);
@@ -344,9 +386,9 @@ CheckMetrics::Summary CheckMetrics::summarize() const
             m.insert(pre + QStringLiteral("availability_pct"), 100.0 * ok / total);
             m.insert(pre + QStringLiteral("longest_outage_ms"), longest->value);
             iv.insert(pre + QStringLiteral("longest_outage_ms"), longest->interval);
-            m.insert(pre + QStringLiteral("latency_p50_ms"), percentile(latencies, 50));
-            m.insert(pre + QStringLiteral("latency_p99_ms"), percentile(latencies, 99));
-            const double lateP99 = percentile(lateness, 99);
+            m.insert(pre + QStringLiteral("latency_p50_ms"), s.latency().percentile(50));
+            m.insert(pre + QStringLiteral("latency_p99_ms"), s.latency().percentile(99));
+            const double lateP99 = s.lateness().percentile(99);
             m.insert(pre + QStringLiteral("late_p99_ms"), lateP99);
             const ProbeInfo *info = probe(id);
             if (info && info->intervalMs > 0 && lateP99 > MaxLatenessShareOfInterval * double(info->intervalMs))
@@ -360,8 +402,8 @@ CheckMetrics::Summary CheckMetrics::summarize() const
         totalAll += total;
         skippedAll += skipped;
         consoleSkippedAll += consoleSkipped;
-        latAll += latencies;
-        lateAll += lateness;
+        latAll.merge(s.latency());
+        lateAll.merge(s.lateness());
     }
     if (totalAll + skippedAll > 0) {
         m.insert(QStringLiteral("skipped_samples"), skippedAll);
@@ -378,9 +420,9 @@ CheckMetrics::Summary CheckMetrics::summarize() const
         m.insert(QStringLiteral("availability_pct"), 100.0 * okAll / totalAll);
         m.insert(QStringLiteral("longest_outage_ms"), longestAll->value);
         iv.insert(QStringLiteral("longest_outage_ms"), longestAll->interval);
-        m.insert(QStringLiteral("latency_p50_ms"), percentile(latAll, 50));
-        m.insert(QStringLiteral("latency_p99_ms"), percentile(latAll, 99));
-        m.insert(QStringLiteral("console_late_p99_ms"), percentile(lateAll, 99));
+        m.insert(QStringLiteral("latency_p50_ms"), latAll.percentile(50));
+        m.insert(QStringLiteral("latency_p99_ms"), latAll.percentile(99));
+        m.insert(QStringLiteral("console_late_p99_ms"), lateAll.percentile(99));
     }
     if (!overloads.isEmpty())
         out.overload = QStringLiteral("console overloaded: ") + overloads.join(QStringLiteral("; "));
@@ -403,7 +445,7 @@ CheckMetrics::Summary CheckMetrics::summarize() const
     std::stable_sort(recoveries.begin(), recoveries.end(), byTime);
 
     const ClusterTimeline cluster = timeline();
-    const bool haveRounds = !m_roleSamples.isEmpty() && !cluster.isEmpty();
+    const bool haveRounds = hasRoleSamples() && !cluster.isEmpty();
     const bool haveRoles = haveRounds || !roleEvents.isEmpty();
 
     // failover_ms: for each fault on the leader, fault -> the first role round in which a different

@@ -152,10 +152,13 @@ ClusterTimeline ClusterTimeline::derive(const RoleSampleBatch &rounds, const QLi
                     if (!services.contains(s))
                         services.append(s);
             services.sort();
-            t.m_splitBrainSamples += int(j - i + 1);
+            int rounds = 0; // a kept round may stand for several identical ones
+            for (qsizetype k = i; k <= j; ++k)
+                rounds += rs.at(k).repeats;
+            t.m_splitBrainSamples += rounds;
             a.kind = ClusterAnomaly::Kind::SplitBrain;
             a.services = services;
-            a.detail = QStringLiteral("%1 held the leader role at once in %2 role round(s)").arg(services.join(QStringLiteral(", "))).arg(j - i + 1);
+            a.detail = QStringLiteral("%1 held the leader role at once in %2 role round(s)").arg(services.join(QStringLiteral(", "))).arg(rounds);
             t.m_anomalies.append(a);
         }
         i = j + 1;

@@ -23,6 +23,9 @@ struct RoleSample
     // etcd raft term), when the source reports one; empty otherwise.
     QString term;
     QString error; // the round failed: it says nothing about roles
+    // How many identical consecutive rounds this one stands for: CheckMetrics keeps only the first
+    // and last of a stretch of rounds that said the same (bounded memory).
+    int repeats = 1;
 
     QStringList leaders() const
     {

@@ -88,7 +88,10 @@ void SampleTimeline::addSamples(const ProbeSampleBatch &batch)
 void SampleTimeline::insertSample(Series &s, qint64 monoNs, float latencyMs, bool ok)
 {
     const quint32 okBit = ok ? 1 : 0;
-    if (s.monoNs.empty() || monoNs >= s.monoNs.back()) {
+    ++s.count;
+    if (monoNs < s.rawFromNs) {
+        // Later than the raw window: the buckets still count it.
+    } else if (s.monoNs.empty() || monoNs >= s.monoNs.back()) {
         s.monoNs.push_back(monoNs);
         s.latencyMs.push_back(latencyMs);
         s.okPrefix.push_back(s.okPrefix.back() + okBit);
@@ -103,6 +106,29 @@ void SampleTimeline::insertSample(Series &s, qint64 monoNs, float latencyMs, boo
     }
     for (int level = 0; level < LevelCount; ++level)
         addToBucket(s.levels[level], floorDiv(monoNs, LevelBucketNs[level]), latencyMs, ok);
+    dropOldRaw(s);
+}
+
+void SampleTimeline::dropOldRaw(Series &s)
+{
+    // Dropped in chunks (a minute, or an eighth of the cap) so the erase is amortised.
+    const qint64 n = qint64(s.monoNs.size());
+    const bool tooOld = n > 0 && s.monoNs.front() < s.monoNs.back() - RawWindowNs - 60'000'000'000;
+    const bool tooMany = n > MaxRawSamples + MaxRawSamples / 8;
+    if (!tooOld && !tooMany)
+        return;
+    qint64 cut = s.monoNs.back() - RawWindowNs;
+    if (n > MaxRawSamples)
+        cut = std::max(cut, s.monoNs[size_t(n - MaxRawSamples)]);
+    const qint64 widest = LevelBucketNs[LevelCount - 1];
+    cut = floorDiv(cut, widest) * widest;
+    if (cut <= s.rawFromNs)
+        return;
+    const auto k = lowerIndex(s, cut);
+    s.monoNs.erase(s.monoNs.begin(), s.monoNs.begin() + k);
+    s.latencyMs.erase(s.latencyMs.begin(), s.latencyMs.begin() + k);
+    s.okPrefix.erase(s.okPrefix.begin(), s.okPrefix.begin() + k); // prefix differences stay valid
+    s.rawFromNs = cut;
 }
 
 void SampleTimeline::addToBucket(std::vector<Bucket> &buckets, qint64 index, float latencyMs, bool ok)
@@ -180,14 +206,31 @@ qint64 SampleTimeline::originNs() const
 qint64 SampleTimeline::sampleCount(const QString &probeId) const
 {
     const auto it = m_series.constFind(probeId);
-    return it == m_series.cend() ? 0 : qint64(it->monoNs.size());
+    return it == m_series.cend() ? 0 : it->count;
 }
 
 qint64 SampleTimeline::sampleCount() const
 {
     qint64 n = 0;
     for (const Series &s : m_series)
+        n += s.count;
+    return n;
+}
+
+qint64 SampleTimeline::rawSampleCount() const
+{
+    qint64 n = 0;
+    for (const Series &s : m_series)
         n += qint64(s.monoNs.size());
+    return n;
+}
+
+qint64 SampleTimeline::bucketCount() const
+{
+    qint64 n = 0;
+    for (const Series &s : m_series)
+        for (const std::vector<Bucket> &level : s.levels)
+            n += qint64(level.size());
     return n;
 }
 
@@ -235,16 +278,46 @@ QVector<SampleTimeline::Column> SampleTimeline::decimate(const QString &probeId,
     for (int c = 0; c < columns; ++c)
         out[c].startNs = columnStart(fromNs, span, c, columns);
     const auto it = m_series.constFind(probeId);
-    if (it == m_series.cend() || it->monoNs.empty())
+    if (it == m_series.cend() || it->count == 0)
         return out;
     if (level < 0)
         level = levelFor(span / columns);
     level = std::min(level, int(LevelCount));
-    if (level == 0)
-        decimateFine(*it, out, fromNs, toNs);
-    else
-        decimateCoarse(*it, level, out, fromNs, toNs);
+    if (!it->monoNs.empty()) {
+        if (level == 0)
+            decimateFine(*it, out, fromNs, toNs);
+        else
+            decimateCoarse(*it, level, out, fromNs, toNs);
+    }
+    addDropped(*it, level, out, fromNs, toNs);
     return out;
+}
+
+void SampleTimeline::addDropped(const Series &s, int level, QVector<Column> &out, qint64 fromNs, qint64 toNs)
+{
+    if (s.rawFromNs <= fromNs)
+        return;
+    level = std::max(level, 1); // no raw samples there: the finest buckets are the detail left
+    const qint64 width = LevelBucketNs[level - 1];
+    const std::vector<Bucket> &buckets = s.levels[level - 1];
+    const qint64 end = std::min(toNs, s.rawFromNs);
+    const int columns = int(out.size());
+    const qint64 span = toNs - fromNs;
+    // A bucket counts in the column holding its start (the raw stretch is aligned to bucket edges).
+    auto b = std::lower_bound(buckets.begin(), buckets.end(), ceilDiv(fromNs, width), [](const Bucket &x, qint64 k) { return x.index < k; });
+    int c = 0;
+    for (; b != buckets.end() && b->index * width < end; ++b) {
+        const qint64 start = b->index * width;
+        while (c + 1 < columns && columnStart(fromNs, span, c + 1, columns) <= start)
+            ++c;
+        Column &col = out[c];
+        if (b->ok > 0) {
+            col.latMin = col.ok > 0 ? std::min(col.latMin, b->latMin) : b->latMin;
+            col.latMax = col.ok > 0 ? std::max(col.latMax, b->latMax) : b->latMax;
+        }
+        col.total += b->total;
+        col.ok += b->ok;
+    }
 }
 
 void SampleTimeline::decimateFine(const Series &s, QVector<Column> &out, qint64 fromNs, qint64 toNs)

@@ -12,9 +12,12 @@
 #include <limits>
 #include <vector>
 
-// The raw store the live chart reads from: every probe sample of a run in columns (time,
-// latency, ok) plus events, role spans and measured spans. Views never keep raw samples; they
-// ask for a decimated window. Owned by one thread (the GUI's); samples arrive in batches.
+// What the live chart reads from: probe samples in columns (time, latency, ok) plus events, role
+// spans and measured spans. Views never keep raw samples; they ask for a decimated window. Owned
+// by one thread (the GUI's); samples arrive in batches. Memory is bounded: raw samples are kept
+// for the newest RawWindowNs of each probe (at most about MaxRawSamples); older windows are drawn
+// from the pre-aggregated buckets (one per 100 ms, 1 s and 10 s with samples, so they grow with
+// the run's length, never with its sample rate). The run store keeps every sample.
 class SampleTimeline
 {
 public:
@@ -52,6 +55,10 @@ public:
     // A column must span at least this many buckets of a level before that level is used.
     static constexpr qint64 CoarseMinBucketsPerColumn = 8;
 
+    // Raw samples older than this (behind a probe's newest) live on in the buckets only.
+    static constexpr qint64 RawWindowNs = 600'000'000'000;
+    static constexpr qint64 MaxRawSamples = qint64(1) << 19;
+
     SampleTimeline() = default;
     SampleTimeline(const SampleTimeline &) = delete;
     SampleTimeline &operator=(const SampleTimeline &) = delete;
@@ -73,8 +80,12 @@ public:
     // Bumped by every change, so a view can skip a refresh when nothing moved.
     quint64 revision() const { return m_revision; }
 
+    // Every sample added (taken ones; skipped slots are not drawn).
     qint64 sampleCount(const QString &probeId) const;
     qint64 sampleCount() const;
+    // Raw samples still held (the rest are in the buckets).
+    qint64 rawSampleCount() const;
+    qint64 bucketCount() const;
     // Bytes held by the sample columns and buckets, by capacity (what the allocator really holds).
     qint64 memoryBytes() const;
 
@@ -109,9 +120,16 @@ private:
         std::vector<float> latencyMs;
         std::vector<quint32> okPrefix{0};
         std::vector<Bucket> levels[LevelCount]; // each sorted by index, only non-empty buckets
+        // Raw samples before this were dropped; a multiple of the widest bucket, so every bucket
+        // is wholly before it (drawn from buckets) or wholly after (drawn from raw samples).
+        qint64 rawFromNs = std::numeric_limits<qint64>::min();
+        qint64 count = 0;
     };
 
     static void insertSample(Series &s, qint64 monoNs, float latencyMs, bool ok);
+    static void dropOldRaw(Series &s);
+    // Adds the buckets of the dropped stretch (before rawFromNs) to the columns.
+    static void addDropped(const Series &s, int level, QVector<Column> &out, qint64 fromNs, qint64 toNs);
     static void addToBucket(std::vector<Bucket> &buckets, qint64 index, float latencyMs, bool ok);
     static qsizetype lowerIndex(const Series &s, qint64 ns);
     void touch(qint64 ns);

@@ -155,6 +155,13 @@ void ScenarioRunner::start()
             resolved.netnsPath = m_backend->hostNetwork()->namespacePath(resolved.fromHost);
         probes.append(resolved);
     }
+    // A sample completes within its timeout of a start at most about one interval late; past that
+    // (plus slack for batching and a busy host) no earlier one can still arrive: the metrics'
+    // reorder window, which the live summary re-reads every second.
+    qint64 completesWithinMs = 0;
+    for (const ProbeSpec &p : std::as_const(probes))
+        completesWithinMs = std::max(completesWithinMs, qint64(p.timeoutMs) + qint64(p.intervalMs));
+    m_metrics.setReorderWindowNs((completesWithinMs + 10'000) * 1'000'000);
     if (m_backend && m_backend->hostNetwork() && !m_network) {
         m_network = new NetworkFaultDriver(m_backend->hostNetwork(), m_backend, m_context->lab().stack, this);
         connect(m_network, &NetworkFaultDriver::faultEvent, this, [this](const QString &service, const QString &action, const QString &detail) {

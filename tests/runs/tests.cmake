@@ -13,6 +13,8 @@ halab_add_test(tst_readiness SOURCES runs/tst_readiness.cpp LIBS halab_models LA
 halab_add_test(tst_reportrenderer SOURCES runs/tst_reportrenderer.cpp runs/samplerun.h LIBS halab_report LABELS runs)
 # Metrics: time order, truth intervals, failover, the cluster timeline, text expectations, INCONCLUSIVE.
 halab_add_test(tst_checkmetrics SOURCES runs/tst_checkmetrics.cpp LIBS halab_models LABELS runs)
+# 2 million samples: bounded retained elements and the same figures as a reference over every sample.
+halab_add_test(tst_boundedmetrics SOURCES runs/tst_boundedmetrics.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_clustertimeline SOURCES runs/tst_clustertimeline.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_checkjudgement SOURCES runs/tst_checkjudgement.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_stoppedcheck SOURCES runs/tst_stoppedcheck.cpp LIBS halab_runners Qt6::Network LABELS runs)

@@ -162,10 +162,7 @@ private Q_SLOTS:
         }
 
         const CheckMetrics metrics = metricsFrom(batches, {rounds}, scenarioEvents());
-        const ProbeSampleBatch kept = metrics.samples().value(QStringLiteral("lb"));
-        QCOMPARE(kept.size(), inOrder.size());
-        for (qsizetype i = 0; i < kept.size(); ++i)
-            QCOMPARE(kept.at(i).monoNs, inOrder.at(i).monoNs);
+        QCOMPARE(metrics.sampleCount(QStringLiteral("lb")), inOrder.size());
         const CheckMetrics::Summary s = metrics.summarize();
         const QMap<QString, double> &m = s.values;
 

@@ -293,6 +293,43 @@ private Q_SLOTS:
         QCOMPARE(total, qint64(360'000));
         QCOMPARE(ok, qint64(360'000 - 300));
     }
+
+    void aLongRunKeepsABoundedRawWindow()
+    {
+        // 2 h of one probe at 500 Hz with a 3 s outage at 30 min: 3.6 M samples.
+        SampleTimeline t;
+        fill(t, ProbeA, 0, 7200, 2, 1800 * Sec, 1803 * Sec);
+        QCOMPARE(t.sampleCount(), qint64(3'600'000));
+        // Raw samples only for the newest ~10 min (+ the chunk not yet dropped), the rest in buckets.
+        const qint64 rawWindow = (SampleTimeline::RawWindowNs + 70 * Sec) / (2 * Ms);
+        QVERIFY2(t.rawSampleCount() <= rawWindow, qPrintable(QString::number(t.rawSampleCount())));
+        QVERIFY(t.rawSampleCount() >= SampleTimeline::RawWindowNs / (2 * Ms));
+        QVERIFY2(t.bucketCount() <= 7200 * 10 + 7200 + 720 + 3, qPrintable(QString::number(t.bucketCount())));
+        qInfo("3.6 M samples hold %.1f MB (capacity)", double(t.memoryBytes()) / 1e6);
+        QVERIFY2(t.memoryBytes() < 16 * 1000 * 1000, qPrintable(QString::number(t.memoryBytes())));
+        // Every sample still counted, at any column width, over the dropped stretch and across its end.
+        for (const int columns : {1, 7, 1600, 72'000}) {
+            const auto cols = t.decimate(ProbeA, 0, 7200 * Sec, columns);
+            qint64 total = 0, ok = 0;
+            for (const auto &c : cols) {
+                total += c.total;
+                ok += c.ok;
+            }
+            QCOMPARE(total, qint64(3'600'000));
+            QCOMPARE(ok, qint64(3'600'000 - 1500));
+        }
+        // The outage is still where it was, from the 100 ms buckets: 30 columns of 100 ms, none ok.
+        const auto outage = t.decimate(ProbeA, 1800 * Sec, 1803 * Sec, 30);
+        for (const auto &c : outage) {
+            QCOMPARE(c.total, 50);
+            QCOMPARE(c.ok, 0);
+        }
+        const auto before = t.decimate(ProbeA, 1799 * Sec, 1800 * Sec, 10);
+        for (const auto &c : before) {
+            QCOMPARE(c.ok, 50);
+            QVERIFY(c.latMin >= 0.25f && c.latMax <= 24.25f && c.latMin <= c.latMax);
+        }
+    }
 };
 
 QTEST_GUILESS_MAIN(TestSampleTimeline)

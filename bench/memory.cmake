@@ -1,0 +1,4 @@
+# Memory of a long run through CheckMetrics, SampleTimeline and the run store (docs/benchmarks.md, "Memory").
+include_guard(GLOBAL)
+qt_add_executable(bench_memory ${CMAKE_CURRENT_LIST_DIR}/bench_memory.cpp)
+target_link_libraries(bench_memory PRIVATE halab_strict halab_models)
