@@ -464,9 +464,11 @@ void ScenarioRunner::runFault(const StepSpec &step)
     if (!m_backend)
         return finishStep(false, QStringLiteral("no stack is driven by this console"));
     QString error;
-    const QString service = resolveTarget(step, &error);
+    // A node (drain / activate) may be written with ${NAME}; service names are plain.
+    const bool onNode = step.action == StepSpec::FaultAction::Drain || step.action == StepSpec::FaultAction::Activate;
+    const QString service = onNode ? m_context->resolve(step.node) : resolveTarget(step, &error);
     if (service.isEmpty())
-        return finishStep(false, QStringLiteral("fault target: %1").arg(error));
+        return finishStep(false, QStringLiteral("fault target: %1").arg(onNode ? QStringLiteral("no node named") : error));
     if (m_confirmFaults) {
         m_awaitingConfirmation = service;
         m_current.request = QStringLiteral("%1 %2").arg(StepSpec::actionText(step.action), service);

@@ -28,6 +28,7 @@ struct SwarmStackBackend::Service
     ServiceStatus status;
     QList<SwarmStackBackend::Task> tasks; // desired state running, slot order
     int deployedReplicas = -1;            // what the stack file asked for (seen when up finished)
+    int desiredReplicas = -1;             // what the swarm wants now (-1: not known, count the tasks)
     ServiceProber *prober = nullptr;
     bool ready = false;                   // the ready probe passed on the current tasks (or none)
 };
@@ -424,6 +425,7 @@ void SwarmStackBackend::finishDown(const QString &error)
     m_nodeOfTask.clear();
     for (const auto &s : m_services) {
         s->tasks.clear();
+        s->desiredReplicas = -1;
         s->ready = false;
         s->envOverrides.clear();
         updateService(s.get());
@@ -627,6 +629,15 @@ void SwarmStackBackend::nodeAvailability(const QString &node, const QString &ava
                       m_nodeAvailability.insert(node, availability);
                       refreshNodes();
                   }
+                  if (r.ok() && availability == QLatin1String("drain")) {
+                      // The swarm shuts these down now: they count as gone until it reports new ones.
+                      for (const auto &s : m_services) {
+                          for (const Task &t : std::as_const(s->tasks))
+                              if (t.node == node || t.nodeId == node)
+                                  m_downedTasks.insert(t.id);
+                          updateService(s.get());
+                      }
+                  }
                   report(node, action, r.ok(), r.ok() ? QString() : failureText(r, QStringLiteral("docker node update --availability %1").arg(availability)));
               });
 }
@@ -660,22 +671,43 @@ void SwarmStackBackend::poll()
     const quint64 gen = m_generation;
     runDocker({QStringLiteral("stack"), QStringLiteral("ps"), QStringLiteral("--no-trunc"), QStringLiteral("--filter"),
                QStringLiteral("desired-state=running"), QStringLiteral("--format"), QStringLiteral("{{json .}}"), m_stack},
-              CallTimeoutMs, [this, gen](const DockerJob::Result &r) {
-                  m_pollInFlight = false;
-                  if (gen != m_generation)
+              CallTimeoutMs, [this, gen](const DockerJob::Result &ps) {
+                  if (gen != m_generation) {
+                      m_pollInFlight = false;
                       return;
-                  const QString text = QString::fromUtf8(r.err + r.out);
-                  if (r.ok())
-                      applyTasks(r.out);
-                  else if (text.contains(QLatin1String("Nothing found in stack")))
-                      applyTasks({});
-                  else
-                      qCWarning(lcSwarm).noquote() << failureText(r, QStringLiteral("docker stack ps"));
-                  advanceUp();
+                  }
+                  // The replica count each service wants: between a task's shutdown and its
+                  // replacement, the tasks alone would say fewer are wanted.
+                  runDocker({QStringLiteral("service"), QStringLiteral("ls"), QStringLiteral("--filter"),
+                             QStringLiteral("label=%1=%2").arg(StackLabel, m_stack), QStringLiteral("--format"),
+                             QStringLiteral("{{.Name}} {{.Replicas}}")},
+                            CallTimeoutMs, [this, gen, ps](const DockerJob::Result &ls) {
+                                m_pollInFlight = false;
+                                if (gen != m_generation)
+                                    return;
+                                QHash<QString, int> desired;
+                                const QString prefix = m_stack + QLatin1Char('_');
+                                const QStringList lines = QString::fromUtf8(ls.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+                                for (const QString &line : lines) {
+                                    const QStringList f = line.simplified().split(QLatin1Char(' '));
+                                    bool ok = false;
+                                    const int n = f.value(1).section(QLatin1Char('/'), 1, 1).toInt(&ok); // "running/desired"
+                                    if (ok && f.value(0).startsWith(prefix))
+                                        desired.insert(f.value(0).mid(prefix.size()), n);
+                                }
+                                const QString text = QString::fromUtf8(ps.err + ps.out);
+                                if (ps.ok())
+                                    applyTasks(ps.out, desired);
+                                else if (text.contains(QLatin1String("Nothing found in stack")))
+                                    applyTasks({}, desired);
+                                else
+                                    qCWarning(lcSwarm).noquote() << failureText(ps, QStringLiteral("docker stack ps"));
+                                advanceUp();
+                            });
               });
 }
 
-void SwarmStackBackend::applyTasks(const QByteArray &lines)
+void SwarmStackBackend::applyTasks(const QByteArray &lines, const QHash<QString, int> &desired)
 {
     QHash<QString, QList<Task>> byService;
     QStringList uninspected;
@@ -705,6 +737,7 @@ void SwarmStackBackend::applyTasks(const QByteArray &lines)
         QList<Task> tasks = byService.value(s->spec.name);
         std::sort(tasks.begin(), tasks.end(), slotLess);
         s->tasks = tasks;
+        s->desiredReplicas = desired.value(s->spec.name, -1);
         updateService(s.get());
     }
     if (!uninspected.isEmpty())
@@ -769,7 +802,7 @@ void SwarmStackBackend::updateService(Service *s)
         if (m_isUp || m_upInProgress)
             startProber(s);
     }
-    const int desired = int(s->tasks.size());
+    const int desired = s->desiredReplicas >= 0 ? s->desiredReplicas : int(s->tasks.size());
     st.replicasDesired = desired;
     st.replicasRunning = running;
     st.taskIds = ids;

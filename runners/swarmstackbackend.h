@@ -5,6 +5,7 @@
 #include "stackbackend.h"
 
 #include <QLoggingCategory>
+#include <QHash>
 #include <QMap>
 #include <QPointer>
 #include <QProcessEnvironment>
@@ -114,7 +115,7 @@ private:
     void report(const QString &target, const QString &action, bool ok, const QString &error);
 
     void poll();
-    void applyTasks(const QByteArray &lines);
+    void applyTasks(const QByteArray &lines, const QHash<QString, int> &desired);
     void inspectContainers(const QStringList &taskIds);
     void refreshNodes();
     void updateService(Service *s);

@@ -1,6 +1,6 @@
 # The swarm backend against real swarms this test starts: private dockerds in network
 # namespaces the tests make (skip without root / dockerd). ctest -L swarm.
-foreach(t swarmdemo)
+foreach(t swarmdemo swarmnodes)
     halab_add_test(tst_${t} SOURCES swarm/tst_${t}.cpp swarm/testswarm.h LABELS swarm)
     target_include_directories(tst_${t} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/swarm)
     add_dependencies(tst_${t} halab-cli)

@@ -7,6 +7,7 @@
 // Skips with the reason when dockerd, root or a demo binary is missing.
 #include "testswarm.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -91,6 +92,12 @@ void TestSwarmDemo::demoLabOnSwarm()
                                         QStringLiteral("--json"), data + QStringLiteral("/run.json")},
                                        240000);
     qInfo("halab-cli run took %lld ms", run.elapsed());
+    if (r.exitCode != 0) {
+        // The samples stay in the run store: keep it for whoever looks into the failure.
+        const QString kept = QStringLiteral("/tmp/tst_swarmdemo-failed-%1.db").arg(QDateTime::currentSecsSinceEpoch());
+        QFile::copy(data + QStringLiteral("/runs.db"), kept);
+        qWarning("run store kept as %s", qPrintable(kept));
+    }
     QVERIFY2(r.exitCode == 0, qPrintable(r.out));
 
     QFile jsonFile(data + QStringLiteral("/run.json"));
