@@ -10,6 +10,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QTemporaryFile>
 #include <QTimer>
@@ -31,6 +32,8 @@ struct SwarmStackBackend::Service
     int desiredReplicas = -1;             // what the swarm wants now (-1: not known, count the tasks)
     ServiceProber *prober = nullptr;
     bool ready = false;                   // the ready probe passed on the current tasks (or none)
+    QProcess *logs = nullptr;             // `docker service logs -f`, from up to down
+    QByteArray partial[2];
 };
 
 namespace {
@@ -85,6 +88,10 @@ SwarmStackBackend::SwarmStackBackend(const StackSpec &resolvedStack, const QStri
     m_statusTimer->setSingleShot(true);
     m_statusTimer->setInterval(0); // the changes of one event-loop pass go out as one signal
     connect(m_statusTimer, &QTimer::timeout, this, &SwarmStackBackend::flushStatuses);
+    m_logTimer = new QTimer(this);
+    m_logTimer->setSingleShot(true);
+    m_logTimer->setInterval(std::chrono::milliseconds(LogFlushMs)); // a chatty service costs one signal per tick
+    connect(m_logTimer, &QTimer::timeout, this, &SwarmStackBackend::flushLogs);
     // A console that died mid-deploy may have left a file with secrets behind.
     const QDir dir(m_runDir);
     if (dir.exists())
@@ -97,7 +104,24 @@ SwarmStackBackend::~SwarmStackBackend()
     for (const auto &s : m_services) {
         delete s->prober;
         s->prober = nullptr;
+        dropLogs(s.get());
     }
+}
+
+void SwarmStackBackend::dropLogs(Service *s)
+{
+    QProcess *p = std::exchange(s->logs, nullptr);
+    if (!p)
+        return;
+    p->disconnect();
+    if (p->state() == QProcess::NotRunning) {
+        p->deleteLater();
+        return;
+    }
+    // Never wait on the caller's thread: it is reaped (and deleted) when it has gone.
+    p->setParent(nullptr);
+    connect(p, &QProcess::finished, p, &QObject::deleteLater);
+    p->kill();
 }
 
 void SwarmStackBackend::setStackEnvironment(const QMap<QString, QString> &variables)
@@ -292,6 +316,8 @@ void SwarmStackBackend::up()
                                         return failUp(QStringLiteral("lab service(s) %1 are not in the stack's compose file(s) %2")
                                                           .arg(missing.join(QStringLiteral(", ")), m_files.join(QStringLiteral(", "))));
                                     m_roles->start();
+                                    for (const auto &s : m_services)
+                                        followLogs(s.get());
                                     refreshNodes();
                                     poll();
                                     m_pollTimer->start();
@@ -358,8 +384,11 @@ void SwarmStackBackend::down()
     ++m_generation;
     m_pollTimer->stop();
     m_roles->stop();
-    for (const auto &s : m_services)
+    for (const auto &s : m_services) {
         stopProber(s.get());
+        dropLogs(s.get());
+    }
+    flushLogs();
     const quint64 gen = m_generation;
     runDocker({QStringLiteral("stack"), QStringLiteral("rm"), m_stack}, CallTimeoutMs, [this, gen](const DockerJob::Result &r) {
         if (gen != m_generation)
@@ -902,4 +931,67 @@ void SwarmStackBackend::applyRoles(const RoleSample &round)
             markChanged(s.get());
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logs
+
+void SwarmStackBackend::followLogs(Service *s)
+{
+    if (s->logs)
+        return;
+    auto *p = new QProcess(this);
+    s->logs = p;
+    p->setProcessEnvironment(childEnvironment());
+    connect(p, &QProcess::readyReadStandardOutput, this, [this, s] { readLogs(s, false); });
+    connect(p, &QProcess::readyReadStandardError, this, [this, s] { readLogs(s, true); });
+    connect(p, &QProcess::errorOccurred, this, [s, p](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            qCWarning(lcSwarm).noquote() << "cannot follow the logs of" << s->spec.name << ":" << p->errorString();
+    });
+    p->start(m_docker, {QStringLiteral("service"), QStringLiteral("logs"), QStringLiteral("--follow"), QStringLiteral("--timestamps"),
+                        QStringLiteral("--no-trunc"), swarmName(s)});
+}
+
+void SwarmStackBackend::readLogs(Service *s, bool stderrStream)
+{
+    if (!s->logs)
+        return;
+    QByteArray &partial = s->partial[stderrStream ? 1 : 0];
+    partial += stderrStream ? s->logs->readAllStandardError() : s->logs->readAllStandardOutput();
+    qsizetype start = 0;
+    for (qsizetype nl = partial.indexOf('\n'); nl >= 0; nl = partial.indexOf('\n', start)) {
+        QByteArray line = partial.mid(start, nl - start);
+        start = nl + 1;
+        if (line.endsWith('\r'))
+            line.chop(1);
+        LogLine l;
+        l.service = s->spec.name;
+        l.stderrStream = stderrStream;
+        // "2026-12-02T05:00:00.123456789Z stack_api1.1.taskid@node    | text"
+        const qsizetype space = line.indexOf(' ');
+        const QByteArray ts = space > 0 ? line.left(space) : QByteArray();
+        if (ts.size() >= 20 && ts.at(4) == '-' && ts.at(10) == 'T' && ts.endsWith('Z')) {
+            l.time = QDateTime::fromString(QString::fromLatin1(ts.left(23)) + QLatin1Char('Z'), Qt::ISODateWithMs);
+            line = line.mid(space + 1);
+        }
+        if (!l.time.isValid())
+            l.time = QDateTime::currentDateTimeUtc();
+        l.text = QString::fromUtf8(line);
+        m_pendingLogs.append(l);
+    }
+    partial.remove(0, start);
+    if (partial.size() > MaxPartialLineBytes)
+        partial.clear(); // a line that never ends (binary output) is dropped, not kept growing
+    if (!m_pendingLogs.isEmpty() && !m_logTimer->isActive())
+        m_logTimer->start();
+}
+
+void SwarmStackBackend::flushLogs()
+{
+    m_logTimer->stop();
+    if (m_pendingLogs.isEmpty())
+        return;
+    const QList<LogLine> lines = std::exchange(m_pendingLogs, {});
+    Q_EMIT logLines(lines);
 }

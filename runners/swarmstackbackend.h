@@ -17,6 +17,7 @@
 #include <memory>
 #include <vector>
 
+class QProcess;
 class QTimer;
 class RoleMonitor;
 
@@ -35,6 +36,9 @@ Q_DECLARE_LOGGING_CATEGORY(lcSwarm)
 // random running task, "api1" the lowest running slot. start() brings a service back to the
 // replicas it was deployed with and unpauses its tasks; start() of a node activates it.
 //
+// Logs: one `docker service logs --follow --timestamps` per service from up to down (it follows
+// the service's new tasks too); each line keeps the task prefix docker gives it.
+//
 // Secrets never reach an argv: the services' `env` goes into a temporary 0600 compose file in
 // runDir that exists only while `docker stack deploy` reads it (the swarm keeps the values in
 // its service specs, as it does for any environment).
@@ -47,6 +51,8 @@ public:
     static constexpr qint64 CallTimeoutMs = 30000;
     static constexpr qint64 UpTimeoutMs = 120000;
     static constexpr qint64 DownTimeoutMs = 90000;
+    static constexpr int LogFlushMs = 50;
+    static constexpr int MaxPartialLineBytes = 64 * 1024;
 
     // One task the swarm wants running (or had running: history is not kept here).
     struct Task
@@ -124,6 +130,10 @@ private:
     void markChanged(Service *s);
     void flushStatuses();
     void applyRoles(const RoleSample &round);
+    void followLogs(Service *s);
+    void readLogs(Service *s, bool stderrStream);
+    void flushLogs();
+    void dropLogs(Service *s);
 
     std::vector<std::unique_ptr<Service>> m_services;
     QString m_runDir;
@@ -144,6 +154,8 @@ private:
     RoleMonitor *m_roles = nullptr;
     qint64 m_lastRoleRoundNs = 0;
     QSet<QString> m_changed;
+    QTimer *m_logTimer = nullptr;
+    QList<LogLine> m_pendingLogs;
     QSet<QString> m_downedTasks;                // killed / stopped by this console: not running, whatever the swarm still says
     QSet<QString> m_pausedContainers;           // paused by this console: the swarm still says running
     QMap<QString, QString> m_containerOfTask;   // task id -> container id
