@@ -65,11 +65,8 @@ SwarmStackBackend::SwarmStackBackend(const StackSpec &resolvedStack, const QStri
     , m_statusTimer(new QTimer(this))
     , m_roles(new RoleMonitor(resolvedStack, this))
 {
-    connect(m_roles, &RoleMonitor::roleSamples, this, [this](const RoleSampleBatch &batch) {
-        for (const RoleSample &round : batch)
-            applyRoles(round);
-        publishRoleSamples(batch);
-    });
+    connect(m_roles, &RoleMonitor::roleSamples, this, &SwarmStackBackend::publishRoleSamples);
+    connect(m_roles, &RoleMonitor::statusRoles, this, &SwarmStackBackend::applyRoles);
     const QDir base(labDir.isEmpty() ? QDir::currentPath() : labDir);
     for (const QString &f : resolvedStack.composeFiles)
         m_files.append(QDir::cleanPath(base.absoluteFilePath(f)));
@@ -915,20 +912,13 @@ void SwarmStackBackend::flushStatuses()
     Q_EMIT statusesChanged(changed);
 }
 
-void SwarmStackBackend::applyRoles(const RoleSample &round)
+void SwarmStackBackend::applyRoles(const QHash<QString, QString> &roleByService)
 {
-    // Only the newest round of the preferred source speaks for ServiceStatus::role.
-    if (round.source != m_roles->preferredSource() || !round.error.isEmpty() || round.startNs < m_lastRoleRoundNs)
-        return;
-    m_lastRoleRoundNs = round.startNs;
-    const bool members = round.source == QLatin1String("members");
-    for (const auto &s : m_services) {
-        if (members && !s->spec.role)
-            continue;
-        const QString role = round.roles.value(s->spec.name);
-        if (s->status.role != role) {
-            s->status.role = role;
-            markChanged(s.get());
+    for (auto it = roleByService.cbegin(); it != roleByService.cend(); ++it) {
+        Service *s = find(it.key());
+        if (s && s->status.role != it.value()) {
+            s->status.role = it.value();
+            markChanged(s);
         }
     }
 }

@@ -129,7 +129,7 @@ private:
     void stopProber(Service *s);
     void markChanged(Service *s);
     void flushStatuses();
-    void applyRoles(const RoleSample &round);
+    void applyRoles(const QHash<QString, QString> &roleByService);
     void followLogs(Service *s);
     void readLogs(Service *s, bool stderrStream);
     void flushLogs();
@@ -152,7 +152,6 @@ private:
     QTimer *m_statusTimer = nullptr;
     bool m_pollInFlight = false;
     RoleMonitor *m_roles = nullptr;
-    qint64 m_lastRoleRoundNs = 0;
     QSet<QString> m_changed;
     QTimer *m_logTimer = nullptr;
     QList<LogLine> m_pendingLogs;
