@@ -2251,7 +2251,8 @@ QStringList LabParser::knownMetrics()
             QStringLiteral("failover_count"), QStringLiteral("failover_missing"), QStringLiteral("leaderless_ms"),
             QStringLiteral("leader_changes"), QStringLiteral("split_brain_samples"), QStringLiteral("leader_regressions"),
             QStringLiteral("partition_ms"),   QStringLiteral("new_leader_ms"),  QStringLiteral("step_down_ms"),
-            QStringLiteral("converge_ms"),    QStringLiteral("reschedule_ms")};
+            QStringLiteral("converge_ms"),    QStringLiteral("reschedule_ms"),
+            QStringLiteral("notice_ms")};
 }
 
 QStringList LabParser::builtinVariables()

@@ -715,12 +715,35 @@ void ScenarioRunner::armReschedule(const StepSpec &step, const QString &service,
         return;
     m_rescheduleFaultNs = faultNs;
     m_rescheduleTasks = tasks;
+    m_rescheduleNoticed = false;
 }
 
 void ScenarioRunner::checkReschedule()
 {
     if (!m_rescheduleFaultNs || !m_backend)
         return;
+    if (!m_rescheduleNoticed) {
+        // The swarm noticed when a faulted service first has a task it did not have at the fault.
+        QStringList noticed;
+        for (auto it = m_rescheduleTasks.cbegin(); it != m_rescheduleTasks.cend(); ++it) {
+            const QStringList now = m_backend->status(it.key()).taskIds;
+            for (const QString &id : now)
+                if (!it.value().contains(id)) {
+                    noticed.append(it.key());
+                    break;
+                }
+        }
+        if (!noticed.isEmpty()) {
+            m_rescheduleNoticed = true;
+            const double ms = double(MonoClock::nowNs() - m_rescheduleFaultNs) / 1e6;
+            if (ms > m_noticeMs) {
+                m_noticeMs = ms;
+                m_noticeInterval = {std::max(0.0, ms - m_backend->statusResolutionMs()), ms};
+            }
+            emitEvent(RunEvent::Kind::Note, noticed.join(QLatin1Char(',')), QStringLiteral("swarm_noticed"),
+                      QStringLiteral("a new task for the faulted service after %1 ms").arg(ms, 0, 'f', 0));
+        }
+    }
     for (auto it = m_rescheduleTasks.cbegin(); it != m_rescheduleTasks.cend(); ++it) {
         const ServiceStatus st = m_backend->status(it.key());
         // Running means ready again in the swarm backend (its ready probe passed on the new tasks).
@@ -1044,6 +1067,11 @@ void ScenarioRunner::judge()
             metrics.insert(QStringLiteral("log_count"), m_logCount);
         if (matrices)
             metrics.insert(QStringLiteral("matrix_failures"), m_matrixFailures);
+    }
+    if (m_noticeMs >= 0) {
+        metrics.insert(QStringLiteral("notice_ms"), m_noticeMs);
+        m_intervals.insert(QStringLiteral("notice_ms"), m_noticeInterval);
+        m_result.intervals.insert(QStringLiteral("notice_ms"), m_noticeInterval);
     }
     if (m_rescheduleMs >= 0) {
         metrics.insert(QStringLiteral("reschedule_ms"), m_rescheduleMs);

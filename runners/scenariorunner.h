@@ -172,6 +172,9 @@ private:
     // Swarm: fault -> the faulted services run their desired replicas again on new tasks, ready.
     qint64 m_rescheduleFaultNs = 0;             // 0: nothing pending
     QHash<QString, QStringList> m_rescheduleTasks; // service -> its task ids at the fault
+    bool m_rescheduleNoticed = false;          // a new task of a faulted service was seen
+    double m_noticeMs = -1;                    // fault -> the first new task (the swarm noticed); the longest
+    MetricInterval m_noticeInterval;
     double m_rescheduleMs = -1;                // the longest over the check's faults
     MetricInterval m_rescheduleInterval;
     QString m_pendingService; // fault step waiting to hear that its action was applied

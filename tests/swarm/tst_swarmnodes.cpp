@@ -142,7 +142,10 @@ void TestSwarmNodes::drainMovesTasksToManager()
     QCOMPARE(check.value(QStringLiteral("verdict")).toString(), QStringLiteral("PASS"));
     const QJsonObject metrics = check.value(QStringLiteral("metrics")).toObject();
     QVERIFY2(metrics.value(QStringLiteral("reschedule_ms")).toDouble() > 0, QJsonDocument(metrics).toJson().constData());
-    qInfo("drain: the worker's task ran on the manager after reschedule_ms %.0f", metrics.value(QStringLiteral("reschedule_ms")).toDouble());
+    QVERIFY(metrics.contains(QStringLiteral("notice_ms")));
+    QVERIFY(metrics.value(QStringLiteral("notice_ms")).toDouble() <= metrics.value(QStringLiteral("reschedule_ms")).toDouble());
+    qInfo("drain: a new task after notice_ms %.0f, running on the manager after reschedule_ms %.0f",
+          metrics.value(QStringLiteral("notice_ms")).toDouble(), metrics.value(QStringLiteral("reschedule_ms")).toDouble());
     // The check's rollback and its own activate leave the worker taking tasks again; the stack is gone.
     const ToolResult nodes = m_manager->docker({QStringLiteral("node"), QStringLiteral("ls"), QStringLiteral("--format"), QStringLiteral("{{.Hostname}} {{.Availability}}")});
     QVERIFY2(nodes.out.contains(QStringLiteral("halab-wkr Active")), qPrintable(nodes.out));
