@@ -290,7 +290,7 @@ void SwarmStackBackend::up()
                   if (f.value(1) != QLatin1String("true"))
                       return failUp(QStringLiteral("the Docker engine is a swarm worker: 'docker stack deploy' needs a manager "
                                                    "(point DOCKER_HOST at one)"));
-                  m_nodeAvailability.insert(QStringLiteral("\x01local"), f.value(2)); // our own node id
+                  m_localNodeId = f.value(2); // where kill / stop / pause can reach a task's container
                   deploy([this, gen](bool ok, const QString &error) {
                       if (gen != m_generation)
                           return;
@@ -521,7 +521,8 @@ void SwarmStackBackend::taskAction(const QString &target, const QString &action,
         return report(target, action, false, QStringLiteral("no service '%1' in this stack").arg(target));
     QList<Task> candidates;
     for (const Task &t : std::as_const(s->tasks))
-        if (t.state == QLatin1String("running") && (selector.isEmpty() || selector == QLatin1String("any") || t.slot == selector))
+        if (t.state == QLatin1String("running") && !m_downedTasks.contains(t.id)
+            && (selector.isEmpty() || selector == QLatin1String("any") || t.slot == selector))
             candidates.append(t);
     if (candidates.isEmpty())
         return report(target, action, false,
@@ -530,11 +531,10 @@ void SwarmStackBackend::taskAction(const QString &target, const QString &action,
     const Task task = selector == QLatin1String("any")
                           ? candidates.at(QRandomGenerator::global()->bounded(int(candidates.size())))
                           : candidates.first();
-    const QString localNode = m_nodeAvailability.value(QStringLiteral("\x01local"));
     const QString taskName = QStringLiteral("%1.%2").arg(s->spec.name, task.slot);
     const QString taskId = task.id;
     const auto act = [this, target, action, dockerArgs, s, taskName, taskId](const QString &container, const QString &nodeId, const QString &node) {
-        const QString local = m_nodeAvailability.value(QStringLiteral("\x01local"));
+        const QString local = m_localNodeId;
         if (container.isEmpty())
             return report(target, action, false, QStringLiteral("task %1 has no container yet").arg(taskName));
         if (!local.isEmpty() && nodeId != local)
@@ -546,8 +546,6 @@ void SwarmStackBackend::taskAction(const QString &target, const QString &action,
                 m_pausedContainers.insert(container);
             else if (r.ok())
                 m_downedTasks.insert(taskId);
-            if (r.ok())
-                s->status.detail = QStringLiteral("%1 of task %2 (container %3)").arg(action, taskName, container.left(12));
             updateService(s);
             report(target, action, r.ok(), r.ok() ? QString() : failureText(r, QStringLiteral("docker %1 (task %2)").arg(action, taskName)));
         });
@@ -557,7 +555,7 @@ void SwarmStackBackend::taskAction(const QString &target, const QString &action,
     // Not inspected yet (a task that just started): ask the swarm for its container now.
     runDocker({QStringLiteral("inspect"), QStringLiteral("--type"), QStringLiteral("task"), QStringLiteral("--format"),
                QStringLiteral("{{.Status.ContainerStatus.ContainerID}} {{.NodeID}}"), task.id},
-              CallTimeoutMs, [this, act, task, target, action, localNode](const DockerJob::Result &r) {
+              CallTimeoutMs, [this, act, task, target, action](const DockerJob::Result &r) {
                   if (!r.ok())
                       return report(target, action, false, failureText(r, QStringLiteral("docker inspect (task %1)").arg(task.id)));
                   const QStringList f = QString::fromUtf8(r.out).trimmed().split(QLatin1Char(' '));

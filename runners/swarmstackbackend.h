@@ -160,4 +160,5 @@ private:
     QMap<QString, QString> m_containerOfTask;   // task id -> container id
     QMap<QString, QString> m_nodeOfTask;        // task id -> node id
     QMap<QString, QString> m_nodeAvailability;  // hostname and id -> active / pause / drain
+    QString m_localNodeId;                      // the node of the engine the docker CLI talks to
 };
