@@ -61,6 +61,7 @@ SwarmStackBackend::SwarmStackBackend(const StackSpec &resolvedStack, const QStri
                                      QObject *parent)
     : StackBackend(parent)
     , m_runDir(runDir)
+    , m_engine(resolvedStack.docker)
     , m_pollTimer(new QTimer(this))
     , m_statusTimer(new QTimer(this))
     , m_roles(new RoleMonitor(resolvedStack, this))
@@ -196,13 +197,22 @@ QProcessEnvironment SwarmStackBackend::childEnvironment() const
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment(); // DOCKER_HOST read at call time
     for (auto it = m_env.cbegin(); it != m_env.cend(); ++it)
         env.insert(it.key(), it.value());
+    // The lab's `docker:` wins over the shell: the docker CLI prefers DOCKER_HOST to DOCKER_CONTEXT.
+    if (!m_engine.host.isEmpty()) {
+        env.insert(QStringLiteral("DOCKER_HOST"), m_engine.host);
+        env.remove(QStringLiteral("DOCKER_CONTEXT"));
+    } else if (!m_engine.context.isEmpty()) {
+        env.insert(QStringLiteral("DOCKER_CONTEXT"), m_engine.context);
+        env.remove(QStringLiteral("DOCKER_HOST"));
+    }
     return env;
 }
 
 QString SwarmStackBackend::failureText(const DockerJob::Result &r, const QString &what) const
 {
-    const QString host = QProcessEnvironment::systemEnvironment().value(QStringLiteral("DOCKER_HOST"),
-                                                                        QStringLiteral("unix:///var/run/docker.sock"));
+    const QString host = m_engine.isSet() ? m_engine.describe()
+                                          : QProcessEnvironment::systemEnvironment().value(QStringLiteral("DOCKER_HOST"),
+                                                                                           QStringLiteral("unix:///var/run/docker.sock"));
     if (!r.started)
         return QStringLiteral("%1: cannot run docker (%2): apt-get install docker.io").arg(what, r.startError);
     if (r.timedOut)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "dockerengine.h"
 #include "dockerjob.h"
 #include "servicespec.h"
 #include "stackbackend.h"
@@ -24,7 +25,8 @@ class RoleMonitor;
 Q_DECLARE_LOGGING_CATEGORY(lcSwarm)
 
 // The `swarm` backend: the lab's compose file(s) deployed with `docker stack deploy` to the
-// swarm the docker CLI talks to (DOCKER_HOST / the current context), `docker stack rm` at down
+// swarm the docker CLI talks to (the lab's `docker:` host or context, else DOCKER_HOST / the
+// current context), `docker stack rm` at down
 // (then waits until the stack's tasks, containers and networks are gone). A lab service is a
 // swarm service; its tasks (one per replica) are its members: `docker stack ps` every
 // PollIntervalMs gives each task's node and state, a service runs when its desired replicas do
@@ -137,6 +139,7 @@ private:
 
     std::vector<std::unique_ptr<Service>> m_services;
     QString m_runDir;
+    DockerEngine m_engine; // the lab's `docker:` (host or context); unset: the environment decides
     QString m_stack;
     QStringList m_files;
     QMap<QString, QString> m_env;

@@ -68,6 +68,16 @@ private Q_SLOTS:
         QVERIFY(LabParser::knownMetrics().contains(QStringLiteral("reschedule_ms")));
     }
 
+    void remoteSwarmEngine()
+    {
+        // The lab's `docker:` names the swarm's manager as it names a compose stack's engine.
+        QByteArray yaml = swarmLab("      - wait: 1s\n");
+        yaml.replace("stack:\n", "docker: {host: 'ssh://ops@manager1'}\nstack:\n");
+        const LabParser::Result r = LabParser::parseText(yaml, QStringLiteral("swarm.yaml"));
+        QVERIFY2(r.ok(), qPrintable(errorsOf(r)));
+        QCOMPARE(r.lab.stack.docker.host, QStringLiteral("ssh://ops@manager1"));
+    }
+
     void bundledLabs_data()
     {
         QTest::addColumn<QString>("file");
