@@ -627,6 +627,11 @@ int CliCommands::rollbackLeftovers()
             // Process stacks die with their console (PDEATHSIG, and the pid ledger reaps the rest).
             m_out << "its services ended with that console; nothing is left to roll back\n";
             settled.append(e);
+        } else if (lab.lab.stack.backend == StackSpec::Backend::Swarm) {
+            m_out << "swarm tasks outlive the console: bring the stack back with 'halab-cli stack up " << e.lab
+                  << "', or 'docker unpause' / 'docker service scale' / 'docker node update --availability active' for "
+                  << e.service << "\n";
+            code = Failed;
         } else {
             m_out << "containers outlive the console: bring the stack back with 'halab-cli stack up " << e.lab
                   << "' or 'docker compose start'/'unpause' for " << e.service;

@@ -266,7 +266,7 @@ CheckMetrics::Footprint CheckMetrics::footprint() const
 
 bool CheckMetrics::isRecoveryAction(const QString &action)
 {
-    return action == QLatin1String("start") || action == QLatin1String("resume");
+    return action == QLatin1String("start") || action == QLatin1String("resume") || action == QLatin1String("activate");
 }
 
 double CheckMetrics::percentile(QVector<double> values, double p)

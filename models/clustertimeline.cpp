@@ -29,7 +29,7 @@ std::optional<double> numericTerm(const QString &term)
 bool ClusterTimeline::isFaultAction(const QString &action)
 {
     return action == QLatin1String("kill") || action == QLatin1String("stop") || action == QLatin1String("pause")
-           || action == QLatin1String("restart");
+           || action == QLatin1String("restart") || action == QLatin1String("scale") || action == QLatin1String("drain");
 }
 
 QString ClusterTimeline::leaderAt(qint64 ns, const QString &among) const

@@ -588,20 +588,26 @@ private:
         const QString backend = r.string(n, "backend", what, true, false);
         if (backend == QLatin1String("compose")) {
             lab.stack.backend = StackSpec::Backend::Compose;
+        } else if (backend == QLatin1String("swarm")) {
+            lab.stack.backend = StackSpec::Backend::Swarm;
         } else if (backend == QLatin1String("processes") || backend.isEmpty()) {
             lab.stack.backend = StackSpec::Backend::Processes;
         } else {
-            r.error(n["backend"], QStringLiteral("unknown stack backend '%1': use 'processes' or 'compose'%2")
-                                      .arg(backend, r.hint(backend, {QStringLiteral("processes"), QStringLiteral("compose")})));
+            const QStringList backends = {QStringLiteral("processes"), QStringLiteral("compose"), QStringLiteral("swarm")};
+            r.error(n["backend"], QStringLiteral("unknown stack backend '%1': use 'processes', 'compose' or 'swarm'%2")
+                                      .arg(backend, r.hint(backend, backends)));
         }
         lab.stack.project = r.string(n, "project", what);
         lab.stack.composeFiles = r.stringList(n, "files", what);
-        const bool compose = lab.stack.backend == StackSpec::Backend::Compose;
+        const bool compose = lab.stack.containerized();
         if (compose && lab.stack.composeFiles.isEmpty())
-            r.error(n, QStringLiteral("a compose stack needs 'files': the compose file(s)"));
+            r.error(n, lab.stack.backend == StackSpec::Backend::Swarm
+                           ? QStringLiteral("a swarm stack needs 'files': the compose file(s) 'docker stack deploy' reads")
+                           : QStringLiteral("a compose stack needs 'files': the compose file(s)"));
         if (!compose && (r.present(n, "files") || r.present(n, "project")))
             r.error(r.present(n, "files") ? n["files"] : n["project"],
                     QStringLiteral("'files' and 'project' belong to a compose stack; this one is 'processes'"));
+        readSwarmStackName(n);
 
         readRunDir(n);
         const YAML::Node services = n["services"];
@@ -628,6 +634,17 @@ private:
         }
         if (r.present(n, "roles"))
             readRoleSource(n["roles"]);
+    }
+
+    // A swarm stack name becomes a prefix of every service, network and volume name.
+    void readSwarmStackName(const YAML::Node &n)
+    {
+        if (lab.stack.backend != StackSpec::Backend::Swarm || !r.present(n, "project"))
+            return;
+        static const QRegularExpression name(QStringLiteral("^[a-zA-Z0-9][a-zA-Z0-9_.-]*$"));
+        if (!lab.stack.project.contains(QLatin1String("${")) && !name.match(lab.stack.project).hasMatch())
+            r.error(n["project"], QStringLiteral("'project' of a swarm stack is its stack name: letters, digits, '_', '.', '-' "
+                                                 "starting with a letter or digit, got '%1'").arg(lab.stack.project));
     }
 
     // A JSON pointer (starts with '/') or a regular expression; both are checked here.
@@ -818,7 +835,7 @@ private:
             r.error(n["wipe"], QStringLiteral("unknown 'wipe' '%1' in %2: use on_up or never%3")
                                    .arg(wipe, what, DidYouMean::hint(wipe, {QStringLiteral("on_up"), QStringLiteral("never")})));
         d.wipeOnUp = wipe == QLatin1String("on_up");
-        if (lab.stack.backend == StackSpec::Backend::Compose && d.wipeOnUp)
+        if (lab.stack.containerized() && d.wipeOnUp)
             r.error(n["wipe"], QStringLiteral("'wipe: on_up' is for the processes backend"));
     }
 
@@ -1521,16 +1538,20 @@ private:
     void readFault(const YAML::Node &body, StepSpec &s, const QString &what)
     {
         if (!r.checkKeys(body, what,
-                         {QStringLiteral("action"), QStringLiteral("service"), QStringLiteral("role"), QStringLiteral("env")}))
+                         {QStringLiteral("action"), QStringLiteral("service"), QStringLiteral("role"), QStringLiteral("env"),
+                          QStringLiteral("task"), QStringLiteral("replicas"), QStringLiteral("node")}))
             return;
         static const QStringList actions = {QStringLiteral("kill"), QStringLiteral("stop"), QStringLiteral("pause"),
-                                            QStringLiteral("resume"), QStringLiteral("start"), QStringLiteral("restart")};
+                                            QStringLiteral("resume"), QStringLiteral("start"), QStringLiteral("restart"),
+                                            QStringLiteral("scale"), QStringLiteral("drain"), QStringLiteral("activate")};
         const QString action = r.string(body, "action", what, true, false);
         const int ai = int(actions.indexOf(action));
         if (ai < 0 && !action.isEmpty())
             r.error(body["action"], QStringLiteral("unknown fault action '%1': use %2%3").arg(action, actions.join(QStringLiteral(", ")), r.hint(action, actions)));
         else if (ai >= 0)
             s.action = StepSpec::FaultAction(ai);
+        if (!readSwarmFault(body, s, what, ai >= 0))
+            return;
         const bool byName = r.present(body, "service");
         const bool byRole = r.present(body, "role");
         if (byName == byRole) {
@@ -1559,6 +1580,56 @@ private:
         s.overrides = r.stringMap(body, "env", what);
         if (!s.overrides.isEmpty() && s.action != StepSpec::FaultAction::Restart)
             r.error(body["env"], QStringLiteral("'env' overrides in %1 only apply to 'action: restart'").arg(what));
+    }
+
+    // The swarm part of a fault: task, replicas, node. False when the step names no service
+    // (drain / activate) so the caller reads no target.
+    bool readSwarmFault(const YAML::Node &body, StepSpec &s, const QString &what, bool knownAction)
+    {
+        using A = StepSpec::FaultAction;
+        const bool swarm = lab.stack.backend == StackSpec::Backend::Swarm;
+        const bool orchestrator = knownAction && (s.action == A::Scale || s.action == A::Drain || s.action == A::Activate);
+        if (orchestrator && !swarm)
+            r.error(body["action"], QStringLiteral("'action: %1' in %2 needs 'backend: swarm' in the stack").arg(StepSpec::actionText(s.action), what));
+        if (r.present(body, "task")) {
+            s.task = r.string(body, "task", what, false, false);
+            bool slot = false;
+            const int n = s.task.toInt(&slot);
+            if (!swarm)
+                r.error(body["task"], QStringLiteral("'task' in %1 picks a task of a swarm service; this stack is not 'backend: swarm'").arg(what));
+            else if (s.task != QLatin1String("any") && (!slot || n < 1))
+                r.error(body["task"], QStringLiteral("'task' in %1 must be 'any' or a slot number (1, 2, ...), got '%2'").arg(what, s.task));
+            else if (knownAction && s.action != A::Kill && s.action != A::Stop && s.action != A::Pause)
+                r.error(body["task"], QStringLiteral("'task' in %1 applies to kill, stop and pause").arg(what));
+            if (s.task == QLatin1String("any") && !r.present(body, "service") && !r.present(body, "role"))
+                s.role = StepSpec::Role::Any; // any task of any service
+        }
+        if (r.present(body, "replicas")) {
+            const QString text = r.string(body, "replicas", what, false, false);
+            bool ok = false;
+            s.replicas = text.toInt(&ok);
+            if (!ok || s.replicas < 0)
+                r.error(body["replicas"], QStringLiteral("'replicas' in %1 must be a whole number >= 0, got '%2'").arg(what, text));
+            if (knownAction && s.action != A::Scale)
+                r.error(body["replicas"], QStringLiteral("'replicas' in %1 only applies to 'action: scale'").arg(what));
+        } else if (knownAction && s.action == A::Scale) {
+            r.error(body, QStringLiteral("'action: scale' in %1 needs 'replicas: N'").arg(what));
+        }
+        const bool nodeAction = knownAction && (s.action == A::Drain || s.action == A::Activate);
+        if (r.present(body, "node")) {
+            s.node = r.string(body, "node", what, false, false);
+            if (knownAction && !nodeAction)
+                r.error(body["node"], QStringLiteral("'node' in %1 only applies to 'action: drain' and 'action: activate'").arg(what));
+        }
+        if (!nodeAction)
+            return !(s.task == QLatin1String("any") && s.role == StepSpec::Role::Any && !r.present(body, "role"));
+        if (s.node.isEmpty())
+            r.error(body, QStringLiteral("'action: %1' in %2 needs 'node: NAME' (a swarm node's hostname or id)").arg(StepSpec::actionText(s.action), what));
+        if (r.present(body, "service") || r.present(body, "role"))
+            r.error(r.present(body, "service") ? body["service"] : body["role"],
+                    QStringLiteral("'action: %1' in %2 acts on a node: name it with 'node', not 'service' or 'role'").arg(StepSpec::actionText(s.action), what));
+        s.service = s.node;
+        return false;
     }
 
     void readWait(const YAML::Node &body, StepSpec &s, const QString &what, const CheckSpec &c)
@@ -2180,7 +2251,8 @@ QStringList LabParser::knownMetrics()
             QStringLiteral("failover_count"), QStringLiteral("failover_missing"), QStringLiteral("leaderless_ms"),
             QStringLiteral("leader_changes"), QStringLiteral("split_brain_samples"), QStringLiteral("leader_regressions"),
             QStringLiteral("partition_ms"),   QStringLiteral("new_leader_ms"),  QStringLiteral("step_down_ms"),
-            QStringLiteral("converge_ms")};
+            QStringLiteral("converge_ms"),    QStringLiteral("reschedule_ms"),
+            QStringLiteral("notice_ms")};
 }
 
 QStringList LabParser::builtinVariables()

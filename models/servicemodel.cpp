@@ -141,7 +141,11 @@ QVariant ServiceModel::data(const QModelIndex &idx, int role) const
     case Qt::DisplayRole:
         switch (idx.column()) {
         case NameColumn: return spec.name;
-        case StateColumn: return ServiceStatus::stateText(s.state, s.exitCode);
+        case StateColumn:
+            // A swarm service says how many of its replicas run.
+            if (s.replicasDesired >= 0)
+                return QStringLiteral("%1 %2/%3").arg(ServiceStatus::stateText(s.state, s.exitCode)).arg(s.replicasRunning).arg(s.replicasDesired);
+            return ServiceStatus::stateText(s.state, s.exitCode);
         case HealthColumn: return ServiceStatus::healthText(s.health);
         case RoleColumn: return s.role;
         case PidColumn:
@@ -159,6 +163,8 @@ QVariant ServiceModel::data(const QModelIndex &idx, int role) const
     case PidRole: return s.pid;
     case IsLeaderRole: return s.role == LeaderRoleName;
     case ContainerRole: return s.container;
+    case TasksRole: return s.tasks;
+    case ReplicasRole: return s.replicasDesired >= 0 ? QStringLiteral("%1/%2").arg(s.replicasRunning).arg(s.replicasDesired) : QString();
     default: return {};
     }
 }
@@ -195,6 +201,8 @@ QHash<int, QByteArray> ServiceModel::roleNames() const
     names.insert(PidRole, QByteArrayLiteral("pid"));
     names.insert(IsLeaderRole, QByteArrayLiteral("isLeader"));
     names.insert(ContainerRole, QByteArrayLiteral("container"));
+    names.insert(TasksRole, QByteArrayLiteral("tasks"));
+    names.insert(ReplicasRole, QByteArrayLiteral("replicas"));
     return names;
 }
 

@@ -28,6 +28,8 @@ public:
         PidRole,                     // qint64: 0 when not known
         IsLeaderRole,                // bool
         ContainerRole,               // QString: compose container, or empty
+        TasksRole,                   // QStringList: swarm tasks, "api1.1 on node-a: running (9285bb1cf256)"
+        ReplicasRole,                // QString: swarm "running/desired", or empty
     };
     Q_ENUM(Roles)
 

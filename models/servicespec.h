@@ -83,16 +83,19 @@ struct StackRoleSourceSpec
 
 struct StackSpec
 {
-    enum class Backend { Processes, Compose };
+    enum class Backend { Processes, Compose, Swarm };
 
     Backend backend = Backend::Processes;
-    QString project;          // compose project name
+    QString project;          // compose project name; swarm: the stack name
     QStringList composeFiles; // compose files, relative to the lab file
     QList<ServiceSpec> services;
     RunDirSpec runDir;
     std::optional<StackRoleSourceSpec> roles; // stack-level role source
     DockerEngine docker;      // the lab's `docker:` engine (compose); unset: the environment's
     SourceLocation where;
+
+    // compose and swarm: services are containers a compose file describes.
+    bool containerized() const { return backend == Backend::Compose || backend == Backend::Swarm; }
 
     const ServiceSpec *service(const QString &name) const
     {

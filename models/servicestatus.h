@@ -2,6 +2,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QStringList>
 
 // What the console currently knows of one running service.
 struct ServiceStatus
@@ -17,6 +18,12 @@ struct ServiceStatus
     QString container;         // compose backend
     QDateTime since;           // when the current state began
     QString detail;            // last error or note
+    // Swarm: the service's tasks (its members) and replica counts; -1 where nothing is replicated.
+    int replicasDesired = -1;
+    int replicasRunning = -1;
+    QStringList tasks;         // "api1.1 on vm: running (9285bb1cf256)", slot order
+    QStringList taskIds;       // ids of the tasks the swarm wants running: a new one means rescheduled
+    QStringList nodes;         // hostnames and ids of the nodes those tasks run on
 
     static QString stateText(State s, int exitCode = 0)
     {
@@ -44,7 +51,9 @@ struct ServiceStatus
     bool operator==(const ServiceStatus &o) const
     {
         return state == o.state && exitCode == o.exitCode && health == o.health && role == o.role
-               && pid == o.pid && container == o.container && since == o.since && detail == o.detail;
+               && pid == o.pid && container == o.container && since == o.since && detail == o.detail
+               && replicasDesired == o.replicasDesired && replicasRunning == o.replicasRunning && tasks == o.tasks
+               && taskIds == o.taskIds && nodes == o.nodes;
     }
     bool operator!=(const ServiceStatus &o) const { return !(*this == o); }
 };

@@ -46,7 +46,7 @@ struct WaitConditionSpec
 struct StepSpec
 {
     enum class Kind { Http, Command, Fault, Wait, LogScan, Matrix, Prompt, Mark, Network };
-    enum class FaultAction { Kill, Stop, Pause, Resume, Start, Restart };
+    enum class FaultAction { Kill, Stop, Pause, Resume, Start, Restart, Scale, Drain, Activate };
     enum class Role { None, Leader, Replica, Any, LastFaulted }; // LastFaulted: what the previous fault hit
 
     Kind kind = Kind::Prompt;
@@ -80,6 +80,11 @@ struct StepSpec
     QString service; // by name ...
     Role role = Role::None; // ... or by role, resolved when the step runs
     QMap<QString, QString> overrides; // restart: environment overrides
+    // swarm: which task of the service ("any", or a slot number; empty: the lowest running slot),
+    // the replica count of a scale, the node a drain / activate names (hostname or node id)
+    QString task;
+    int replicas = -1;
+    QString node;
 
     // wait
     qint64 durationMs = 0;
@@ -109,6 +114,9 @@ struct StepSpec
         case FaultAction::Resume: return QStringLiteral("resume");
         case FaultAction::Start: return QStringLiteral("start");
         case FaultAction::Restart: return QStringLiteral("restart");
+        case FaultAction::Scale: return QStringLiteral("scale");
+        case FaultAction::Drain: return QStringLiteral("drain");
+        case FaultAction::Activate: return QStringLiteral("activate");
         }
         return {};
     }

@@ -439,7 +439,9 @@ QString ScenarioRunner::resolveTarget(const StepSpec &step, QString *error) cons
     case StepSpec::Role::Any:
         for (const QString &name : m_backend->serviceNames()) {
             const ServiceStatus st = m_backend->status(name);
-            if (st.state != ServiceStatus::State::Running || st.role.isEmpty())
+            // 'task: any' picks among every running service, with a role or not.
+            const bool anyTask = step.role == StepSpec::Role::Any && step.task == QLatin1String("any");
+            if (st.state != ServiceStatus::State::Running || (st.role.isEmpty() && !anyTask))
                 continue;
             if (step.role == StepSpec::Role::Any || st.role != QLatin1String("leader"))
                 return name;
@@ -462,9 +464,11 @@ void ScenarioRunner::runFault(const StepSpec &step)
     if (!m_backend)
         return finishStep(false, QStringLiteral("no stack is driven by this console"));
     QString error;
-    const QString service = resolveTarget(step, &error);
+    // A node (drain / activate) may be written with ${NAME}; service names are plain.
+    const bool onNode = step.action == StepSpec::FaultAction::Drain || step.action == StepSpec::FaultAction::Activate;
+    const QString service = onNode ? m_context->resolve(step.node) : resolveTarget(step, &error);
     if (service.isEmpty())
-        return finishStep(false, QStringLiteral("fault target: %1").arg(error));
+        return finishStep(false, QStringLiteral("fault target: %1").arg(onNode ? QStringLiteral("no node named") : error));
     if (m_confirmFaults) {
         m_awaitingConfirmation = service;
         m_current.request = QStringLiteral("%1 %2").arg(StepSpec::actionText(step.action), service);
@@ -528,29 +532,45 @@ void ScenarioRunner::applyFault(const StepSpec &step, const QString &service)
         m_lastFaulted = service;
     }
     const bool leaderFault = !recovery && service == m_leaderBeforeFault;
-    m_pendingService = service;
+    // A swarm task of the service: "api1.2" (slot 2) or "api1.any"; the backend picks the task.
+    const QString target = step.task.isEmpty() ? service : service + QLatin1Char('.') + step.task;
+    if (target != service && !recovery)
+        m_applied.last().service = target;
+    m_pendingService = target;
     m_pendingAction = action;
     // A fault is applied once the signal is sent (the exit is a later event on the timeline);
     // start, resume and restart end when the service runs again, so the next step meets it running
     // (probes and role rounds keep measuring meanwhile).
     m_pendingWaitsForFinish = step.action == StepSpec::FaultAction::Start || step.action == StepSpec::FaultAction::Resume
-                              || step.action == StepSpec::FaultAction::Restart;
-    m_current.request = QStringLiteral("%1 %2").arg(action, service);
+                              || step.action == StepSpec::FaultAction::Restart || step.action == StepSpec::FaultAction::Scale
+                              || step.action == StepSpec::FaultAction::Drain || step.action == StepSpec::FaultAction::Activate;
+    m_current.request = step.action == StepSpec::FaultAction::Scale
+                            ? QStringLiteral("scale %1 to %2").arg(service).arg(step.replicas)
+                            : QStringLiteral("%1 %2").arg(action, target);
     m_deadline->start(60'000);
     connect(m_deadline, &QTimer::timeout, this, [this] { finishStep(false, QStringLiteral("%1: no answer from the stack within 60s").arg(m_current.request)); });
     QMap<QString, QString> overrides;
     for (auto it = step.overrides.cbegin(); it != step.overrides.cend(); ++it)
         overrides.insert(it.key(), m_context->resolve(it.value()));
-    emitEvent(RunEvent::Kind::Fault, service, action);
+    // The event names the service (the cluster timeline matches faults to members by it); the task goes in the detail.
+    emitEvent(RunEvent::Kind::Fault, service, action,
+              step.action == StepSpec::FaultAction::Scale ? QStringLiteral("replicas %1").arg(step.replicas)
+              : target != service                          ? QStringLiteral("task %1").arg(step.task)
+                                                           : QString());
     if (leaderFault)
         m_leaderFaultNs = m_metrics.events().last().monoNs;
+    if (!recovery)
+        armReschedule(step, service, m_metrics.events().last().monoNs);
     switch (step.action) {
-    case StepSpec::FaultAction::Kill: m_backend->kill(service); break;
-    case StepSpec::FaultAction::Stop: m_backend->stop(service); break;
-    case StepSpec::FaultAction::Pause: m_backend->pause(service); break;
-    case StepSpec::FaultAction::Resume: m_backend->resume(service); break;
-    case StepSpec::FaultAction::Start: m_backend->start(service); break;
-    case StepSpec::FaultAction::Restart: m_backend->restart(service, overrides); break;
+    case StepSpec::FaultAction::Kill: m_backend->kill(target); break;
+    case StepSpec::FaultAction::Stop: m_backend->stop(target); break;
+    case StepSpec::FaultAction::Pause: m_backend->pause(target); break;
+    case StepSpec::FaultAction::Resume: m_backend->resume(target); break;
+    case StepSpec::FaultAction::Start: m_backend->start(target); break;
+    case StepSpec::FaultAction::Restart: m_backend->restart(target, overrides); break;
+    case StepSpec::FaultAction::Scale: m_backend->scale(target, step.replicas); break;
+    case StepSpec::FaultAction::Drain: m_backend->drain(target); break;
+    case StepSpec::FaultAction::Activate: m_backend->activate(target); break;
     }
 }
 
@@ -650,6 +670,7 @@ void ScenarioRunner::onStatuses(const QHash<QString, ServiceStatus> &changed)
     if (!m_running)
         return;
     noteStateChanges(changed);
+    checkReschedule();
     // The stack acted on the fault (stopping, exited, paused): applied, whether or not its
     // actionFinished has arrived yet.
     if (!m_pendingService.isEmpty() && !m_pendingWaitsForFinish && changed.contains(m_pendingService) && !m_aborted) {
@@ -672,6 +693,74 @@ void ScenarioRunner::onStatuses(const QHash<QString, ServiceStatus> &changed)
         }
     }
     evaluateWait();
+}
+
+void ScenarioRunner::armReschedule(const StepSpec &step, const QString &service, qint64 faultNs)
+{
+    using A = StepSpec::FaultAction;
+    if (!m_backend || (step.action != A::Kill && step.action != A::Stop && step.action != A::Scale && step.action != A::Drain))
+        return;
+    if (step.action == A::Scale && step.replicas == 0)
+        return; // nothing is to run again until a later start
+    // A drain moves the tasks of every service that runs on the node; the others move one service.
+    QHash<QString, QStringList> tasks;
+    for (const QString &name : m_backend->serviceNames()) {
+        const ServiceStatus st = m_backend->status(name);
+        if (st.replicasDesired < 0)
+            continue; // not replicated by an orchestrator: nothing is rescheduled
+        if (step.action == A::Drain ? st.nodes.contains(service) : name == service)
+            tasks.insert(name, st.taskIds);
+    }
+    if (tasks.isEmpty())
+        return;
+    m_rescheduleFaultNs = faultNs;
+    m_rescheduleTasks = tasks;
+    m_rescheduleNoticed = false;
+}
+
+void ScenarioRunner::checkReschedule()
+{
+    if (!m_rescheduleFaultNs || !m_backend)
+        return;
+    if (!m_rescheduleNoticed) {
+        // The swarm noticed when a faulted service first has a task it did not have at the fault.
+        QStringList noticed;
+        for (auto it = m_rescheduleTasks.cbegin(); it != m_rescheduleTasks.cend(); ++it) {
+            const QStringList now = m_backend->status(it.key()).taskIds;
+            for (const QString &id : now)
+                if (!it.value().contains(id)) {
+                    noticed.append(it.key());
+                    break;
+                }
+        }
+        if (!noticed.isEmpty()) {
+            m_rescheduleNoticed = true;
+            const double ms = double(MonoClock::nowNs() - m_rescheduleFaultNs) / 1e6;
+            if (ms > m_noticeMs) {
+                m_noticeMs = ms;
+                m_noticeInterval = {std::max(0.0, ms - m_backend->statusResolutionMs()), ms};
+            }
+            emitEvent(RunEvent::Kind::Note, noticed.join(QLatin1Char(',')), QStringLiteral("swarm_noticed"),
+                      QStringLiteral("a new task for the faulted service after %1 ms").arg(ms, 0, 'f', 0));
+        }
+    }
+    for (auto it = m_rescheduleTasks.cbegin(); it != m_rescheduleTasks.cend(); ++it) {
+        const ServiceStatus st = m_backend->status(it.key());
+        // Running means ready again in the swarm backend (its ready probe passed on the new tasks).
+        if (st.state != ServiceStatus::State::Running || st.replicasRunning != st.replicasDesired || st.taskIds == it.value())
+            return;
+    }
+    const double ms = double(MonoClock::nowNs() - m_rescheduleFaultNs) / 1e6;
+    // The stack's state is polled: convergence happened at most one resolution before we saw it.
+    const MetricInterval interval{std::max(0.0, ms - m_backend->statusResolutionMs()), ms};
+    if (ms > m_rescheduleMs) {
+        m_rescheduleMs = ms;
+        m_rescheduleInterval = interval;
+    }
+    emitEvent(RunEvent::Kind::Note, m_rescheduleTasks.keys().join(QLatin1Char(',')), QStringLiteral("rescheduled"),
+              QStringLiteral("desired replicas running and ready again after %1 ms").arg(ms, 0, 'f', 0));
+    m_rescheduleFaultNs = 0;
+    m_rescheduleTasks.clear();
 }
 
 void ScenarioRunner::noteStateChanges(const QHash<QString, ServiceStatus> &changed)
@@ -849,6 +938,8 @@ void ScenarioRunner::rollbackNext()
         m_rollbackAction = QStringLiteral("start");
     else if (m_rollbackCurrent.action == QLatin1String("restart") && m_aborted)
         m_rollbackAction = QStringLiteral("restart");
+    else if (m_rollbackCurrent.action == QLatin1String("scale"))
+        m_rollbackAction = QStringLiteral("start"); // a swarm service back at the replicas it was deployed with
     m_rollbackTimer->start(RollbackConfirmMs);
     if (m_rollbackAction == QLatin1String("resume"))
         m_backend->resume(service);
@@ -976,6 +1067,16 @@ void ScenarioRunner::judge()
             metrics.insert(QStringLiteral("log_count"), m_logCount);
         if (matrices)
             metrics.insert(QStringLiteral("matrix_failures"), m_matrixFailures);
+    }
+    if (m_noticeMs >= 0) {
+        metrics.insert(QStringLiteral("notice_ms"), m_noticeMs);
+        m_intervals.insert(QStringLiteral("notice_ms"), m_noticeInterval);
+        m_result.intervals.insert(QStringLiteral("notice_ms"), m_noticeInterval);
+    }
+    if (m_rescheduleMs >= 0) {
+        metrics.insert(QStringLiteral("reschedule_ms"), m_rescheduleMs);
+        m_intervals.insert(QStringLiteral("reschedule_ms"), m_rescheduleInterval);
+        m_result.intervals.insert(QStringLiteral("reschedule_ms"), m_rescheduleInterval);
     }
     m_result.metrics = metrics;
 

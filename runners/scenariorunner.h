@@ -112,6 +112,8 @@ private:
     void onActionFinished(const QString &service, const QString &action, bool ok, const QString &error);
     void onRoleSamples(const RoleSampleBatch &batch);
     void noteStateChanges(const QHash<QString, ServiceStatus> &changed);
+    void armReschedule(const StepSpec &step, const QString &service, qint64 faultNs);
+    void checkReschedule();
     void rollback();
     void rollbackNext();
     void confirmRollback();
@@ -167,6 +169,14 @@ private:
     bool m_steadyArmed = false;
     qint64 m_leaderFaultNs = 0; // when the current leader was faulted; 0 once a new leader is seen
     QString m_lastFaulted;
+    // Swarm: fault -> the faulted services run their desired replicas again on new tasks, ready.
+    qint64 m_rescheduleFaultNs = 0;             // 0: nothing pending
+    QHash<QString, QStringList> m_rescheduleTasks; // service -> its task ids at the fault
+    bool m_rescheduleNoticed = false;          // a new task of a faulted service was seen
+    double m_noticeMs = -1;                    // fault -> the first new task (the swarm noticed); the longest
+    MetricInterval m_noticeInterval;
+    double m_rescheduleMs = -1;                // the longest over the check's faults
+    MetricInterval m_rescheduleInterval;
     QString m_pendingService; // fault step waiting to hear that its action was applied
     QString m_pendingAction;
     bool m_pendingWaitsForFinish = false; // start / resume: the step ends when the stack says so

@@ -33,12 +33,28 @@ public:
     virtual void pause(const QString &service) = 0;  // SIGSTOP
     virtual void resume(const QString &service) = 0; // SIGCONT
     virtual void restart(const QString &service, const QMap<QString, QString> &envOverrides) = 0;
+    // Orchestrator faults (swarm): other backends answer actionFinished(false) at once.
+    virtual void scale(const QString &service, int replicas)
+    {
+        Q_EMIT actionFinished(service, QStringLiteral("scale"), false,
+                              QStringLiteral("scale %1 to %2: only a swarm stack has replicas").arg(service).arg(replicas));
+    }
+    virtual void drain(const QString &node)
+    {
+        Q_EMIT actionFinished(node, QStringLiteral("drain"), false, QStringLiteral("drain %1: only a swarm stack has nodes").arg(node));
+    }
+    virtual void activate(const QString &node)
+    {
+        Q_EMIT actionFinished(node, QStringLiteral("activate"), false, QStringLiteral("activate %1: only a swarm stack has nodes").arg(node));
+    }
 
     virtual QStringList serviceNames() const = 0;
     virtual ServiceStatus status(const QString &service) const = 0;
     virtual bool isUp() const = 0;
     // The newest round of each role source so far: where a check's cluster timeline starts.
     RoleSampleBatch latestRoleSamples() const { return m_latestRoles.values(); }
+    // How late a status may show a change (a backend that polls its engine): timings from statuses carry it.
+    virtual double statusResolutionMs() const { return 0; }
     // The lab's hosts (network namespaces) this stack runs on; null when it has none.
     virtual HostNetwork *hostNetwork() const { return nullptr; }
 

@@ -2,6 +2,7 @@
 
 #include "datapaths.h"
 #include "composestackbackend.h"
+#include "swarmstackbackend.h"
 #include "hostnetwork.h"
 #include "processstackbackend.h"
 #include "remotestackbackend.h"
@@ -86,6 +87,10 @@ void StackSession::onSecretsLoaded(const QStringList &missing, const QString &ke
         auto compose = std::make_unique<ComposeStackBackend>(stack, QFileInfo(m_lab.filePath).absolutePath(), m_runDir);
         compose->setComposeEnvironment(m_context.publicValues()); // ${VAR} in compose files; never secrets
         m_backend = std::move(compose);
+    } else if (stack.backend == StackSpec::Backend::Swarm) {
+        auto swarm = std::make_unique<SwarmStackBackend>(stack, QFileInfo(m_lab.filePath).absolutePath(), m_runDir);
+        swarm->setStackEnvironment(m_context.publicValues()); // ${VAR} in the stack files; never secrets
+        m_backend = std::move(swarm);
     } else if (RemoteStackBackend::isServing(StackWire::socketPath(m_runDir))) {
         // Another console runs this lab's stack: drive that one instead of starting a second.
         m_backend = std::make_unique<RemoteStackBackend>(StackWire::socketPath(m_runDir));

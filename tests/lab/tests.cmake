@@ -8,3 +8,4 @@ halab_add_test(tst_labhosts SOURCES lab/tst_labhosts.cpp LIBS halab_models)
 # The lab's `docker:` engine: parser errors, ${NAME} values checked when the stack is prepared, the documented example through `halab-cli validate`.
 halab_add_test(tst_labdocker SOURCES lab/tst_labdocker.cpp LIBS halab_runners)
 add_dependencies(tst_labdocker halab-cli)
+halab_add_test(tst_labswarm SOURCES lab/tst_labswarm.cpp LIBS halab_models)

@@ -60,6 +60,7 @@ private slots:
     void statusText_data();
     void statusText();
     void roles();
+    void swarmTasks();
     void setStatus();
     void setStatuses();
     void leader();
@@ -132,7 +133,16 @@ void TestServiceModel::statusText_data()
     container.container = QStringLiteral("halab-db-1");
     container.since = Now.addSecs(-7);
 
+    ServiceStatus swarm;
+    swarm.state = ServiceStatus::State::Starting;
+    swarm.container = QStringLiteral("9285bb1cf256");
+    swarm.replicasDesired = 2;
+    swarm.replicasRunning = 1;
+    swarm.tasks = QStringList{QStringLiteral("api2.1 on a: running (9285bb1cf256)"), QStringLiteral("api2.2 on b: starting")};
+
     QTest::newRow("running state") << running(4242) << state << QStringLiteral("running");
+    QTest::newRow("swarm replicas") << swarm << state << QStringLiteral("starting 1/2");
+    QTest::newRow("swarm container") << swarm << pid << QStringLiteral("9285bb1cf256");
     QTest::newRow("exited state") << exited << state << QStringLiteral("exited(137)");
     QTest::newRow("paused state") << paused << state << QStringLiteral("paused");
     QTest::newRow("healthy") << running(4242) << health << QStringLiteral("healthy");
@@ -157,6 +167,24 @@ void TestServiceModel::statusText()
     model.setStack(makeStack());
     model.setStatus(QStringLiteral("api2"), status);
     QCOMPARE(text(model, 1, column), expected);
+}
+
+void TestServiceModel::swarmTasks()
+{
+    ServiceModel model;
+    Tester tester(&model, QtTestMode);
+    model.setStack(makeStack());
+    ServiceStatus s;
+    s.state = ServiceStatus::State::Running;
+    s.replicasDesired = 2;
+    s.replicasRunning = 2;
+    s.tasks = QStringList{QStringLiteral("api2.1 on a: running (9285bb1cf256)"), QStringLiteral("api2.2 on b: running (1e51bf7ffc1e)")};
+    model.setStatus(QStringLiteral("api2"), s);
+    const QModelIndex api2 = model.index(1, ServiceModel::NameColumn);
+    QCOMPARE(api2.data(ServiceModel::TasksRole).toStringList(), s.tasks);
+    QCOMPARE(api2.data(ServiceModel::ReplicasRole).toString(), QStringLiteral("2/2"));
+    QCOMPARE(model.index(0, 0).data(ServiceModel::ReplicasRole).toString(), QString()); // not a swarm service
+    QCOMPARE(model.roleNames().value(ServiceModel::TasksRole), QByteArrayLiteral("tasks"));
 }
 
 void TestServiceModel::roles()
