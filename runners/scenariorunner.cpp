@@ -431,9 +431,17 @@ QString ScenarioRunner::resolveTarget(const StepSpec &step, QString *error) cons
     switch (step.role) {
     case StepSpec::Role::Leader: {
         const QString leader = currentLeader();
-        if (leader.isEmpty())
-            *error = QStringLiteral("no member holds the leader role right now");
-        return leader;
+        if (!leader.isEmpty())
+            return leader;
+        if (!m_silentLeader.isEmpty() && m_backend && m_backend->status(m_silentLeader).state == ServiceStatus::State::Running) {
+            const qint64 silentMs = (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
+            if (silentMs < LeaderSilenceGraceMs)
+                return m_silentLeader; // the last leader, not heard from for a moment; nobody else leads
+            *error = QStringLiteral("the last leader %1 has not answered its role probe for %2 ms").arg(m_silentLeader).arg(silentMs);
+            return {};
+        }
+        *error = QStringLiteral("no member holds the leader role right now");
+        return {};
     }
     case StepSpec::Role::Replica:
     case StepSpec::Role::Any:
@@ -1154,7 +1162,7 @@ bool ScenarioRunner::evaluateSteady(const WaitConditionSpec &c)
     const auto name = [](const QString &who) { return who.isEmpty() ? QStringLiteral("none") : who; };
     if (now.isEmpty() && !m_steadyLeader.isEmpty() && m_silentLeader == m_steadyLeader) {
         const qint64 silentMs = (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
-        if (silentMs < SteadySilenceGraceMs)
+        if (silentMs < LeaderSilenceGraceMs)
             return true;
         finishStep(false, QStringLiteral("leader %1 did not answer its role probe for %2 ms (no other member led) after %3 ms; expected it steady for %4")
                               .arg(m_steadyLeader)

@@ -36,9 +36,10 @@ public:
     static constexpr int LogSettleMs = 250;
     // How long a `steady` wait waits for its first fresh role round before it gives up.
     static constexpr int SteadyFreshRoundMs = 10000;
-    // How long a `steady` wait bears with a leader whose role probe gets no answer while no other
-    // member claims the role: a slow role API on a busy host is not a failover.
-    static constexpr int SteadySilenceGraceMs = 1500;
+    // How long a leader whose role probe gets no answer while no other member claims the role
+    // still counts for a `steady` wait and a `role: leader` fault target: a slow role API on a
+    // busy host (or a probe still in flight at a 10 ms cycle) is not a failover.
+    static constexpr int LeaderSilenceGraceMs = 1500;
 
     ScenarioRunner(const CheckSpec &check, LabContext *context, StackBackend *backend, QObject *parent = nullptr);
     ~ScenarioRunner() override;

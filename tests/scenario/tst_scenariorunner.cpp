@@ -47,6 +47,8 @@ private Q_SLOTS:
     void failingStepStillSummarises();
     void steadyLeaderBearsWithSilence_data();
     void steadyLeaderBearsWithSilence();
+    void silentLeaderIsStillTheTarget_data();
+    void silentLeaderIsStillTheTarget();
 
 private:
     // Parses the lab, builds the runner against a fresh fake backend whose leader is api1.
@@ -372,6 +374,47 @@ void TestScenarioRunner::steadyLeaderBearsWithSilence()
     const StepOutcome step = runner->steps().first();
     QVERIFY2(step.ok == ok && step.summary.contains(summary), qPrintable(step.summary));
     QCOMPARE(result.verdict == Verdict::Pass, ok);
+}
+
+void TestScenarioRunner::silentLeaderIsStillTheTarget_data()
+{
+    // api1 leads in a round 50 ms after the start; from 150 ms on its role probe gets no answer
+    // (nobody else leads); `fault: {role: leader}` comes after waitMs.
+    QTest::addColumn<int>("waitMs");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QString>("summary");
+    QTest::newRow("silent for a moment") << 400 << true << "kill api1";
+    QTest::newRow("silent past the grace") << 2500 << false << "the last leader api1 has not answered its role probe";
+}
+
+void TestScenarioRunner::silentLeaderIsStillTheTarget()
+{
+    QFETCH(int, waitMs);
+    QFETCH(bool, ok);
+    QFETCH(QString, summary);
+    ScenarioRunner *runner = makeRunner(labText(QByteArray("      - wait: ") + QByteArray::number(waitMs)
+                                                + "ms\n      - fault: { action: kill, role: leader }\n"));
+    QVERIFY(runner);
+    QElapsedTimer clock;
+    QTimer rounds;
+    rounds.setInterval(50);
+    connect(&rounds, &QTimer::timeout, this, [&] {
+        QMap<QString, QString> roles{{QStringLiteral("api2"), QStringLiteral("replica")}, {QStringLiteral("api3"), QStringLiteral("replica")}};
+        if (clock.elapsed() < 150)
+            roles.insert(QStringLiteral("api1"), QStringLiteral("leader"));
+        m_backend->publishRoles(roles);
+    });
+    clock.start();
+    rounds.start();
+    runToEnd(runner);
+    rounds.stop();
+    QVERIFY2(!runner->isRunning(), "the check did not finish");
+    QCOMPARE(runner->steps().size(), 2);
+    const StepOutcome fault = runner->steps().at(1);
+    QVERIFY2(fault.ok == ok && fault.summary.contains(summary), qPrintable(fault.summary));
+    QCOMPARE(!m_backend->calls.isEmpty() && m_backend->calls.first().action == QLatin1String("kill")
+                 && m_backend->calls.first().service == QLatin1String("api1"),
+             ok);
 }
 
 QTEST_GUILESS_MAIN(TestScenarioRunner)
