@@ -537,6 +537,21 @@ bool CliCommands::writeExports()
     return exportRun(*run, readinessFor(m_lab, *m_store), &m_lab, paths, m_err);
 }
 
+QString CliCommands::pickRun(const QString &command, const QString &runId, bool latest)
+{
+    if (latest) {
+        const QList<Run> runs = m_store->runs();
+        if (runs.isEmpty())
+            m_err << "halab-cli " << command << ": the store " << m_store->path() << " holds no run yet\n";
+        return runs.isEmpty() ? QString() : runs.first().id;
+    }
+    QString why;
+    const QString id = RunSession::resolveRunId(*m_store, runId, &why);
+    if (id.isEmpty())
+        m_err << "halab-cli " << command << ": " << why << '\n';
+    return id;
+}
+
 int CliCommands::report(const QString &runId, bool latest, const QString &format, const QString &output, const QString &storePath)
 {
     static const QStringList formats{QStringLiteral("markdown"), QStringLiteral("json"), QStringLiteral("junit"), QStringLiteral("html"), QStringLiteral("pdf")};
@@ -555,22 +570,9 @@ int CliCommands::report(const QString &runId, bool latest, const QString &format
     }
     if (!openStore(storePath))
         return BadInput;
-    QString id;
-    if (latest) {
-        const QList<Run> runs = m_store->runs();
-        if (runs.isEmpty()) {
-            m_err << "halab-cli report: the store " << m_store->path() << " holds no run yet\n";
-            return BadInput;
-        }
-        id = runs.first().id;
-    } else {
-        QString why;
-        id = RunSession::resolveRunId(*m_store, runId, &why);
-        if (id.isEmpty()) {
-            m_err << "halab-cli report: " << why << '\n';
-            return BadInput;
-        }
-    }
+    const QString id = pickRun(QStringLiteral("report"), runId, latest);
+    if (id.isEmpty())
+        return BadInput;
     const std::optional<Run> run = m_store->run(id, format == QLatin1String("html") || format == QLatin1String("pdf"));
     if (!run) {
         m_err << "halab-cli report: no run '" << id << "' in " << m_store->path() << '\n';

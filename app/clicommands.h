@@ -78,6 +78,9 @@ private:
     void finishRun(int code);
     bool writeExports();
     bool openStore(const QString &path);
+    // The run --run ID names (a unique prefix will do) or the newest with --latest; empty, with
+    // the reason said, when there is none.
+    QString pickRun(const QString &command, const QString &runId, bool latest);
 
     QTextStream &m_out;
     QTextStream &m_err;

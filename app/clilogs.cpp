@@ -1,6 +1,5 @@
 #include "clicommands.h"
 
-#include "runsession.h"
 #include "runstore.h"
 #include "servicelogtext.h"
 
@@ -14,22 +13,9 @@ int CliCommands::logs(const QString &runId, bool latest, const QString &service,
     }
     if (!openStore(storePath))
         return BadInput;
-    QString id;
-    if (latest) {
-        const QList<Run> runs = m_store->runs();
-        if (runs.isEmpty()) {
-            m_err << "halab-cli logs: the store " << m_store->path() << " holds no run yet\n";
-            return BadInput;
-        }
-        id = runs.first().id;
-    } else {
-        QString why;
-        id = RunSession::resolveRunId(*m_store, runId, &why);
-        if (id.isEmpty()) {
-            m_err << "halab-cli logs: " << why << '\n';
-            return BadInput;
-        }
-    }
+    const QString id = pickRun(QStringLiteral("logs"), runId, latest);
+    if (id.isEmpty())
+        return BadInput;
     const QList<ServiceLogTally> tallies = m_store->serviceLogTallies(id);
     if (!service.isEmpty()) {
         QStringList known;

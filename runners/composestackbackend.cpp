@@ -1,5 +1,6 @@
 #include "composestackbackend.h"
 
+#include "detachedkill.h"
 #include "childprocesssetup.h"
 #include "duration.h"
 #include "rolemonitor.h"
@@ -1267,18 +1268,7 @@ void ComposeStackBackend::followLogs(Service *s, const QString &containerId, con
 
 void ComposeStackBackend::dropFollower(Service *s)
 {
-    QProcess *p = std::exchange(s->follower, nullptr);
-    if (!p)
-        return;
-    p->disconnect();
-    if (p->state() == QProcess::NotRunning) {
-        p->deleteLater();
-        return;
-    }
-    // Never wait on the caller's thread: it is reaped (and deleted) when it has gone.
-    p->setParent(nullptr);
-    connect(p, &QProcess::finished, p, &QObject::deleteLater);
-    p->kill();
+    killDetached(std::exchange(s->follower, nullptr));
 }
 
 void ComposeStackBackend::readFollower(Service *s, QProcess *follower, bool stderrStream)

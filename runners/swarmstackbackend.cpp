@@ -1,5 +1,6 @@
 #include "swarmstackbackend.h"
 
+#include "detachedkill.h"
 #include "rolemonitor.h"
 #include "serviceprober.h"
 
@@ -108,18 +109,7 @@ SwarmStackBackend::~SwarmStackBackend()
 
 void SwarmStackBackend::dropLogs(Service *s)
 {
-    QProcess *p = std::exchange(s->logs, nullptr);
-    if (!p)
-        return;
-    p->disconnect();
-    if (p->state() == QProcess::NotRunning) {
-        p->deleteLater();
-        return;
-    }
-    // Never wait on the caller's thread: it is reaped (and deleted) when it has gone.
-    p->setParent(nullptr);
-    connect(p, &QProcess::finished, p, &QObject::deleteLater);
-    p->kill();
+    killDetached(std::exchange(s->logs, nullptr));
 }
 
 void SwarmStackBackend::setStackEnvironment(const QMap<QString, QString> &variables)
