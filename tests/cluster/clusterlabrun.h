@@ -105,6 +105,16 @@ inline QJsonObject check(const QJsonObject &run, const QString &id)
     return {};
 }
 
+// After a failed test function: the run's data stays (store with samples and service logs, run
+// JSON, Markdown), so a CI failure on this machine can be read afterwards.
+inline void keepForALook(QTemporaryDir &dir)
+{
+    if (!dir.autoRemove())
+        return;
+    dir.setAutoRemove(false);
+    qWarning("kept the run's data for a look: %s (runs.db: samples and service logs; run.json; run.md)", qPrintable(dir.path()));
+}
+
 // Why a check did not pass, with the evidence a CI log needs to tell the cause: its note and
 // each failed step's output (stdout and stderr as the run kept them).
 inline QString whyNotPassed(const QJsonObject &check)

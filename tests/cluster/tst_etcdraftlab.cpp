@@ -10,6 +10,11 @@ class TestEtcdRaftLab : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanup()
+    {
+        if (QTest::currentTestFailed())
+            ClusterLab::keepForALook(m_dir);
+    }
     void initTestCase();
     void verdicts_data();
     void verdicts();

@@ -12,6 +12,11 @@ class TestSentinelLab : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void cleanup()
+    {
+        if (QTest::currentTestFailed())
+            ClusterLab::keepForALook(m_dir);
+    }
     void initTestCase();
     void verdicts_data();
     void verdicts();
