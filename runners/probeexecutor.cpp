@@ -318,8 +318,15 @@ ProbeExecutor::Admission ProbeExecutor::run(int channel, Done done)
     if (it == m_channels.end())
         return Admission::Busy;
     Channel &c = *it;
-    if (c.inFlight >= c.maxParallel)
+    if (c.inFlight >= c.maxParallel) {
+        // A timed-out command was killed at its deadline and is only waiting to be reaped: a slot
+        // due in that instant asked the target nothing (skipped, like one due while it ran). A
+        // failure there claimed an outage when nobody looked: a Sentinel failover measured
+        // 700 ms late. A connection still held by a silent target is its failure.
+        if (c.spec.kind == ProbeSpec::Kind::Command)
+            return Admission::Busy;
         return c.stuck >= c.inFlight ? Admission::Stuck : Admission::Busy;
+    }
     const quint64 id = begin(channel, std::move(done), MonoClock::nowNs());
     if (!c.setupError.isEmpty()) {
         ProbeOutcome o;

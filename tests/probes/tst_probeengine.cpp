@@ -429,12 +429,12 @@ void TestProbeEngine::commandExtractsValueAndHonoursExitAndTimeout()
     for (const ProbeSample &s : sl) {
         QVERIFY(!s.ok);
         if (s.skipped) {
+            // due while it ran, or in the instant between the kill and the reaping of the
+            // timed-out attempt: nothing was asked, so no failure is claimed for that slot
             QCOMPARE(s.error, QStringLiteral("previous attempt still running"));
-        } else if (s.error == QStringLiteral("timed out after 150 ms")) {
-            ++slowTimeouts;
         } else {
-            // due in the instant between the kill and the reaping of the timed-out attempt
-            QVERIFY2(s.error.startsWith(QStringLiteral("no answer")), qPrintable(describe(s)));
+            QCOMPARE(s.error, QStringLiteral("timed out after 150 ms"));
+            ++slowTimeouts;
         }
     }
     QVERIFY2(slowTimeouts >= 3, qPrintable(QString::number(slowTimeouts)));
