@@ -1,5 +1,6 @@
 #include "composestackbackend.h"
 
+#include "composeenvironmentfile.h"
 #include "detachedkill.h"
 #include "childprocesssetup.h"
 #include "duration.h"
@@ -448,38 +449,15 @@ DockerJob *ComposeStackBackend::runCompose(const QStringList &args, const QStrin
 
 QString ComposeStackBackend::writeOverride(const QList<const Service *> &services, QString *error) const
 {
-    QJsonObject servicesObject;
+    QList<ComposeEnvironmentFile::ServiceEnvironment> envs;
     for (const Service *s : services) {
         QMap<QString, QString> env = s->spec.env;
         for (auto it = s->envOverrides.cbegin(); it != s->envOverrides.cend(); ++it)
             env.insert(it.key(), it.value());
-        if (env.isEmpty())
-            continue;
-        QJsonObject environment;
-        // Compose interpolates every file it reads: "$$" keeps a '$' in a value literal.
-        for (auto it = env.cbegin(); it != env.cend(); ++it)
-            environment.insert(it.key(), QString(it.value()).replace(QLatin1Char('$'), QStringLiteral("$$")));
-        servicesObject.insert(s->spec.name, QJsonObject{{QStringLiteral("environment"), environment}});
+        envs.append({s->spec.name, env});
     }
-    if (servicesObject.isEmpty())
-        return {};
-    QDir().mkpath(m_runDir);
-    // QTemporaryFile creates it 0600 before anything is written; YAML reads JSON as is.
-    QTemporaryFile file(QDir(m_runDir).filePath(QStringLiteral("compose-env-XXXXXX.yml")));
-    file.setAutoRemove(false);
-    if (!file.open()) {
-        *error = QStringLiteral("cannot write the compose override file in %1: %2").arg(m_runDir, file.errorString());
-        return {};
-    }
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    const QByteArray json = QJsonDocument(QJsonObject{{QStringLiteral("services"), servicesObject}}).toJson();
-    if (file.write(json) != json.size() || !file.flush()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
-        file.remove();
-        return {};
-    }
-    file.close();
-    return file.fileName();
+    return ComposeEnvironmentFile::write(m_runDir, QStringLiteral("compose-env-XXXXXX.yml"), envs,
+                                         QStringLiteral("the compose override file"), {}, error);
 }
 
 void ComposeStackBackend::removeStaleOverrides() const

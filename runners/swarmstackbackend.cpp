@@ -1,5 +1,6 @@
 #include "swarmstackbackend.h"
 
+#include "composeenvironmentfile.h"
 #include "detachedkill.h"
 #include "rolemonitor.h"
 #include "serviceprober.h"
@@ -230,38 +231,16 @@ DockerJob *SwarmStackBackend::runDocker(const QStringList &args, qint64 timeoutM
 
 QString SwarmStackBackend::writeEnvironmentFile(QString *error) const
 {
-    QJsonObject services;
+    QList<ComposeEnvironmentFile::ServiceEnvironment> envs;
     for (const auto &s : m_services) {
         QMap<QString, QString> env = s->spec.env;
         for (auto it = s->envOverrides.cbegin(); it != s->envOverrides.cend(); ++it)
             env.insert(it.key(), it.value());
-        if (env.isEmpty())
-            continue;
-        QJsonObject environment;
-        // The stack loader interpolates every file it reads: "$$" keeps a '$' literal.
-        for (auto it = env.cbegin(); it != env.cend(); ++it)
-            environment.insert(it.key(), QString(it.value()).replace(QLatin1Char('$'), QStringLiteral("$$")));
-        services.insert(s->spec.name, QJsonObject{{QStringLiteral("environment"), environment}});
+        envs.append({s->spec.name, env});
     }
-    if (services.isEmpty())
-        return {};
-    QDir().mkpath(m_runDir);
-    QTemporaryFile file(QDir(m_runDir).filePath(QStringLiteral("swarm-env-XXXXXX.yml"))); // 0600 from the start
-    file.setAutoRemove(false);
-    if (!file.open()) {
-        *error = QStringLiteral("cannot write the stack's environment file in %1: %2").arg(m_runDir, file.errorString());
-        return {};
-    }
-    // `docker stack deploy` wants a version in every file it merges; YAML reads JSON as is.
-    const QByteArray json = QJsonDocument(QJsonObject{{QStringLiteral("version"), QStringLiteral("3.8")},
-                                                      {QStringLiteral("services"), services}}).toJson();
-    if (file.write(json) != json.size() || !file.flush()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString());
-        file.remove();
-        return {};
-    }
-    file.close();
-    return file.fileName();
+    // `docker stack deploy` wants a version in every file it merges.
+    return ComposeEnvironmentFile::write(m_runDir, QStringLiteral("swarm-env-XXXXXX.yml"), envs,
+                                         QStringLiteral("the stack's environment file"), QStringLiteral("3.8"), error);
 }
 
 // ---------------------------------------------------------------------------------------------
