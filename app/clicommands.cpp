@@ -475,16 +475,26 @@ bool CliCommands::openStore(const QString &path)
 namespace {
 // Every export of one stored run, through the same code as the window's File → Export…;
 // formats with an empty path are skipped.
-bool exportRun(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QMap<QString, QString> &paths,
-               QTextStream &err)
+// HTML and PDF charts are read from the store in batches: an hour at 2,000 samples/s never sits in memory at once.
+bool exportRun(const RunStore &store, const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab,
+               const QMap<QString, QString> &paths, QTextStream &err)
 {
+    RunChartData charts;
+    if (!paths.value(QStringLiteral("html")).isEmpty() || !paths.value(QStringLiteral("pdf")).isEmpty()) {
+        QString error;
+        charts = CheckChartData::readRun(store, run, &error);
+        if (!error.isEmpty()) {
+            err << "cannot read the run's samples for its charts: " << error << '\n';
+            return false;
+        }
+    }
     bool ok = true;
     for (auto it = paths.cbegin(); it != paths.cend(); ++it) {
         const std::optional<RunExport::Format> format = RunExport::formatOfName(it.key());
         if (it.value().isEmpty() || !format)
             continue;
         QString error;
-        if (!RunExport::write(run, readiness, lab, it.value(), *format, &error)) {
+        if (!RunExport::write(run, charts, readiness, lab, it.value(), *format, &error)) {
             err << "cannot write " << it.value() << ": " << error << '\n';
             ok = false;
         }
@@ -526,15 +536,12 @@ bool CliCommands::writeExports()
         any = any || !p.isEmpty();
     if (!any || m_runId.isEmpty())
         return true;
-    // Raw samples only for the charts of html/pdf: the other formats need none, and an hour at
-    // 2,000 samples/s would cost ~1 GB to read back.
-    const bool charts = !m_runOptions.htmlPath.isEmpty() || !m_runOptions.pdfPath.isEmpty();
-    const std::optional<Run> run = m_store->run(m_runId, charts);
+    const std::optional<Run> run = m_store->run(m_runId);
     if (!run) {
         m_err << "halab-cli: the stored run cannot be read back: " << m_store->lastError() << '\n';
         return false;
     }
-    return exportRun(*run, readinessFor(m_lab, *m_store), &m_lab, paths, m_err);
+    return exportRun(*m_store, *run, readinessFor(m_lab, *m_store), &m_lab, paths, m_err);
 }
 
 QString CliCommands::pickRun(const QString &command, const QString &runId, bool latest)
@@ -573,7 +580,7 @@ int CliCommands::report(const QString &runId, bool latest, const QString &format
     const QString id = pickRun(QStringLiteral("report"), runId, latest);
     if (id.isEmpty())
         return BadInput;
-    const std::optional<Run> run = m_store->run(id, format == QLatin1String("html") || format == QLatin1String("pdf"));
+    const std::optional<Run> run = m_store->run(id);
     if (!run) {
         m_err << "halab-cli report: no run '" << id << "' in " << m_store->path() << '\n';
         return BadInput;
@@ -588,7 +595,7 @@ int CliCommands::report(const QString &runId, bool latest, const QString &format
     const bool toStdout = output == QLatin1String("-");
     QTemporaryDir scratch; // PDF is written to a file by QPdfWriter: go through one for stdout
     const QString target = toStdout ? scratch.filePath(QStringLiteral("report.") + format) : output;
-    bool ok = exportRun(*run, readiness, parsed.ok() ? &lab : nullptr, {{format, target}}, m_err);
+    bool ok = exportRun(*m_store, *run, readiness, parsed.ok() ? &lab : nullptr, {{format, target}}, m_err);
     if (ok && toStdout) {
         QFile written(target);
         QFile out;

@@ -24,6 +24,9 @@ public:
     qint64 count() const { return m_count; }
     // 0 when empty.
     double percentile(double p) const;
+    // Exact extremes; 0 when empty.
+    double min() const { return m_min; }
+    double max() const { return m_max; }
     // Buckets held (the memory is this × 16 bytes).
     qsizetype bucketCount() const { return qsizetype(m_buckets.size()) + 1; }
 

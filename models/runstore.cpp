@@ -1067,23 +1067,36 @@ std::optional<Run> RunStore::run(const QString &runId, bool withSamples) const
 ProbeSampleBatch RunStore::samples(const QString &runId, const QString &checkId) const
 {
     ProbeSampleBatch out;
-    if (!isOpen()) {
-        fail(u"the run store is not open"_s);
-        return out;
-    }
+    forEachSampleBatch(runId, checkId, 50'000, [&out](const ProbeSampleBatch &batch) {
+        out.append(batch);
+        return true;
+    });
+    return out;
+}
+
+bool RunStore::forEachSampleBatch(const QString &runId, const QString &checkId, qsizetype batchSize,
+                                  const std::function<bool(const ProbeSampleBatch &)> &consume) const
+{
+    if (!isOpen())
+        return fail(u"the run store is not open"_s);
     QSqlQuery q(QSqlDatabase::database(m_connection, false));
     q.setForwardOnly(true);
     q.prepare(u"SELECT probe_id, mono_ns, wall_ms, ok, latency_ms, status, value, error, late_ns, skipped FROM samples"
               u" WHERE run_id = ? AND check_id = ? ORDER BY id"_s);
     q.addBindValue(v(runId));
     q.addBindValue(v(checkId));
-    if (!q.exec()) {
-        fail(q.lastError().text());
-        return out;
-    }
+    if (!q.exec())
+        return fail(q.lastError().text());
+    batchSize = std::max<qsizetype>(1, batchSize);
+    ProbeSampleBatch batch;
+    batch.reserve(batchSize);
+    QString probeId; // consecutive rows mostly share a probe: share its string too
     while (q.next()) {
         ProbeSample s;
-        s.probeId = q.value(0).toString();
+        const QString id = q.value(0).toString();
+        if (id != probeId)
+            probeId = id;
+        s.probeId = probeId;
         s.monoNs = q.value(1).toLongLong();
         s.wallMs = q.value(2).toLongLong();
         s.ok = q.value(3).toInt() != 0;
@@ -1093,9 +1106,18 @@ ProbeSampleBatch RunStore::samples(const QString &runId, const QString &checkId)
         s.error = q.value(7).toString();
         s.lateNs = q.value(8).toLongLong();
         s.skipped = q.value(9).toInt() != 0;
-        out.append(s);
+        batch.append(std::move(s));
+        if (batch.size() >= batchSize) {
+            if (!consume(batch))
+                return true;
+            batch.clear(); // keeps the capacity
+        }
     }
-    return out;
+    if (q.lastError().isValid())
+        return fail(q.lastError().text());
+    if (!batch.isEmpty())
+        consume(batch);
+    return true;
 }
 
 QList<RunStore::VerdictChange> RunStore::verdictHistory(const QString &runId, const QString &checkId) const

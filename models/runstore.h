@@ -86,6 +86,11 @@ public:
     // One run with its steps and events; samples too when asked.
     std::optional<Run> run(const QString &runId, bool withSamples = false) const;
     ProbeSampleBatch samples(const QString &runId, const QString &checkId) const;
+    // The same samples in the order they were stored, handed over `batchSize` at a time, so a long
+    // run is read in bounded memory (an hour at 2,000/s is ~1 GB as one list). `consume` returns
+    // false to stop early. False on a read error (lastError() says which).
+    bool forEachSampleBatch(const QString &runId, const QString &checkId, qsizetype batchSize,
+                            const std::function<bool(const ProbeSampleBatch &)> &consume) const;
     QList<VerdictChange> verdictHistory(const QString &runId, const QString &checkId) const;
 
     // Runs still 'running' whose writer process (on this host) is gone become 'interrupted'; their

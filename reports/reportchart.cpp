@@ -1,5 +1,7 @@
 #include "reportchart.h"
 
+#include "checkchartdata.h"
+
 #include <QFont>
 #include <QFontMetrics>
 #include <QPolygonF>
@@ -11,24 +13,26 @@
 #include <cmath>
 #include <limits>
 
-QHash<QString, QImage> ReportChart::images(const Run &run, const QSize &size)
+QHash<QString, QImage> ReportChart::images(const RunChartData &charts, const QSize &size)
 {
-    QHash<QString, QImage> charts;
-    for (const CheckResult &r : run.results)
-        if (!r.samples.isEmpty())
-            charts.insert(r.checkId, render(r.samples, r.events, size));
-    return charts;
+    QHash<QString, QImage> images;
+    for (auto it = charts.cbegin(); it != charts.cend(); ++it)
+        if (it.value() && it.value()->timeline.sampleCount() > 0)
+            images.insert(it.key(), render(*it.value(), size));
+    return images;
 }
 
-QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent> &events, const QSize &size)
+QImage ReportChart::render(const CheckChartData &data, const QSize &size)
 {
     // Painted at twice the pixels, laid out in `size` units: sharp in a PDF, and 12 px text stays 9 pt on the page.
     constexpr qreal scale = 2.0;
     QImage image(size * scale, QImage::Format_ARGB32_Premultiplied);
     image.setDevicePixelRatio(scale);
     image.fill(Qt::white);
-    if (samples.isEmpty() && events.isEmpty())
+    const SampleTimeline &timeline = data.timeline;
+    if (timeline.isEmpty())
         return image;
+    const QList<RunEvent> events = timeline.events();
     QPainter p(&image);
     p.setRenderHint(QPainter::Antialiasing);
     QFont font = p.font();
@@ -36,22 +40,9 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
     p.setFont(font);
     const int textH = QFontMetrics(font).height();
 
-    qint64 t0 = std::numeric_limits<qint64>::max(), t1 = std::numeric_limits<qint64>::min();
-    for (const ProbeSample &s : samples) {
-        t0 = std::min(t0, s.monoNs);
-        t1 = std::max(t1, s.monoNs);
-    }
-    for (const RunEvent &e : events) {
-        t0 = std::min(t0, e.monoNs);
-        t1 = std::max(t1, e.monoNs);
-    }
-    if (t1 <= t0)
-        t1 = t0 + 1'000'000'000;
-
-    QStringList probes;
-    for (const ProbeSample &s : samples)
-        if (!probes.contains(s.probeId))
-            probes.append(s.probeId);
+    const qint64 t0 = timeline.firstNs();
+    const qint64 t1 = timeline.lastNs() > t0 ? timeline.lastNs() : t0 + 1'000'000'000;
+    const QStringList probes = timeline.probeIds();
     const int left = 70, right = size.width() - 16, stripH = 12, roleH = 16;
     // Fault labels stack in lanes above the plot, each beside its line: count the lanes first.
     struct Label
@@ -90,12 +81,8 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
     const int columns = plot.width();
 
     // A robust latency scale: the 99th percentile of ok samples sets it, spikes above are clipped and marked.
-    QList<double> latencies;
-    for (const ProbeSample &s : samples)
-        if (s.ok)
-            latencies.append(s.latencyMs);
-    std::sort(latencies.begin(), latencies.end());
-    const double p99 = latencies.isEmpty() ? 1.0 : latencies.at(std::min<qsizetype>(latencies.size() - 1, qsizetype(latencies.size() * 0.99)));
+    const QuantileHistogram &latencies = data.okLatencyMs;
+    const double p99 = latencies.count() == 0 ? 1.0 : latencies.percentile(99);
     const double wanted = std::max(1.0, p99 * 1.25);
     const double magnitude = std::pow(10.0, std::floor(std::log10(wanted)));
     double yMax = magnitude;
@@ -104,7 +91,7 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
             yMax = magnitude * f;
             break;
         }
-    const bool clipped = !latencies.isEmpty() && latencies.last() > yMax;
+    const bool clipped = latencies.count() > 0 && latencies.max() > yMax;
     const auto y = [&](double ms) { return plot.bottom() - std::min(1.0, ms / yMax) * plot.height(); };
 
     p.setPen(QColor(0xcf, 0xd8, 0xdc));
@@ -114,23 +101,23 @@ QImage ReportChart::render(const ProbeSampleBatch &samples, const QList<RunEvent
     p.drawText(QRect(0, plot.bottom() - textH / 2, left - 6, textH), Qt::AlignRight | Qt::AlignVCenter, QStringLiteral("0"));
     QString caption = QStringLiteral("latency of ok samples (scale from p99), availability per probe, faults, leader");
     if (clipped)
-        caption += QStringLiteral(" · ▲ spikes above %1 ms (max %2 ms)").arg(yMax, 0, 'g', 4).arg(latencies.last(), 0, 'f', 0);
+        caption += QStringLiteral(" · ▲ spikes above %1 ms (max %2 ms)").arg(yMax, 0, 'g', 4).arg(latencies.max(), 0, 'f', 0);
     p.drawText(QRect(left, 4, plot.width(), textH), Qt::AlignLeft | Qt::AlignVCenter, caption);
 
     const QList<QColor> colours = {QColor(0x15, 0x65, 0xc0), QColor(0x6a, 0x1b, 0x9a), QColor(0x00, 0x83, 0x8f), QColor(0xef, 0x6c, 0x00)};
     int row = 0;
     for (const QString &probe : std::as_const(probes)) {
+        // Columns over [t0, t1]: the last sample (at t1) falls in the last column.
+        const QVector<SampleTimeline::Column> cells = timeline.decimate(probe, t0, t1 + 1, columns);
         QVector<double> lo(columns, -1), hi(columns, -1);
         QVector<int> ok(columns, 0), total(columns, 0);
-        for (const ProbeSample &s : samples) {
-            if (s.probeId != probe)
-                continue;
-            const int c = std::clamp(int(x(s.monoNs)) - plot.left(), 0, columns - 1);
-            ++total[c];
-            if (s.ok) {
-                ++ok[c];
-                lo[c] = lo[c] < 0 ? s.latencyMs : std::min(lo[c], s.latencyMs);
-                hi[c] = std::max(hi[c], s.latencyMs);
+        for (int c = 0; c < columns && c < cells.size(); ++c) {
+            const SampleTimeline::Column &cell = cells.at(c);
+            total[c] = cell.total;
+            ok[c] = cell.ok;
+            if (cell.ok > 0) {
+                lo[c] = cell.latMin;
+                hi[c] = cell.latMax;
             }
         }
         const QColor colour = colours.at(row % colours.size());

@@ -1,8 +1,6 @@
 #pragma once
 
-#include "probesample.h"
-#include "run.h"
-#include "runevent.h"
+#include "checkchartdata.h"
 
 #include <QHash>
 
@@ -15,9 +13,9 @@ class ReportChart
 {
 public:
     // size is in layout pixels (CSS px in reports); the image has twice the pixels (devicePixelRatio 2).
-    static QImage render(const ProbeSampleBatch &samples, const QList<RunEvent> &events, const QSize &size = DefaultSize);
-    // One chart per check that has samples: what the window, the HTML and the PDF reports show.
-    static QHash<QString, QImage> images(const Run &run, const QSize &size = DefaultSize);
+    static QImage render(const CheckChartData &data, const QSize &size = DefaultSize);
+    // One chart per check that has samples: what the HTML and the PDF reports show.
+    static QHash<QString, QImage> images(const RunChartData &charts, const QSize &size = DefaultSize);
     // The width between the PDF's A4 margins at 96 dpi: a chart fills the page's width.
     static constexpr QSize DefaultSize{640, 290};
 };

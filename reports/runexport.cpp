@@ -89,14 +89,15 @@ QString suffix(Format format)
     return QStringLiteral("md");
 }
 
-bool write(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QString &path, Format format, QString *error)
+bool write(const Run &run, const RunChartData &charts, const QList<ReadinessResult> &readiness, const Lab *lab, const QString &path, Format format,
+           QString *error)
 {
     switch (format) {
     case Format::Markdown: return save(path, RunExporter::markdown(run, readiness, lab).toUtf8(), error);
     case Format::Json: return save(path, RunExporter::json(run, readiness, lab), error);
     case Format::JUnit: return save(path, RunExporter::junit(run, lab), error);
-    case Format::Html: return save(path, ReportRenderer::html(run, readiness, ReportChart::images(run), lab).toUtf8(), error);
-    case Format::Pdf: return ReportRenderer::pdf(path, run, readiness, ReportChart::images(run), error, lab);
+    case Format::Html: return save(path, ReportRenderer::html(run, readiness, ReportChart::images(charts), lab).toUtf8(), error);
+    case Format::Pdf: return ReportRenderer::pdf(path, run, readiness, ReportChart::images(charts), error, lab);
     }
     return false;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "checkchartdata.h"
 #include "lab.h"
 #include "readinessresult.h"
 #include "run.h"
@@ -22,6 +23,8 @@ Format formatOfPath(const QString &path);
 // "markdown", "json", "junit", "html", "pdf": the names halab-cli takes; nullopt for others.
 std::optional<Format> formatOfName(const QString &name);
 QString suffix(Format format);
-// run: as RunStore::run(id, true) reads it, so the charts have their samples.
-bool write(const Run &run, const QList<ReadinessResult> &readiness, const Lab *lab, const QString &path, Format format, QString *error);
+// charts: what HTML and PDF draw (CheckChartData::readRun streams them from the store); the other
+// formats need none.
+bool write(const Run &run, const RunChartData &charts, const QList<ReadinessResult> &readiness, const Lab *lab, const QString &path,
+           Format format, QString *error);
 } // namespace RunExport

@@ -42,6 +42,9 @@ public:
     explicit LiveChartView(const SampleTimeline *timeline, QWidget *parent = nullptr);
     ~LiveChartView() override;
 
+    // Draws another timeline from the next refresh on (a stored check's, say); it must outlive its use here.
+    void setTimeline(const SampleTimeline *timeline) { m_timeline = timeline; }
+
     // A fixed window [fromNs, toNs) on the MonoClock; stops following the latest samples.
     void setWindow(qint64 fromNs, qint64 toNs);
     // Live mode: the window is the last widthNs of data (from check start while the run is shorter).

@@ -204,7 +204,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
             m_run->continueQueue(); // the engineer recorded the manual check Run All waited for
         }
     });
-    connect(m_loader, &RunLoader::loaded, this, [this](int ticket, const Run &run, const QString &error) {
+    connect(m_loader, &RunLoader::loaded, this, [this](int ticket, const Run &run, const RunChartData &charts, const QString &error) {
         const QString path = m_pendingExports.take(ticket);
         if (path.isEmpty())
             return;
@@ -212,7 +212,7 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         bool ok = error.isEmpty();
         if (ok) {
             const Lab *lab = labOfRun(run, m_lab);
-            ok = RunExport::write(run, lab ? readiness() : QList<ReadinessResult>(), lab, path, RunExport::formatOfPath(path), &why);
+            ok = RunExport::write(run, charts, lab ? readiness() : QList<ReadinessResult>(), lab, path, RunExport::formatOfPath(path), &why);
         }
         statusBar()->showMessage(ok ? tr("Exported %1").arg(QDir::toNativeSeparators(path)) : tr("Export failed: %1").arg(why), 10000);
         Q_EMIT exportFinished(path, ok, why);

@@ -2,7 +2,6 @@
 
 #include "livechartview.h"
 #include "metricformat.h"
-#include "runcharts.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -59,8 +58,8 @@ RunCompareView::RunCompareView(QWidget *parent)
     , m_check(new QComboBox(this))
     , m_labelA(new QLabel(this))
     , m_labelB(new QLabel(this))
-    , m_chartA(new LiveChartView(&m_timelineA, this))
-    , m_chartB(new LiveChartView(&m_timelineB, this))
+    , m_chartA(new LiveChartView(&m_noChart, this))
+    , m_chartB(new LiveChartView(&m_noChart, this))
 {
     setObjectName(QStringLiteral("runCompare"));
     // Long check titles elide; the verdicts and numbers always show.
@@ -128,10 +127,12 @@ QString RunCompareView::delta(double a, double b)
     return (d > 0 ? QStringLiteral("+") : QStringLiteral("−")) + MetricFormat::number(std::abs(d));
 }
 
-void RunCompareView::showRuns(const Run &a, const Run &b)
+void RunCompareView::showRuns(const Run &a, const RunChartData &chartsA, const Run &b, const RunChartData &chartsB)
 {
     m_a = a;
     m_b = b;
+    m_chartsA = chartsA;
+    m_chartsB = chartsB;
     m_title->setText(tr("<b>A</b> %1 &nbsp;→&nbsp; <b>B</b> %2").arg(runLabel(a).toHtmlEscaped(), runLabel(b).toHtmlEscaped()));
 
     // Checks both runs hold first (they are what can have changed), in A's order, then the rest.
@@ -213,9 +214,7 @@ void RunCompareView::showRuns(const Run &a, const Run &b)
     m_check->clear();
     int firstChart = -1;
     for (const QString &id : std::as_const(checks)) {
-        const CheckResult *ra = resultOf(a, id);
-        const CheckResult *rb = resultOf(b, id);
-        const bool charted = (ra && RunCharts::hasChart(*ra)) || (rb && RunCharts::hasChart(*rb));
+        const bool charted = m_chartsA.contains(id) || m_chartsB.contains(id);
         m_check->addItem(titles.contains(id) ? QStringLiteral("%1. %2").arg(id, titles.value(id)) : id, id);
         if (charted && firstChart < 0)
             firstChart = m_check->count() - 1;
@@ -236,19 +235,15 @@ void RunCompareView::showCharts(int index)
     const QString id = m_check->itemData(index).toString();
     const CheckResult *ra = resultOf(m_a, id);
     const CheckResult *rb = resultOf(m_b, id);
-    RunCharts::Span sa, sb;
-    if (ra)
-        sa = RunCharts::fill(m_timelineA, *ra);
-    else
-        m_timelineA.clear();
-    if (rb)
-        sb = RunCharts::fill(m_timelineB, *rb);
-    else
-        m_timelineB.clear();
+    m_shownA = ra ? m_chartsA.value(id) : nullptr;
+    m_shownB = rb ? m_chartsB.value(id) : nullptr;
+    m_chartA->setTimeline(m_shownA ? &m_shownA->timeline : &m_noChart);
+    m_chartB->setTimeline(m_shownB ? &m_shownB->timeline : &m_noChart);
     // One time scale for both, so the eye can overlay them: each from its own check start, as wide as the longer.
-    const qint64 width = std::max({sa.width(), sb.width(), qint64(1'000'000'000)});
-    m_chartA->setWindow(sa.fromNs, sa.fromNs + width);
-    m_chartB->setWindow(sb.fromNs, sb.fromNs + width);
+    const qint64 fromA = m_shownA ? m_shownA->fromNs : 0, fromB = m_shownB ? m_shownB->fromNs : 0;
+    const qint64 width = std::max({m_shownA ? m_shownA->spanNs() : 0, m_shownB ? m_shownB->spanNs() : 0, qint64(1'000'000'000)});
+    m_chartA->setWindow(fromA, fromA + width);
+    m_chartB->setWindow(fromB, fromB + width);
     // ...and one latency scale: each finds its own, both take the larger.
     m_chartA->setLatencyScale(0);
     m_chartB->setLatencyScale(0);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "checkchartdata.h"
 #include "run.h"
 #include "sampletimeline.h"
 
@@ -19,8 +20,8 @@ class RunCompareView : public QWidget
 public:
     explicit RunCompareView(QWidget *parent = nullptr);
 
-    // Runs as RunStore::run(id, true) reads them; a is the older one.
-    void showRuns(const Run &a, const Run &b);
+    // Runs with their charts as RunLoader reads them; a is the older one.
+    void showRuns(const Run &a, const RunChartData &chartsA, const Run &b, const RunChartData &chartsB);
     void selectCheck(const QString &checkId);
     const Run &runA() const { return m_a; }
     const Run &runB() const { return m_b; }
@@ -33,8 +34,11 @@ private:
 
     Run m_a;
     Run m_b;
-    SampleTimeline m_timelineA;
-    SampleTimeline m_timelineB;
+    RunChartData m_chartsA;
+    RunChartData m_chartsB;
+    std::shared_ptr<const CheckChartData> m_shownA; // kept while the charts draw their timelines
+    std::shared_ptr<const CheckChartData> m_shownB;
+    SampleTimeline m_noChart;
     QLabel *m_title;
     QTableWidget *m_verdicts;
     QTableWidget *m_metrics;

@@ -3,7 +3,6 @@
 #include "labmatch.h"
 #include "livechartview.h"
 #include "metricformat.h"
-#include "runcharts.h"
 #include "runexporter.h"
 #include "runlistmodel.h"
 #include "servicelogtext.h"
@@ -48,7 +47,7 @@ RunDetailView::RunDetailView(QWidget *parent)
     , m_summary(new QTextBrowser(this))
     , m_check(new QComboBox(this))
     , m_checkSummary(new QLabel(this))
-    , m_chart(new LiveChartView(&m_timeline, this))
+    , m_chart(new LiveChartView(&m_noChart, this))
     , m_steps(new QListWidget(this))
     , m_evidence(new StepEvidenceView(this))
     , m_serviceLogs(new QPlainTextEdit(this))
@@ -118,9 +117,15 @@ QString RunDetailView::shownCheckId() const
     return m_check->currentData().toString();
 }
 
-void RunDetailView::showRun(const Run &run)
+const SampleTimeline &RunDetailView::timeline() const
+{
+    return m_shownChart ? m_shownChart->timeline : m_noChart;
+}
+
+void RunDetailView::showRun(const Run &run, const RunChartData &charts)
 {
     m_run = run;
+    m_charts = charts;
     const Lab *lab = labOfRun(run, m_lab);
     QString html = tr("<h3 style='margin:0'>Run of %1 — %2</h3>").arg(run.started.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm")),
                                                                         RunListModel::summaryText(run).toHtmlEscaped());
@@ -180,7 +185,8 @@ void RunDetailView::showCheck(int resultIndex)
 {
     m_steps->clear();
     if (resultIndex < 0 || resultIndex >= m_run.results.size()) {
-        m_timeline.clear();
+        m_shownChart.reset();
+        m_chart->setTimeline(&m_noChart);
         m_chart->refresh();
         m_checkSummary->clear();
         m_evidence->showMessage(tr("This run holds no results."));
@@ -208,8 +214,10 @@ void RunDetailView::showCheck(int resultIndex)
         text += tr("<br>Note: %1").arg(r.note.toHtmlEscaped());
     m_checkSummary->setText(text);
 
-    const RunCharts::Span span = RunCharts::fill(m_timeline, r);
-    m_chart->setWindow(span.fromNs, span.toNs);
+    m_shownChart = m_charts.value(r.checkId);
+    m_chart->setTimeline(m_shownChart ? &m_shownChart->timeline : &m_noChart);
+    if (m_shownChart)
+        m_chart->setWindow(m_shownChart->fromNs, m_shownChart->toNs);
     m_chart->refresh();
 
     const CheckSpec *spec = lab ? lab->check(r.checkId) : nullptr;

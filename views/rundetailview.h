@@ -1,5 +1,6 @@
 #pragma once
 
+#include "checkchartdata.h"
 #include "lab.h"
 #include "run.h"
 #include "sampletimeline.h"
@@ -23,13 +24,14 @@ public:
     explicit RunDetailView(QWidget *parent = nullptr);
 
     void setLab(const Lab &lab) { m_lab = lab; }
-    // The run as RunStore::run(id, true) reads it (steps, events and samples).
-    void showRun(const Run &run);
+    // The run with its steps, events and service log lines, and its checks' charts (RunLoader reads both).
+    void showRun(const Run &run, const RunChartData &charts);
     void selectCheck(const QString &checkId);
     const Run &run() const { return m_run; }
     QString shownCheckId() const;
     LiveChartView *chartView() const { return m_chart; }
-    const SampleTimeline &timeline() const { return m_timeline; }
+    // The chosen check's chart data (empty when it has none).
+    const SampleTimeline &timeline() const;
 
 private:
     void showCheck(int resultIndex);
@@ -37,7 +39,9 @@ private:
 
     Lab m_lab;
     Run m_run;
-    SampleTimeline m_timeline;
+    RunChartData m_charts;
+    std::shared_ptr<const CheckChartData> m_shownChart; // kept while the chart draws its timeline
+    SampleTimeline m_noChart;
     QTextBrowser *m_summary;
     QComboBox *m_check;
     QLabel *m_checkSummary;

@@ -396,7 +396,7 @@ bool RunsPane::isComparing() const
     return m_stack->currentWidget() == m_compare;
 }
 
-void RunsPane::onLoaded(int ticket, const Run &run, const QString &error)
+void RunsPane::onLoaded(int ticket, const Run &run, const RunChartData &charts, const QString &error)
 {
     if (ticket == m_openTicket) {
         m_openTicket = -1;
@@ -405,7 +405,7 @@ void RunsPane::onLoaded(int ticket, const Run &run, const QString &error)
             return;
         }
         const QString keepCheck = m_shownCheckId.isEmpty() && m_stack->currentWidget() == m_detail ? m_detail->shownCheckId() : m_shownCheckId;
-        m_detail->showRun(run);
+        m_detail->showRun(run, charts);
         if (!keepCheck.isEmpty())
             m_detail->selectCheck(keepCheck);
         m_shownCheckId.clear();
@@ -426,12 +426,13 @@ void RunsPane::onLoaded(int ticket, const Run &run, const QString &error)
             return;
         }
         m_compareRuns[i] = run;
+        m_compareCharts[i] = charts;
         if (++m_compareLoaded < 2)
             return;
-        const bool swap = m_compareRuns[1].started < m_compareRuns[0].started;
-        const Run &a = swap ? m_compareRuns[1] : m_compareRuns[0];
-        const Run &b = swap ? m_compareRuns[0] : m_compareRuns[1];
-        m_compare->showRuns(a, b);
+        const int ia = m_compareRuns[1].started < m_compareRuns[0].started ? 1 : 0;
+        const Run &a = m_compareRuns[ia];
+        const Run &b = m_compareRuns[1 - ia];
+        m_compare->showRuns(a, m_compareCharts[ia], b, m_compareCharts[1 - ia]);
         m_stack->setCurrentWidget(m_compare);
         m_status->setText(tr("Comparing two runs"));
         Q_EMIT comparisonShown(a.id, b.id);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "checkchartdata.h"
 #include "lab.h"
 #include "run.h"
 #include "runstore.h"
@@ -61,7 +62,7 @@ Q_SIGNALS:
     void comparisonShown(const QString &runA, const QString &runB);
 
 private:
-    void onLoaded(int ticket, const Run &run, const QString &error);
+    void onLoaded(int ticket, const Run &run, const RunChartData &charts, const QString &error);
     void updateButtons();
     void rebuildFilters(const QList<Run> &all);
     void openCurrent();
@@ -93,5 +94,6 @@ private:
     bool m_openIsReload = false;
     int m_compareTickets[2] = {-1, -1};
     Run m_compareRuns[2];
+    RunChartData m_compareCharts[2];
     int m_compareLoaded = 0;
 };
