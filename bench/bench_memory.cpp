@@ -4,6 +4,8 @@
 // the live pane does), the live chart's SampleTimeline, and RunStore::appendSamples (what
 // RunRecorder calls for every batch). Prints peak RSS (VmHWM) and throughput.
 // Usage: bench_memory [--rate N] [--seconds S] [--probes P] [--summary-every S] [--window-ms W] [--no-store] [--no-timeline]
+//                     [--keep-store FILE]
+//   --keep-store: write the run store to FILE and keep it (bench_storedread opens it afterwards).
 //   --window-ms: CheckMetrics' reorder window; default what ScenarioRunner sets for these probes
 //   (1 s timeout + one interval + 10 s).
 //   --summary-every 0: summarise only at the end (the old code's summary copies every sample).
@@ -66,7 +68,9 @@ int main(int argc, char **argv)
     QString runId;
     if (useStore) {
         QString error;
-        if (!store.open(dir.filePath(QStringLiteral("runs.sqlite")), &error)) {
+        const qsizetype keep = args.indexOf(QStringLiteral("--keep-store"));
+        const QString path = keep >= 0 && keep + 1 < args.size() ? args.at(keep + 1) : dir.filePath(QStringLiteral("runs.sqlite"));
+        if (!store.open(path, &error)) {
             fprintf(stderr, "cannot open the run store: %s\n", qPrintable(error));
             return 1;
         }
@@ -156,6 +160,8 @@ int main(int argc, char **argv)
                         statusKb("VmRSS") / 1024);
         }
     }
+    if (useStore)
+        store.finishRun(runId, Run::State::Finished);
     const CheckMetrics::Summary final = metrics.summarize();
     const double elapsed = double(wall.nsecsElapsed()) / 1e9;
     const qint64 hwmKb = statusKb("VmHWM");

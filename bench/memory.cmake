@@ -2,3 +2,6 @@
 include_guard(GLOBAL)
 qt_add_executable(bench_memory ${CMAKE_CURRENT_LIST_DIR}/bench_memory.cpp)
 target_link_libraries(bench_memory PRIVATE halab_strict halab_models)
+# Opening that long run again (the Runs tab, HTML/PDF): samples streamed vs read as one list.
+qt_add_executable(bench_storedread ${CMAKE_CURRENT_LIST_DIR}/bench_storedread.cpp)
+target_link_libraries(bench_storedread PRIVATE halab_strict halab_report)
