@@ -50,6 +50,7 @@ QImage ReportChart::render(const CheckChartData &data, const QSize &size)
         double x;
         QString text;
         int lane;
+        bool onLeft; // near the right edge the label goes left of its line, so it is not cut off
     };
     QList<Label> labels;
     {
@@ -62,13 +63,15 @@ QImage ReportChart::render(const CheckChartData &data, const QSize &size)
             const QString text = e.action + QLatin1Char(' ') + e.service;
             const double lx = xOf(e.monoNs);
             const double w = fm.horizontalAdvance(text) + 6;
+            const bool onLeft = lx + w > size.width() && lx - w >= 0;
+            const double from = onLeft ? lx - w : lx;
             int lane = 0;
-            while (lane < laneEnds.size() && laneEnds.at(lane) > lx)
+            while (lane < laneEnds.size() && laneEnds.at(lane) > from)
                 ++lane;
             if (lane == laneEnds.size())
                 laneEnds.append(0);
-            laneEnds[lane] = lx + w;
-            labels.append({lx, text, lane});
+            laneEnds[lane] = std::max(laneEnds[lane], from + w);
+            labels.append({lx, text, lane, onLeft});
         }
     }
     int lanes = 0;
@@ -182,7 +185,10 @@ QImage ReportChart::render(const CheckChartData &data, const QSize &size)
         p.setPen(QPen(QColor(0xc6, 0x28, 0x28), 1, Qt::DashLine));
         p.drawLine(QPointF(l.x, ly), QPointF(l.x, ry + roleH));
         p.setPen(QColor(0xc6, 0x28, 0x28));
-        p.drawText(QRectF(l.x + 3, ly, size.width() - l.x, textH), Qt::AlignLeft | Qt::AlignVCenter, l.text);
+        if (l.onLeft)
+            p.drawText(QRectF(0, ly, l.x - 3, textH), Qt::AlignRight | Qt::AlignVCenter, l.text);
+        else
+            p.drawText(QRectF(l.x + 3, ly, size.width() - l.x, textH), Qt::AlignLeft | Qt::AlignVCenter, l.text);
     }
     // Time axis in seconds since the first sample.
     p.setPen(Qt::black);
