@@ -5,13 +5,13 @@
 //        bench_chart --show [seconds [hour]]  (a real window: the 60 s leader-kill scenario, or the
 //                                             synthetic hour; for screenshots)
 #include "livechartview.h"
+#include "procstatus.h"
 #include "sampletimeline.h"
 
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QLineSeries>
 #include <QTimer>
 #include <QValueAxis>
@@ -137,19 +137,6 @@ void leaderKillScenario(SampleTimeline &t)
     }
 }
 
-qint64 rssKb()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    const QList<QByteArray> lines = status.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    }
-    return -1;
-}
-
 struct Stats
 {
     double median = 0;
@@ -209,11 +196,11 @@ int main(int argc, char *argv[])
         return show(app, args.size() > 2 ? std::max(1, args[2].toInt()) : 30, args.size() > 3 && args[3] == QLatin1String("hour"));
     const int iterations = args.size() > 1 ? std::max(5, args[1].toInt()) : 50;
 
-    const qint64 rssStart = rssKb();
+    const qint64 rssStart = procStatusKb("VmRSS");
     SampleTimeline hour;
     syntheticRun(hour, {QStringLiteral("api-read"), QStringLiteral("api-write"), QStringLiteral("db-read"), QStringLiteral("db-write")},
                  3600);
-    const qint64 rssLoaded = rssKb();
+    const qint64 rssLoaded = procStatusKb("VmRSS");
 
     LiveChartView view(&hour);
     view.resize(1600, 900);
@@ -224,7 +211,7 @@ int main(int argc, char *argv[])
     const Stats liveMinute = measureChart(view, iterations);
     view.setFollowLatest(600 * Sec);
     const Stats liveTen = measureChart(view, iterations);
-    const qint64 rssChart = rssKb();
+    const qint64 rssChart = procStatusKb("VmRSS");
     const int columns = view.columns();
 
     // Same data for both sides of the ratio: one probe, 10 minutes at 100 Hz (60 000 samples).
@@ -236,7 +223,7 @@ int main(int argc, char *argv[])
     small.setWindow(tenMin.originNs(), tenMin.originNs() + 600 * Sec);
     const Stats oursTen = measureChart(small, iterations);
 
-    const qint64 rssBeforeNaive = rssKb();
+    const qint64 rssBeforeNaive = procStatusKb("VmRSS");
     // The raw samples back as points: one 10 ms column holds exactly one sample.
     QList<QPointF> raw;
     const QVector<SampleTimeline::Column> cols = tenMin.decimate(QStringLiteral("api-read"), tenMin.originNs(),
@@ -269,7 +256,7 @@ int main(int argc, char *argv[])
     series->append(raw.mid(0, 6000));
     const double appendMinuteMs = double(appendTimer.nsecsElapsed()) / 1e6;
     series->replace(raw);
-    const qint64 rssNaive = rssKb();
+    const qint64 rssNaive = procStatusKb("VmRSS");
 
     printf("samples: %lld (%d probes x 3600 s x 100 Hz); store %.1f MB by capacity; plot %d columns; %d iterations\n\n",
            hour.sampleCount(), int(hour.probeIds().size()), double(hour.memoryBytes()) / 1e6, columns, iterations);

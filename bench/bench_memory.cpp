@@ -11,12 +11,12 @@
 //   --summary-every 0: summarise only at the end (the old code's summary copies every sample).
 // Markdown on stdout. Timestamps are synthetic: nothing waits for a clock.
 #include "checkmetrics.h"
+#include "procstatus.h"
 #include "runstore.h"
 #include "sampletimeline.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 
@@ -25,19 +25,6 @@
 #include <vector>
 
 namespace {
-
-// One line of /proc/self/status in kB (VmHWM: peak RSS, VmRSS: now).
-qint64 statusKb(const char *key)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray prefix = QByteArray(key) + ':';
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith(prefix))
-            return line.mid(prefix.size()).trimmed().split(' ').first().toLongLong();
-    return -1;
-}
 
 int intArg(const QStringList &args, const QString &name, int fallback)
 {
@@ -157,14 +144,14 @@ int main(int argc, char **argv)
             nextSummaryNs += 1'000'000'000;
             if (nextSummaryNs % 600'000'000'000 == 0)
                 fprintf(stderr, "%lld s simulated, %lld samples, RSS %lld MB\n", nextSummaryNs / 1'000'000'000, fed,
-                        statusKb("VmRSS") / 1024);
+                        procStatusKb("VmRSS") / 1024);
         }
     }
     if (useStore)
         store.finishRun(runId, Run::State::Finished);
     const CheckMetrics::Summary final = metrics.summarize();
     const double elapsed = double(wall.nsecsElapsed()) / 1e9;
-    const qint64 hwmKb = statusKb("VmHWM");
+    const qint64 hwmKb = procStatusKb("VmHWM");
     printf("| rate | simulated | probes | samples | store | timeline | peak RSS (VmHWM) | wall | samples/s | live summarize (mean) |\n");
     printf("|---|---|---|---|---|---|---|---|---|---|\n");
     printf("| %d/s | %d s | %d | %lld | %s | %s | %.1f MB | %.1f s | %.0f | %.2f ms |\n", rate, seconds, probes, fed,

@@ -6,30 +6,16 @@
 //   whole:    RunStore::run(id, true) (every sample as one list, the code before), then the same
 //             charts from those samples (CheckChartData::fromRun).
 // Usage: QT_QPA_PLATFORM=offscreen bench_storedread STORE [--whole]
-// Prints one Markdown table row: path, samples, peak RSS (VmHWM), wall time.
+// Prints one Markdown table row: path, samples drawn, charts, peak RSS (VmHWM) before reading and after, wall time.
 #include "checkchartdata.h"
+#include "procstatus.h"
 #include "reportchart.h"
 #include "runstore.h"
 
 #include <QElapsedTimer>
-#include <QFile>
 #include <QGuiApplication>
 
 #include <cstdio>
-
-namespace {
-qint64 statusKb(const char *key)
-{
-    QFile f(QStringLiteral("/proc/self/status"));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    const QByteArray prefix = QByteArray(key) + ':';
-    for (const QByteArray &line : f.readAll().split('\n'))
-        if (line.startsWith(prefix))
-            return line.mid(prefix.size()).trimmed().split(' ').first().toLongLong();
-    return -1;
-}
-} // namespace
 
 int main(int argc, char **argv)
 {
@@ -51,7 +37,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "the store holds no run\n");
         return 1;
     }
-    const qint64 before = statusKb("VmHWM");
+    const qint64 before = procStatusKb("VmHWM");
     QElapsedTimer wall;
     wall.start();
     std::optional<Run> run = store.run(runs.first().id, whole);
@@ -70,6 +56,6 @@ int main(int argc, char **argv)
     for (const auto &c : charts)
         samples += c->timeline.sampleCount();
     printf("| %s | %lld | %zu | %.1f MB | %.1f MB | %.1f s |\n", whole ? "whole list (before)" : "streamed (after)", samples,
-           size_t(images.size()), double(before) / 1024.0, double(statusKb("VmHWM")) / 1024.0, seconds);
+           size_t(images.size()), double(before) / 1024.0, double(procStatusKb("VmHWM")) / 1024.0, seconds);
     return images.isEmpty() ? 1 : 0;
 }

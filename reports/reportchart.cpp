@@ -110,26 +110,16 @@ QImage ReportChart::render(const CheckChartData &data, const QSize &size)
     const QList<QColor> colours = {QColor(0x15, 0x65, 0xc0), QColor(0x6a, 0x1b, 0x9a), QColor(0x00, 0x83, 0x8f), QColor(0xef, 0x6c, 0x00)};
     int row = 0;
     for (const QString &probe : std::as_const(probes)) {
-        // Columns over [t0, t1]: the last sample (at t1) falls in the last column.
+        // Columns over [t0, t1]: the last sample (at t1) falls in the last column. A column's
+        // latMin/latMax hold only when it has ok samples.
         const QVector<SampleTimeline::Column> cells = timeline.decimate(probe, t0, t1 + 1, columns);
-        QVector<double> lo(columns, -1), hi(columns, -1);
-        QVector<int> ok(columns, 0), total(columns, 0);
-        for (int c = 0; c < columns && c < cells.size(); ++c) {
-            const SampleTimeline::Column &cell = cells.at(c);
-            total[c] = cell.total;
-            ok[c] = cell.ok;
-            if (cell.ok > 0) {
-                lo[c] = cell.latMin;
-                hi[c] = cell.latMax;
-            }
-        }
         const QColor colour = colours.at(row % colours.size());
         p.setPen(QPen(colour, 1));
-        for (int c = 0; c < columns; ++c)
-            if (hi[c] >= 0)
-                p.drawLine(QPointF(plot.left() + c, y(lo[c])), QPointF(plot.left() + c, y(hi[c]) - 0.5));
-        for (int c = 0; c < columns; ++c)
-            if (hi[c] > yMax) { // a clipped spike: a small triangle on the plot's top edge
+        for (int c = 0; c < cells.size(); ++c)
+            if (cells.at(c).ok > 0)
+                p.drawLine(QPointF(plot.left() + c, y(cells.at(c).latMin)), QPointF(plot.left() + c, y(cells.at(c).latMax) - 0.5));
+        for (int c = 0; c < cells.size(); ++c)
+            if (cells.at(c).ok > 0 && cells.at(c).latMax > yMax) { // a clipped spike: a small triangle on the plot's top edge
                 const QPointF tip(plot.left() + c, plot.top() + 1);
                 p.setBrush(colour);
                 p.drawPolygon(QPolygonF{tip, tip + QPointF(-3, 5), tip + QPointF(3, 5)});
@@ -139,10 +129,10 @@ QImage ReportChart::render(const CheckChartData &data, const QSize &size)
         p.setPen(Qt::black);
         p.drawText(QRect(0, sy - 1, left - 6, stripH + 2), Qt::AlignRight | Qt::AlignVCenter, probe);
         double ratio = -1;
-        for (int c = 0; c < columns; ++c) {
+        for (int c = 0; c < cells.size(); ++c) {
             // Between two samples the probe's last outcome holds: fill the column with it.
-            if (total[c])
-                ratio = double(ok[c]) / total[c];
+            if (cells.at(c).total)
+                ratio = double(cells.at(c).ok) / cells.at(c).total;
             if (ratio < 0)
                 continue;
             p.setPen(ratio >= 0.999 ? QColor(0x43, 0xa0, 0x47) : ratio <= 0.001 ? QColor(0xc6, 0x28, 0x28) : QColor(0xf9, 0xa8, 0x25));
