@@ -96,7 +96,7 @@ ServiceBack serviceBack(const ProbeSequence &s, qint64 atNs, qint64 nextFaultNs,
 // Rounds that said the same thing: only the first and last of such a stretch are kept.
 bool sameRound(const RoleSample &a, const RoleSample &b)
 {
-    return a.source == b.source && a.roles == b.roles && a.term == b.term && a.error == b.error;
+    return a.source == b.source && a.roles == b.roles && a.term == b.term && a.error == b.error && a.unasked == b.unasked;
 }
 
 void keepWorst(std::optional<Timing> &worst, const Timing &t)

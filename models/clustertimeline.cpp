@@ -36,15 +36,22 @@ QString ClusterTimeline::leaderAt(qint64 ns, const QString &among) const
 {
     // What the cluster said before ns: the newest round whose answers had all arrived by then (a
     // round still out at ns may answer after a fault it straddles).
-    const RoleSample *last = nullptr;
-    for (const RoleSample &r : m_rounds) {
-        if (r.startNs > ns)
-            break;
-        if (r.endNs <= ns)
-            last = &r;
-    }
-    if (!last)
+    qsizetype newest = -1;
+    for (qsizetype i = 0; i < m_rounds.size() && m_rounds.at(i).startNs <= ns; ++i)
+        if (m_rounds.at(i).endNs <= ns)
+            newest = i;
+    if (newest < 0)
         return {};
+    const RoleSample *last = &m_rounds.at(newest);
+    if (!among.isEmpty()) {
+        // Back over rounds in which `among` did not answer and nobody led: silence, not yet a change.
+        qsizetype k = newest;
+        while (k > 0 && m_rounds.at(k).leaders().isEmpty() && !m_rounds.at(k).roles.contains(among))
+            --k;
+        if (k < newest && m_rounds.at(k).leaders() == QStringList{among}
+            && ns - m_rounds.at(k + 1).startNs < qint64(LeaderSilenceGraceMs) * 1'000'000)
+            return among;
+    }
     const QStringList leaders = last->leaders();
     if (leaders.size() == 1)
         return leaders.first();
@@ -62,6 +69,17 @@ ClusterTimeline ClusterTimeline::derive(const RoleSampleBatch &rounds, const QLi
             t.m_rounds.append(r);
     // Rounds complete out of order (a slow answer arrives after a quick later one): time order.
     std::stable_sort(t.m_rounds.begin(), t.m_rounds.end(), [](const RoleSample &a, const RoleSample &b) { return a.startNs < b.startNs; });
+    // A round that did not ask the leader (its earlier answer still out) and heard no other claim
+    // says nothing about who leads: not a leaderless moment.
+    QStringList lastLeaders;
+    t.m_rounds.removeIf([&lastLeaders](const RoleSample &r) {
+        const QStringList leaders = r.leaders();
+        if (leaders.isEmpty() && !lastLeaders.isEmpty()
+            && std::all_of(lastLeaders.cbegin(), lastLeaders.cend(), [&r](const QString &l) { return r.unasked.contains(l); }))
+            return true;
+        lastLeaders = leaders;
+        return false;
+    });
     const RoleSampleBatch &rs = t.m_rounds;
     const qsizetype n = rs.size();
     if (n == 0)

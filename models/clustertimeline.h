@@ -45,8 +45,13 @@ public:
     int splitBrainSamples() const { return m_splitBrainSamples; }
     int leaderRegressions() const { return m_leaderRegressions; }
 
-    // The member the last round started at or before `ns` named as its only leader ("" when it
-    // named none, or several of which `among` is not one).
+    // A leader whose role probe got no answer while nobody else claimed the role still leads, as
+    // far as anyone knows, for this long (a slow answer is not a lost leader).
+    static constexpr int LeaderSilenceGraceMs = 1500;
+
+    // The member the last round answered by `ns` named as its only leader ("" when it named none,
+    // or several of which `among` is not one). When `among` led and then did not answer the rounds
+    // since (nobody else leading) for less than LeaderSilenceGraceMs, it is still `among`.
     QString leaderAt(qint64 ns, const QString &among = {}) const;
 
     static bool isFaultAction(const QString &action);

@@ -23,6 +23,9 @@ struct RoleSample
     // etcd raft term), when the source reports one; empty otherwise.
     QString term;
     QString error; // the round failed: it says nothing about roles
+    // Members this round did not ask because their answer to an earlier round was still out (a
+    // slow or hung role probe): absent from roles, and their absence says nothing about them.
+    QStringList unasked;
     // How many identical consecutive rounds this one stands for: CheckMetrics keeps only the first
     // and last of a stretch of rounds that said the same (bounded memory).
     int repeats = 1;

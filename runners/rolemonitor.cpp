@@ -74,8 +74,7 @@ void RoleMonitor::membersTick()
     const quint64 generation = m_generation;
     QStringList launch;
     for (const QString &name : std::as_const(m_members))
-        if (!m_inFlight.value(name))
-            launch.append(name);
+        (m_inFlight.value(name) ? round.sample.unasked : launch).append(name);
     round.pending = int(launch.size());
     if (launch.isEmpty()) {
         m_rounds.remove(id); // every member is still answering the previous cycle
@@ -151,6 +150,7 @@ void RoleMonitor::finishRound(quint64 id)
     m_lastStatusRoundNs = sample.startNs;
     QHash<QString, QString> roles;
     for (const QString &name : std::as_const(sample.source == QLatin1String("members") ? m_members : m_serviceNames))
-        roles.insert(name, sample.roles.value(name));
+        if (!sample.unasked.contains(name)) // not asked: it keeps the role it last reported
+            roles.insert(name, sample.roles.value(name));
     Q_EMIT statusRoles(roles);
 }

@@ -165,9 +165,9 @@ void ScenarioRunner::start()
     if (m_backend && m_backend->hostNetwork() && !m_network) {
         m_network = new NetworkFaultDriver(m_backend->hostNetwork(), m_backend, m_context->lab().stack, this);
         connect(m_network, &NetworkFaultDriver::faultEvent, this, [this](const QString &service, const QString &action, const QString &detail) {
-            const bool leaderFault = !service.isEmpty() && service == currentLeader();
+            const bool leaderFault = !service.isEmpty() && service == leaderOrSilentLeader();
             if (action != QLatin1String("heal")) {
-                m_leaderBeforeFault = currentLeader();
+                m_leaderBeforeFault = leaderOrSilentLeader();
                 m_lastFaulted = service;
             }
             emitEvent(RunEvent::Kind::Fault, service, action, detail);
@@ -424,19 +424,38 @@ void ScenarioRunner::runCommand(const StepSpec &step)
     p->start(argv.value(0), argv.mid(1));
 }
 
+QString ScenarioRunner::silentLeaderInGrace(qint64 *silentMs) const
+{
+    if (m_silentLeader.isEmpty() || !currentLeader().isEmpty())
+        return {};
+    if (m_backend && m_backend->status(m_silentLeader).state != ServiceStatus::State::Running)
+        return {}; // stopped or gone: its silence is not a slow answer
+    const qint64 ms = (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
+    if (silentMs)
+        *silentMs = ms;
+    return ms < LeaderSilenceGraceMs ? m_silentLeader : QString();
+}
+
+QString ScenarioRunner::leaderOrSilentLeader() const
+{
+    // A leader that missed one role round still leads as far as anyone knows: a baseline taken in
+    // that moment must name it, or its next "leader" answer reads as a change.
+    const QString leader = currentLeader();
+    return leader.isEmpty() ? silentLeaderInGrace() : leader;
+}
+
 QString ScenarioRunner::resolveTarget(const StepSpec &step, QString *error) const
 {
     if (!step.service.isEmpty())
         return step.service == QLatin1String("last_faulted") ? m_lastFaulted : step.service;
     switch (step.role) {
     case StepSpec::Role::Leader: {
-        const QString leader = currentLeader();
+        const QString leader = leaderOrSilentLeader();
         if (!leader.isEmpty())
             return leader;
+        qint64 silentMs = 0;
         if (!m_silentLeader.isEmpty() && m_backend && m_backend->status(m_silentLeader).state == ServiceStatus::State::Running) {
-            const qint64 silentMs = (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
-            if (silentMs < LeaderSilenceGraceMs)
-                return m_silentLeader; // the last leader, not heard from for a moment; nobody else leads
+            silentLeaderInGrace(&silentMs);
             *error = QStringLiteral("the last leader %1 has not answered its role probe for %2 ms").arg(m_silentLeader).arg(silentMs);
             return {};
         }
@@ -536,7 +555,7 @@ void ScenarioRunner::applyFault(const StepSpec &step, const QString &service)
         m_applied.append({entry.id, service, action});
 
     if (!recovery) {
-        m_leaderBeforeFault = currentLeader();
+        m_leaderBeforeFault = leaderOrSilentLeader();
         m_lastFaulted = service;
     }
     const bool leaderFault = !recovery && service == m_leaderBeforeFault;
@@ -796,8 +815,12 @@ void ScenarioRunner::onRoleSamples(const RoleSampleBatch &batch)
         m_lastRoleRoundNs = round.startNs;
         m_haveRoleRound = true;
         const QStringList leaders = round.leaders();
-        // No leader in a round the last leader did not answer: silence, not yet evidence.
         const QString lastLeader = m_silentLeader.isEmpty() ? m_leader : m_silentLeader;
+        // A round that did not ask the last leader (its earlier answer still out) and heard no
+        // other claim says nothing about who leads.
+        if (leaders.isEmpty() && !lastLeader.isEmpty() && round.unasked.contains(lastLeader))
+            continue;
+        // No leader in a round the last leader did not answer: silence, not yet evidence.
         if (leaders.isEmpty() && !lastLeader.isEmpty() && !round.roles.contains(lastLeader)) {
             if (m_silentLeader.isEmpty()) {
                 m_silentLeader = lastLeader;
@@ -1146,7 +1169,7 @@ void ScenarioRunner::armSteadyWait()
     if (m_step < 0 || m_step >= m_check.steps.size())
         return;
     m_steadyArmed = true;
-    m_steadyLeader = currentLeader();
+    m_steadyLeader = leaderOrSilentLeader();
     m_deadline->start(int(m_check.steps.at(m_step).until.steadyForMs));
 }
 

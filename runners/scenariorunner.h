@@ -39,7 +39,7 @@ public:
     // How long a leader whose role probe gets no answer while no other member claims the role
     // still counts for a `steady` wait and a `role: leader` fault target: a slow role API on a
     // busy host (or a probe still in flight at a 10 ms cycle) is not a failover.
-    static constexpr int LeaderSilenceGraceMs = 1500;
+    static constexpr int LeaderSilenceGraceMs = ClusterTimeline::LeaderSilenceGraceMs;
 
     ScenarioRunner(const CheckSpec &check, LabContext *context, StackBackend *backend, QObject *parent = nullptr);
     ~ScenarioRunner() override;
@@ -124,6 +124,8 @@ private:
                    qint64 monoNs = 0);
     QString currentLeader() const;
     QString newestLeaderClaim() const;
+    QString silentLeaderInGrace(qint64 *silentMs = nullptr) const;
+    QString leaderOrSilentLeader() const;
     QString resolveTarget(const StepSpec &step, QString *error) const;
     void saveValue(const StepSpec &step, const QByteArray &text);
     void endStepScopes();

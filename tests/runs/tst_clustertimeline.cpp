@@ -189,6 +189,43 @@ private Q_SLOTS:
         QCOMPARE(members.splitBrainSamples(), 1);
     }
 
+    void roundThatDidNotAskTheLeaderSaysNothing()
+    {
+        // a's answer to the round at 100 is still out at 200 and 300 (a slow role probe): those
+        // rounds did not ask a. The round at 500 did ask it and got no answer: that is a gap.
+        const auto unaskedA = [](qint64 ms, const QStringList &leaders) {
+            RoleSample r = round(ms, leaders, {}, QStringLiteral("members"));
+            r.unasked = {A};
+            return r;
+        };
+        const ClusterTimeline t = ClusterTimeline::derive({round(0, {A}, {}, QStringLiteral("members")), round(100, {A}, {}, QStringLiteral("members")),
+                                                           unaskedA(200, {}), unaskedA(300, {}), round(400, {A}, {}, QStringLiteral("members")),
+                                                           round(500, {}, {}, QStringLiteral("members")), round(600, {A}, {}, QStringLiteral("members"))},
+                                                          {}, 0);
+        QCOMPARE(t.rounds().size(), 5);
+        QCOMPARE(t.leaderlessMs(), 100.0); // 500 -> 600 only
+        QCOMPARE(t.anomalies().size(), 1);
+        QCOMPARE(t.anomalies().first().atMs, 500.0);
+        QCOMPARE(t.leaderChanges(), 0);
+
+        // a did not answer the round at 500 (asked, no answer): a fault at 560 still hit the
+        // leader as far as anyone knew; 1.5 s into such silence it no longer did.
+        QCOMPARE(t.leaderAt(560 * Ms, A), A);
+        QCOMPARE(t.leaderAt(560 * Ms), QString());
+        const ClusterTimeline longSilence = ClusterTimeline::derive({round(0, {A}), round(100, {}), round(1700, {})}, {}, 0);
+        QCOMPARE(longSilence.leaderAt(1000 * Ms, A), A);
+        QCOMPARE(longSilence.leaderAt(1800 * Ms, A), QString());
+        RoleSample stepsDown = round(100, {});
+        stepsDown.roles.insert(A, QStringLiteral("replica")); // an answer, not silence
+        const ClusterTimeline answeredNoLeader = ClusterTimeline::derive({round(0, {A}), stepsDown}, {}, 0);
+        QCOMPARE(answeredNoLeader.leaderAt(200 * Ms, A), QString());
+
+        // A round that did not ask a but heard b claim the role is evidence: kept.
+        const ClusterTimeline claim = ClusterTimeline::derive({round(0, {A}, {}, QStringLiteral("members")), unaskedA(100, {B})}, {}, 0);
+        QCOMPARE(claim.rounds().size(), 2);
+        QCOMPARE(claim.leaderChanges(), 1);
+    }
+
     void roundsInAnyOrder()
     {
         RoleSampleBatch rounds = {round(0, {A}), round(100, {}), round(200, {B}), round(300, {A})};

@@ -78,16 +78,18 @@ public:
     bool isUp() const override { return true; }
 
     // One round of roles, as a role source would report it.
-    void publishRoles(const QMap<QString, QString> &roles, const QString &source = QStringLiteral("members"))
+    void publishRoles(const QMap<QString, QString> &roles, const QString &source = QStringLiteral("members"), const QStringList &unasked = {})
     {
         for (auto it = m_status.begin(); it != m_status.end(); ++it)
-            it->role = roles.value(it.key());
+            if (!unasked.contains(it.key()))
+                it->role = roles.value(it.key());
         RoleSample r;
         r.source = source;
         r.startNs = MonoClock::nowNs();
         r.endNs = r.startNs + 1000;
         r.wallMs = QDateTime::currentMSecsSinceEpoch();
         r.roles = roles;
+        r.unasked = unasked;
         publishRoleSamples({r});
         Q_EMIT statusesChanged(m_status);
     }

@@ -49,6 +49,7 @@ private Q_SLOTS:
     void steadyLeaderBearsWithSilence();
     void silentLeaderIsStillTheTarget_data();
     void silentLeaderIsStillTheTarget();
+    void silentLeaderIsTheBaselineOfTheFault();
 
 private:
     // Parses the lab, builds the runner against a fresh fake backend whose leader is api1.
@@ -334,6 +335,8 @@ void TestScenarioRunner::steadyLeaderBearsWithSilence_data()
     QTest::addColumn<QString>("summary");
     QTest::newRow("a slow role API is not a change") << "silent" << 600 << true << "api1 unchanged for 3s";
     QTest::newRow("a leader silent past the grace") << "silent" << 5000 << false << "api1 did not answer its role probe";
+    // Its answer to an earlier round still out: the rounds did not ask it (no silence, however long).
+    QTest::newRow("a leader not asked") << "unasked" << 2000 << true << "api1 unchanged for 3s";
     QTest::newRow("an answer of no leader") << "replica" << 600 << false << "leader changed api1 → none";
     QTest::newRow("another member leads") << "api2" << 600 << false << "leader changed api1 → api2";
 }
@@ -355,6 +358,11 @@ void TestScenarioRunner::steadyLeaderBearsWithSilence()
                                      {QStringLiteral("api2"), QStringLiteral("replica")},
                                      {QStringLiteral("api3"), QStringLiteral("replica")}};
         if (t >= 300 && t < 300 + silentMs) {
+            if (then == QLatin1String("unasked")) {
+                roles.remove(QStringLiteral("api1"));
+                m_backend->publishRoles(roles, QStringLiteral("members"), {QStringLiteral("api1")});
+                return;
+            }
             if (then == QLatin1String("silent"))
                 roles.remove(QStringLiteral("api1"));
             else if (then == QLatin1String("replica"))
@@ -374,6 +382,9 @@ void TestScenarioRunner::steadyLeaderBearsWithSilence()
     const StepOutcome step = runner->steps().first();
     QVERIFY2(step.ok == ok && step.summary.contains(summary), qPrintable(step.summary));
     QCOMPARE(result.verdict == Verdict::Pass, ok);
+    if (then == QLatin1String("unasked"))
+        for (const RunEvent &e : runner->metrics().events())
+            QVERIFY2(e.kind != RunEvent::Kind::RoleChange || e.service == QLatin1String("api1"), "a round that did not ask the leader changed it");
 }
 
 void TestScenarioRunner::silentLeaderIsStillTheTarget_data()
@@ -415,6 +426,39 @@ void TestScenarioRunner::silentLeaderIsStillTheTarget()
     QCOMPARE(!m_backend->calls.isEmpty() && m_backend->calls.first().action == QLatin1String("kill")
                  && m_backend->calls.first().service == QLatin1String("api1"),
              ok);
+}
+
+void TestScenarioRunner::silentLeaderIsTheBaselineOfTheFault()
+{
+    // api1 leads; from 150 ms its role probe gets no answer; `fault: {role: leader}` at ~250 ms
+    // hits it; from 400 ms it answers "leader" again (an isolated leader that has not stepped down
+    // yet), from 1000 ms api2 leads. The change is api1 → api2, not "none → api1" at 400 ms.
+    ScenarioRunner *runner = makeRunner(labText("      - wait: 250ms\n"
+                                                "      - fault: { action: pause, role: leader }\n"
+                                                "      - wait: { until: leader_changed, timeout: 5s }\n"));
+    QVERIFY(runner);
+    QElapsedTimer clock;
+    QTimer rounds;
+    rounds.setInterval(50);
+    connect(&rounds, &QTimer::timeout, this, [&] {
+        const qint64 t = clock.elapsed();
+        QMap<QString, QString> roles{{QStringLiteral("api2"), QStringLiteral("replica")}, {QStringLiteral("api3"), QStringLiteral("replica")}};
+        if (t < 150 || (t >= 400 && t < 1000))
+            roles.insert(QStringLiteral("api1"), QStringLiteral("leader"));
+        if (t >= 1000)
+            roles.insert(QStringLiteral("api2"), QStringLiteral("leader"));
+        m_backend->publishRoles(roles);
+    });
+    clock.start();
+    rounds.start();
+    const CheckResult result = runToEnd(runner);
+    rounds.stop();
+    QVERIFY2(!runner->isRunning(), "the check did not finish");
+    QCOMPARE(runner->steps().size(), 3);
+    QVERIFY2(runner->steps().at(1).summary.contains(QStringLiteral("pause api1")), qPrintable(runner->steps().at(1).summary));
+    const StepOutcome wait = runner->steps().at(2);
+    QVERIFY2(wait.ok && wait.summary.contains(QStringLiteral("api1 → api2")), qPrintable(wait.summary));
+    QVERIFY2(result.metrics.contains(QStringLiteral("failover_ms")), "the fault hit the leader: a failover to measure");
 }
 
 QTEST_GUILESS_MAIN(TestScenarioRunner)
