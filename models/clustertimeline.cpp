@@ -29,7 +29,9 @@ std::optional<double> numericTerm(const QString &term)
 bool ClusterTimeline::isFaultAction(const QString &action)
 {
     return action == QLatin1String("kill") || action == QLatin1String("stop") || action == QLatin1String("pause")
-           || action == QLatin1String("restart") || action == QLatin1String("scale") || action == QLatin1String("drain");
+           || action == QLatin1String("restart") || action == QLatin1String("scale") || action == QLatin1String("drain")
+           // network faults name the member they cut off (the leader on the smaller side)
+           || action == QLatin1String("isolate") || action == QLatin1String("partition") || action == QLatin1String("link");
 }
 
 QString ClusterTimeline::leaderAt(qint64 ns, const QString &among) const

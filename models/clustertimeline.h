@@ -15,8 +15,8 @@
 // per-service role probes ("members"); rounds with an error say nothing and are left out.
 // Leader regression: at a change of leader from Y to X,
 //   - when both rounds carry a numeric term: the term did not increase (X's term <= Y's);
-//   - otherwise: X led earlier in the check (A -> B -> A) and Y was not faulted (no kill, stop,
-//     pause or restart of Y) while it led.
+//   - otherwise: X led earlier in the check (A -> B -> A) and Y was not faulted (isFaultAction)
+//     while it led.
 // A no-leader span is an anomaly unless the leader before it was faulted during its term and a
 // leader came back before the check ended (the gap of a healthy failover).
 class ClusterTimeline

@@ -63,6 +63,29 @@ private Q_SLOTS:
         QCOMPARE(t.leaderAt(350 * Ms), B);
     }
 
+    void networkFaultOnTheLeaderExplainsTheGap_data()
+    {
+        QTest::addColumn<QString>("action");
+        QTest::addColumn<QString>("service");
+        QTest::addColumn<bool>("anomaly");
+        QTest::newRow("isolate the leader") << "isolate" << A << false;
+        QTest::newRow("partition, the leader on the smaller side") << "partition" << A << false;
+        QTest::newRow("lossy link of the leader") << "link" << A << false;
+        QTest::newRow("partition that cut another member") << "partition" << B << true;
+        QTest::newRow("heal") << "heal" << QString() << true;
+    }
+
+    void networkFaultOnTheLeaderExplainsTheGap()
+    {
+        QFETCH(QString, action);
+        QFETCH(QString, service);
+        QFETCH(bool, anomaly);
+        const ClusterTimeline t = ClusterTimeline::derive({round(0, {A}), round(100, {A}), round(200, {}), round(300, {B})},
+                                                          {fault(150, service, action)}, 0);
+        QCOMPARE(t.anomalies().size(), anomaly ? 1 : 0);
+        QCOMPARE(t.leaderlessMs(), 100.0); // counted either way
+    }
+
     void leaderlessSpanWithoutFaultIsAnAnomaly()
     {
         // Quorum lost: nobody leads from 1000 to 1600 ms and no fault touched the leader.
