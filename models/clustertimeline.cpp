@@ -39,19 +39,19 @@ QString ClusterTimeline::leaderAt(qint64 ns, const QString &among) const
     // What the cluster said before ns: the newest round whose answers had all arrived by then (a
     // round still out at ns may answer after a fault it straddles).
     qsizetype newest = -1;
-    for (qsizetype i = 0; i < m_rounds.size() && m_rounds.at(i).startNs <= ns; ++i)
-        if (m_rounds.at(i).endNs <= ns)
+    for (qsizetype i = 0; i < m_leaderRounds.size() && m_leaderRounds.at(i).startNs <= ns; ++i)
+        if (m_leaderRounds.at(i).endNs <= ns)
             newest = i;
     if (newest < 0)
         return {};
-    const RoleSample *last = &m_rounds.at(newest);
+    const RoleSample *last = &m_leaderRounds.at(newest);
     if (!among.isEmpty()) {
         // Back over rounds in which `among` did not answer and nobody led: silence, not yet a change.
         qsizetype k = newest;
-        while (k > 0 && m_rounds.at(k).leaders().isEmpty() && !m_rounds.at(k).roles.contains(among))
+        while (k > 0 && m_leaderRounds.at(k).leaders().isEmpty() && !m_leaderRounds.at(k).roles.contains(among))
             --k;
-        if (k < newest && m_rounds.at(k).leaders() == QStringList{among}
-            && ns - m_rounds.at(k + 1).startNs < qint64(LeaderSilenceGraceMs) * 1'000'000)
+        if (k < newest && m_leaderRounds.at(k).leaders() == QStringList{among}
+            && ns - m_leaderRounds.at(k + 1).startNs < qint64(LeaderSilenceGraceMs) * 1'000'000)
             return among;
     }
     const QStringList leaders = last->leaders();
@@ -72,17 +72,18 @@ ClusterTimeline ClusterTimeline::derive(const RoleSampleBatch &rounds, const QLi
     // Rounds complete out of order (a slow answer arrives after a quick later one): time order.
     std::stable_sort(t.m_rounds.begin(), t.m_rounds.end(), [](const RoleSample &a, const RoleSample &b) { return a.startNs < b.startNs; });
     // A round that did not ask the leader (its earlier answer still out) and heard no other claim
-    // says nothing about who leads: not a leaderless moment.
+    // says nothing about who leads: not a leaderless moment. (It stays in rounds(): the other
+    // members' answers in it still time a failover.)
     QStringList lastLeaders;
-    t.m_rounds.removeIf([&lastLeaders](const RoleSample &r) {
+    for (const RoleSample &r : std::as_const(t.m_rounds)) {
         const QStringList leaders = r.leaders();
         if (leaders.isEmpty() && !lastLeaders.isEmpty()
             && std::all_of(lastLeaders.cbegin(), lastLeaders.cend(), [&r](const QString &l) { return r.unasked.contains(l); }))
-            return true;
+            continue;
         lastLeaders = leaders;
-        return false;
-    });
-    const RoleSampleBatch &rs = t.m_rounds;
+        t.m_leaderRounds.append(r);
+    }
+    const RoleSampleBatch &rs = t.m_leaderRounds;
     const qsizetype n = rs.size();
     if (n == 0)
         return t;

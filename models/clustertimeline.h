@@ -36,6 +36,9 @@ public:
     bool isEmpty() const { return m_rounds.isEmpty(); }
     // The rounds used, in time order (see the class comment for which).
     const RoleSampleBatch &rounds() const { return m_rounds; }
+    // Those of them that say who leads: not the rounds that left out the leader (its earlier
+    // answer still out) and heard no other claim. Spans, anomalies and leaderAt() use these.
+    const RoleSampleBatch &leaderRounds() const { return m_leaderRounds; }
     const QList<Span> &spans() const { return m_spans; }
     const QList<ClusterAnomaly> &anomalies() const { return m_anomalies; }
 
@@ -58,6 +61,7 @@ public:
 
 private:
     RoleSampleBatch m_rounds;
+    RoleSampleBatch m_leaderRounds;
     QList<Span> m_spans;
     QList<ClusterAnomaly> m_anomalies;
     double m_leaderlessMs = 0;
