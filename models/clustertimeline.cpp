@@ -71,14 +71,14 @@ ClusterTimeline ClusterTimeline::derive(const RoleSampleBatch &rounds, const QLi
             t.m_rounds.append(r);
     // Rounds complete out of order (a slow answer arrives after a quick later one): time order.
     std::stable_sort(t.m_rounds.begin(), t.m_rounds.end(), [](const RoleSample &a, const RoleSample &b) { return a.startNs < b.startNs; });
-    // A round that did not ask the leader (its earlier answer still out) and heard no other claim
-    // says nothing about who leads: not a leaderless moment. (It stays in rounds(): the other
+    // A round that did not ask the leader (or one of two claimants; its earlier answer still out)
+    // and heard no claim says nothing about who leads: not a leaderless moment. (It stays in rounds(): the other
     // members' answers in it still time a failover.)
     QStringList lastLeaders;
     for (const RoleSample &r : std::as_const(t.m_rounds)) {
         const QStringList leaders = r.leaders();
         if (leaders.isEmpty() && !lastLeaders.isEmpty()
-            && std::all_of(lastLeaders.cbegin(), lastLeaders.cend(), [&r](const QString &l) { return r.unasked.contains(l); }))
+            && std::any_of(lastLeaders.cbegin(), lastLeaders.cend(), [&r](const QString &l) { return r.unasked.contains(l); }))
             continue;
         lastLeaders = leaders;
         t.m_leaderRounds.append(r);

@@ -244,6 +244,16 @@ private Q_SLOTS:
         const ClusterTimeline answeredNoLeader = ClusterTimeline::derive({round(0, {A}), stepsDown}, {}, 0);
         QCOMPARE(answeredNoLeader.leaderAt(200 * Ms, A), QString());
 
+        // After a split brain (a and b claim), a round in which b answers replica and a was not
+        // asked does not say a stopped leading.
+        RoleSample bStepsDown = unaskedA(200, {});
+        bStepsDown.roles.insert(B, QStringLiteral("replica"));
+        const QString m = QStringLiteral("members");
+        const ClusterTimeline split = ClusterTimeline::derive({round(0, {A}, {}, m), round(100, {A, B}, {}, m), bStepsDown, round(300, {A}, {}, m)}, {}, 0);
+        QCOMPARE(split.rounds().size(), 4);
+        QCOMPARE(split.leaderRounds().size(), 3);
+        QCOMPARE(split.leaderlessMs(), 0.0);
+
         // A round that did not ask a but heard b claim the role is evidence: kept.
         const ClusterTimeline claim = ClusterTimeline::derive({round(0, {A}, {}, QStringLiteral("members")), unaskedA(100, {B})}, {}, 0);
         QCOMPARE(claim.leaderRounds().size(), 2);
