@@ -424,16 +424,18 @@ void ScenarioRunner::runCommand(const StepSpec &step)
     p->start(argv.value(0), argv.mid(1));
 }
 
-QString ScenarioRunner::silentLeaderInGrace(qint64 *silentMs) const
+QString ScenarioRunner::silentLeaderInGrace() const
 {
     if (m_silentLeader.isEmpty() || !currentLeader().isEmpty())
         return {};
     if (m_backend && m_backend->status(m_silentLeader).state != ServiceStatus::State::Running)
         return {}; // stopped or gone: its silence is not a slow answer
-    const qint64 ms = (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
-    if (silentMs)
-        *silentMs = ms;
-    return ms < LeaderSilenceGraceMs ? m_silentLeader : QString();
+    return silentForMs() < LeaderSilenceGraceMs ? m_silentLeader : QString();
+}
+
+qint64 ScenarioRunner::silentForMs() const
+{
+    return (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
 }
 
 QString ScenarioRunner::leaderOrSilentLeader() const
@@ -453,10 +455,8 @@ QString ScenarioRunner::resolveTarget(const StepSpec &step, QString *error) cons
         const QString leader = leaderOrSilentLeader();
         if (!leader.isEmpty())
             return leader;
-        qint64 silentMs = 0;
         if (!m_silentLeader.isEmpty() && m_backend && m_backend->status(m_silentLeader).state == ServiceStatus::State::Running) {
-            silentLeaderInGrace(&silentMs);
-            *error = QStringLiteral("the last leader %1 has not answered its role probe for %2 ms").arg(m_silentLeader).arg(silentMs);
+            *error = QStringLiteral("the last leader %1 has not answered its role probe for %2 ms").arg(m_silentLeader).arg(silentForMs());
             return {};
         }
         *error = QStringLiteral("no member holds the leader role right now");
@@ -1184,7 +1184,7 @@ bool ScenarioRunner::evaluateSteady(const WaitConditionSpec &c)
         return true;
     const auto name = [](const QString &who) { return who.isEmpty() ? QStringLiteral("none") : who; };
     if (now.isEmpty() && !m_steadyLeader.isEmpty() && m_silentLeader == m_steadyLeader) {
-        const qint64 silentMs = (MonoClock::nowNs() - m_silentSinceNs) / 1000000;
+        const qint64 silentMs = silentForMs();
         if (silentMs < LeaderSilenceGraceMs)
             return true;
         finishStep(false, QStringLiteral("leader %1 did not answer its role probe for %2 ms (no other member led) after %3 ms; expected it steady for %4")

@@ -124,7 +124,8 @@ private:
                    qint64 monoNs = 0);
     QString currentLeader() const;
     QString newestLeaderClaim() const;
-    QString silentLeaderInGrace(qint64 *silentMs = nullptr) const;
+    QString silentLeaderInGrace() const;
+    qint64 silentForMs() const; // since the last leader's first unanswered round
     QString leaderOrSilentLeader() const;
     QString resolveTarget(const StepSpec &step, QString *error) const;
     void saveValue(const StepSpec &step, const QByteArray &text);
