@@ -21,6 +21,12 @@ struct ProbeSample
     // could not start it in time). A skipped sample is the console's problem, never the target's:
     // metrics leave it out of availability and outages and count it separately.
     bool skipped = false;
+
+    // The error of a slot skipped because this probe's earlier attempt was still out (waiting for
+    // the target, or killed at its timeout and not yet reaped): the target's slowness, not the
+    // console's, even when that attempt never reports (the check ended first).
+    static constexpr const char *SkippedStillRunning = "previous attempt still running";
+    bool skippedStillRunning() const { return skipped && error == QLatin1String(SkippedStillRunning); }
 };
 
 using ProbeSampleBatch = QList<ProbeSample>;

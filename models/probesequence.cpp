@@ -54,7 +54,7 @@ void ProbeSequence::count(const Sample &s)
 void ProbeSequence::append(const Sample &s)
 {
     if (s.skipped) {
-        if (s.monoNs >= m_inFlightUntil)
+        if (!s.stillRunning && s.monoNs >= m_inFlightUntil)
             ++m_consoleSkipped;
         return;
     }

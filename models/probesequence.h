@@ -26,8 +26,9 @@ public:
         double latencyMs = 0;
         bool ok = false;
         bool skipped = false;
+        bool stillRunning = false; // skipped: the executor still had an earlier attempt out
 
-        static Sample from(const ProbeSample &s) { return {s.monoNs, s.lateNs, s.latencyMs, s.ok, s.skipped}; }
+        static Sample from(const ProbeSample &s) { return {s.monoNs, s.lateNs, s.latencyMs, s.ok, s.skipped, s.skippedStillRunning()}; }
         qint64 startNs() const { return monoNs + lateNs; }
         qint64 endNs() const;
     };
@@ -73,7 +74,9 @@ public:
     qint64 ok() const { return m_ok; }
     qint64 taken() const { return m_taken; }
     qint64 skipped() const { return m_skipped; }
-    // Skipped with no attempt of this probe in flight: the console could not start it.
+    // Skipped with no attempt of this probe in flight: the console could not start it. A slot the
+    // executor refused because an attempt was still out never counts, even when no sample shows
+    // that attempt (it was still waiting when the check ended).
     qint64 consoleSkipped() const { return m_consoleSkipped; }
     bool isEmpty() const { return m_taken + m_skipped == 0; }
     const QList<Run> &runs() const { return m_runs; }

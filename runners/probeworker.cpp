@@ -236,7 +236,7 @@ void ProbeWorker::launch(int index, qint64 dueNs)
     case ProbeExecutor::Admission::Started:
         return;
     case ProbeExecutor::Admission::Busy:
-        recordSkipped(id, dueNs, MonoClock::nowNs(), QString::fromLatin1(SkippedStillRunning));
+        recordSkipped(id, dueNs, MonoClock::nowNs(), QString::fromLatin1(ProbeSample::SkippedStillRunning));
         return;
     case ProbeExecutor::Admission::Stuck: {
         // The target has not answered the earlier attempt within its timeout and still holds it:

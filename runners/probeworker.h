@@ -31,8 +31,6 @@ class ProbeWorker : public QObject
     Q_OBJECT
 
 public:
-    static constexpr const char *SkippedStillRunning = "previous attempt still running";
-
     explicit ProbeWorker(int flushMs, QObject *parent = nullptr);
     ~ProbeWorker() override;
 

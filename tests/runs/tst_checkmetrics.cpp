@@ -343,6 +343,24 @@ private Q_SLOTS:
         QCOMPARE(s.values.value(QStringLiteral("skipped_samples")), 20.0);
         QVERIFY2(s.overload.isEmpty(), qPrintable(s.overload));
 
+        // An attempt still waiting for the target when the check ended leaves no sample; the slots
+        // the executor refused meanwhile are the target's slowness all the same.
+        ProbeSampleBatch cutOff;
+        for (qint64 t = 0; t < 2000; t += 100) {
+            if (t == 1000)
+                continue; // started, never answered before the end
+            ProbeSample p = sample(t, true, 2, t > 1000);
+            if (p.skipped)
+                p.error = QString::fromLatin1(ProbeSample::SkippedStillRunning);
+            cutOff.append(p);
+        }
+        CheckMetrics c;
+        c.addProbe({QStringLiteral("writes"), 100, 0});
+        c.addSamples(cutOff);
+        s = c.summarize();
+        QCOMPARE(s.values.value(QStringLiteral("skipped_samples")), 9.0);
+        QVERIFY2(s.overload.isEmpty(), qPrintable(s.overload));
+
         // On time and nothing skipped: not overloaded.
         ProbeSampleBatch fine;
         for (qint64 t = 0; t < 1000; t += 10)
