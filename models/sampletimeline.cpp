@@ -179,12 +179,61 @@ void SampleTimeline::addMeasuredSpan(const Span &span)
     ++m_revision;
 }
 
+void SampleTimeline::addRoleRounds(const RoleSampleBatch &rounds)
+{
+    for (const RoleSample &round : rounds) {
+        RoleSourceSplits &source = m_splits[round.source];
+        // Rounds may complete out of order (a hung member): as the runner, only newer ones count.
+        if (!round.error.isEmpty() || round.startNs < source.lastRoundNs)
+            continue;
+        source.lastRoundNs = round.startNs;
+        QStringList leaders = round.leaders();
+        SplitBrainSpan *open = !source.spans.isEmpty() && source.spans.last().open ? &source.spans.last() : nullptr;
+        if (leaders.size() < 2) {
+            if (!open)
+                continue;
+            const bool leftOutAClaimant = std::any_of(open->leaders.cbegin(), open->leaders.cend(),
+                                                      [&](const QString &l) { return round.unasked.contains(l); });
+            if (leftOutAClaimant)
+                continue; // says nothing about the claim it did not hear again
+            open->open = false;
+            open->toNs = round.startNs;
+        } else if (open) {
+            for (const QString &l : std::as_const(leaders))
+                if (!open->leaders.contains(l))
+                    open->leaders.append(l);
+            open->leaders.sort();
+            open->toNs = round.endNs;
+        } else {
+            leaders.sort();
+            source.spans.append({leaders, round.startNs, round.endNs, true});
+        }
+        touch(round.startNs);
+        ++m_revision;
+    }
+}
+
+QList<SampleTimeline::SplitBrainSpan> SampleTimeline::splitBrainSpans(qint64 untilNs) const
+{
+    // The cluster timeline's choice: the stack's role source when it has answered at all.
+    const auto cluster = m_splits.constFind(QStringLiteral("cluster"));
+    const auto members = m_splits.constFind(QStringLiteral("members"));
+    const auto chosen = cluster != m_splits.cend() && cluster->lastRoundNs != std::numeric_limits<qint64>::min() ? cluster : members;
+    if (chosen == m_splits.cend())
+        return {};
+    QList<SplitBrainSpan> spans = chosen->spans;
+    if (!spans.isEmpty() && spans.last().open)
+        spans.last().toNs = std::max(spans.last().toNs, untilNs);
+    return spans;
+}
+
 void SampleTimeline::clear()
 {
     m_series.clear();
     m_probeOrder.clear();
     m_events.clear();
     m_spans.clear();
+    m_splits.clear();
     m_firstNs = std::numeric_limits<qint64>::max();
     m_lastNs = std::numeric_limits<qint64>::min();
     m_originNs = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "probesample.h"
+#include "rolesample.h"
 #include "runevent.h"
 
 #include <QHash>
@@ -40,6 +41,16 @@ public:
         qint64 toNs = 0;
     };
 
+    // Two or more members claiming the leader role in the same role rounds, from the first such
+    // round to the first round after it that did not (open: still going).
+    struct SplitBrainSpan
+    {
+        QStringList leaders; // sorted
+        qint64 fromNs = 0;
+        qint64 toNs = 0;
+        bool open = false;
+    };
+
     // A measured interval the scenario engine reports, e.g. fault -> new leader.
     struct Span
     {
@@ -66,6 +77,10 @@ public:
     void addSamples(const ProbeSampleBatch &batch);
     void addEvent(const RunEvent &event);
     void addMeasuredSpan(const Span &span);
+    // Role rounds as the runner hears them: only split brain is kept (leader spans come from the
+    // RoleChange events). The same rounds as the cluster timeline: the stack's role source once it
+    // has answered, else the members' role probes; a round that left out a claimant says nothing.
+    void addRoleRounds(const RoleSampleBatch &rounds);
     void clear();
 
     // Probe ids in order of first sample, so colours stay stable while a run grows.
@@ -101,8 +116,16 @@ public:
     QList<RunEvent> events(qint64 fromNs, qint64 toNs) const;
     QList<RoleSpan> leaderSpans(qint64 untilNs) const;
     QList<Span> measuredSpans() const { return m_spans; }
+    // An open span ends at untilNs.
+    QList<SplitBrainSpan> splitBrainSpans(qint64 untilNs) const;
 
 private:
+    // Split brain as one role source's rounds tell it.
+    struct RoleSourceSplits
+    {
+        qint64 lastRoundNs = std::numeric_limits<qint64>::min();
+        QList<SplitBrainSpan> spans; // the last one may be open
+    };
     struct Bucket
     {
         qint64 index = 0; // floor(monoNs / bucket width)
@@ -140,6 +163,7 @@ private:
     QStringList m_probeOrder;
     QList<RunEvent> m_events; // sorted by monoNs, stable for equal times
     QList<Span> m_spans;
+    QHash<QString, RoleSourceSplits> m_splits; // by RoleSample::source
     qint64 m_firstNs = std::numeric_limits<qint64>::max();
     qint64 m_lastNs = std::numeric_limits<qint64>::min();
     qint64 m_originNs = 0;

@@ -853,6 +853,33 @@ void LiveChartView::updateRoles(qint64 originNs)
         ++n;
     }
     hideFrom(m_roleBars, n);
+
+    // Split brain over the leader bars: hatched in the failure colour, so two claimants never read
+    // as one leader's span.
+    int k = 0;
+    for (const SampleTimeline::SplitBrainSpan &split : m_timeline->splitBrainSpans(m_timeline->lastNs() + 1)) {
+        if (split.toNs <= m_shownFromNs || split.fromNs >= m_shownToNs)
+            continue;
+        const qreal x0 = xForNs(std::max(split.fromNs, m_shownFromNs));
+        const qreal x1 = xForNs(std::min(split.toNs, m_shownToNs));
+        QGraphicsRectItem *bar = pooled(m_splitBrainBars, k, [&] {
+            auto *b = new QGraphicsRectItem(m_chart);
+            b->setData(ItemKindKey, QStringLiteral("splitBrainBar"));
+            QPen edge(FailColor, 1);
+            edge.setCosmetic(true);
+            b->setPen(edge);
+            b->setBrush(QBrush(FailColor, Qt::BDiagPattern));
+            b->setZValue(ZStrip + 0.1);
+            return b;
+        });
+        bar->setRect(x0, laneY, std::max<qreal>(2, x1 - x0), roleH);
+        bar->setToolTip(tr("split brain: %1 claimed the leader role at once from %2 for %3%4")
+                            .arg(split.leaders.join(QStringLiteral(", ")),
+                                 formatTime(double(split.fromNs - originNs) / 1e9, 0.001),
+                                 formatDuration(split.toNs - split.fromNs), split.open ? tr(" (still going)") : QString()));
+        ++k;
+    }
+    hideFrom(m_splitBrainBars, k);
 }
 
 QColor LiveChartView::memberColor(const QString &member)

@@ -192,6 +192,7 @@ private:
     QList<QGraphicsRectItem *> m_topLabels;
     QList<QGraphicsRectItem *> m_spanShades;
     QList<QGraphicsRectItem *> m_roleBars;
+    QList<QGraphicsRectItem *> m_splitBrainBars;
     QList<QGraphicsSimpleTextItem *> m_tickLabels;
     QList<QGraphicsLineItem *> m_gridLines;
 };

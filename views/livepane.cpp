@@ -76,6 +76,14 @@ void LivePane::addEvent(const RunEvent &event)
     m_chart->scheduleRefresh();
 }
 
+void LivePane::addRoleRounds(const RoleSampleBatch &rounds)
+{
+    const quint64 before = m_timeline.revision();
+    m_timeline.addRoleRounds(rounds);
+    if (m_timeline.revision() != before) // most rounds change nothing the chart shows
+        m_chart->scheduleRefresh();
+}
+
 void LivePane::addFailover(qint64 fromNs, qint64 toNs, double resolutionMs)
 {
     // The leader change was seen at most one role interval after it happened: truth in [seen - interval, seen].

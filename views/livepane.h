@@ -25,6 +25,7 @@ public:
     void beginCheck(const QString &title);
     void addSamples(const ProbeSampleBatch &batch);
     void addEvent(const RunEvent &event);
+    void addRoleRounds(const RoleSampleBatch &rounds);
     void addFailover(qint64 fromNs, qint64 toNs, double resolutionMs);
     // Metrics as they stand (live) or final, timings with the interval that holds the truth.
     void setMetrics(const QMap<QString, double> &metrics, const MetricIntervals &intervals, const QString &verdict);

@@ -567,6 +567,7 @@ void MainWindow::presentRunner(ScenarioRunner *runner, const QString &checkId)
     });
     connect(runner, &ScenarioRunner::samplesArrived, m_livePane, &LivePane::addSamples);
     connect(runner, &ScenarioRunner::eventOccurred, m_livePane, &LivePane::addEvent);
+    connect(runner, &ScenarioRunner::roleSamplesArrived, m_livePane, &LivePane::addRoleRounds);
     connect(runner, &ScenarioRunner::failoverMeasured, m_livePane, &LivePane::addFailover);
     connect(runner, &ScenarioRunner::stepStarted, this, [this, id = checkId](int index) { m_detailPane->stepStarted(id, index); });
     connect(runner, &ScenarioRunner::stepFinished, this, [this, id = checkId](const StepOutcome &o) {

@@ -21,6 +21,8 @@
 
 #include <algorithm>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr qint64 Ms = 1'000'000;
@@ -224,6 +226,52 @@ private Q_SLOTS:
         QVERIFY(qRed(strip.pixel(outageColumn, 0)) > 150 && qGreen(strip.pixel(outageColumn, 0)) < 100);
         QVERIFY(qGreen(strip.pixel(view.columns() / 2, 0)) > 150);
         QVERIFY(!visibleItems(view, QStringLiteral("emptyText")).size());
+    }
+
+    void splitBrainIsHatchedOverTheLeaderBars()
+    {
+        SampleTimeline t;
+        leaderKill(t, 20);
+        const auto round = [](qint64 ns, const QMap<QString, QString> &roles) {
+            RoleSample r;
+            r.startNs = ns;
+            r.endNs = ns + 5 * Ms;
+            r.source = QStringLiteral("members");
+            r.roles = roles;
+            return r;
+        };
+        const QString leader = QStringLiteral("leader"), replica = QStringLiteral("replica");
+        // The killed api1 still claims while api2 already leads (12 s .. 13 s), then api1 is a replica.
+        t.addRoleRounds({round(T0 + 11 * Sec, {{u"api1"_s, replica}, {u"api2"_s, leader}}),
+                         round(T0 + 12 * Sec, {{u"api1"_s, leader}, {u"api2"_s, leader}}),
+                         round(T0 + 12500 * Ms, {{u"api1"_s, leader}, {u"api2"_s, leader}}),
+                         round(T0 + 13 * Sec, {{u"api1"_s, replica}, {u"api2"_s, leader}})});
+        LiveChartView view(&t);
+        view.resize(1000, 400);
+        view.setWindow(T0, T0 + 20 * Sec);
+        view.refresh();
+
+        const QList<QGraphicsItem *> splits = visibleItems(view, QStringLiteral("splitBrainBar"));
+        QCOMPARE(splits.size(), 1);
+        auto *bar = static_cast<QGraphicsRectItem *>(splits.first());
+        const QRectF r = bar->rect();
+        // 12 s .. 13 s of a 20 s window: from 60 % of the role lane, a twentieth of it wide.
+        const QList<QGraphicsItem *> lanes = visibleItems(view, QStringLiteral("roleLane"));
+        QCOMPARE(lanes.size(), 1);
+        const QRectF lane = static_cast<QGraphicsRectItem *>(lanes.first())->rect();
+        QCOMPARE(r.top(), lane.top());
+        QCOMPARE(r.height(), lane.height());
+        QVERIFY2(std::abs(r.left() - (lane.left() + 0.6 * lane.width())) <= 1.5, qPrintable(QString::number(r.left())));
+        QVERIFY2(std::abs(r.width() - lane.width() / 20) <= 1.5, qPrintable(QStringLiteral("%1 of %2").arg(r.width()).arg(lane.width())));
+        const QList<QGraphicsItem *> roleBars = visibleItems(view, QStringLiteral("roleBar"));
+        QVERIFY(!roleBars.isEmpty());
+        QVERIFY2(bar->toolTip().contains(QStringLiteral("split brain: api1, api2")), qPrintable(bar->toolTip()));
+        QVERIFY(bar->zValue() > roleBars.first()->zValue());
+
+        // Scrolled away from it: not drawn.
+        view.setWindow(T0, T0 + 10 * Sec);
+        view.refresh();
+        QVERIFY(visibleItems(view, QStringLiteral("splitBrainBar")).isEmpty());
     }
 
     void hourLongWindowStaysPerPixel()

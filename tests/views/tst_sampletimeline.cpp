@@ -4,6 +4,8 @@
 
 #include <QTest>
 
+using namespace Qt::StringLiterals;
+
 namespace {
 
 constexpr qint64 Ms = 1'000'000;
@@ -238,6 +240,57 @@ private Q_SLOTS:
         QCOMPARE(t.events().size(), 5);
         QCOMPARE(t.events(9 * Sec, 11 * Sec).size(), 3);
         QCOMPARE(t.lastNs(), 10 * Sec + 412 * Ms);
+    }
+
+    void splitBrainSpansFromRoleRounds()
+    {
+        const auto round = [](qint64 startNs, const QString &source, const QMap<QString, QString> &roles,
+                              const QStringList &unasked = {}) {
+            RoleSample r;
+            r.startNs = startNs;
+            r.endNs = startNs + 20 * Ms;
+            r.source = source;
+            r.roles = roles;
+            r.unasked = unasked;
+            return r;
+        };
+        const QString leader = QStringLiteral("leader"), replica = QStringLiteral("replica");
+        const QString m = QStringLiteral("members");
+        SampleTimeline t;
+        t.addRoleRounds({round(1 * Sec, m, {{u"e1"_s, leader}, {u"e2"_s, replica}, {u"e3"_s, replica}}),
+                         round(2 * Sec, m, {{u"e1"_s, leader}, {u"e2"_s, leader}, {u"e3"_s, replica}})});
+        // Out of order (older than the newest round): ignored, as the runner does.
+        t.addRoleRounds({round(1500 * Ms, m, {{u"e1"_s, leader}, {u"e3"_s, leader}})});
+        t.addRoleRounds({round(3 * Sec, m, {{u"e1"_s, leader}, {u"e2"_s, leader}, {u"e3"_s, leader}}),
+                         // e2 not asked (its earlier answer still out): no word on the claim
+                         round(4 * Sec, m, {{u"e1"_s, leader}, {u"e3"_s, replica}}, {QStringLiteral("e2")}),
+                         round(5 * Sec, m, {{u"e1"_s, replica}, {u"e2"_s, leader}, {u"e3"_s, replica}})});
+        QList<SampleTimeline::SplitBrainSpan> spans = t.splitBrainSpans(10 * Sec);
+        QCOMPARE(spans.size(), 1);
+        QCOMPARE(spans[0].leaders, (QStringList{u"e1"_s, u"e2"_s, u"e3"_s}));
+        QCOMPARE(spans[0].fromNs, 2 * Sec);
+        QCOMPARE(spans[0].toNs, 5 * Sec);
+        QVERIFY(!spans[0].open);
+
+        // A second split, still going: open until the cut.
+        t.addRoleRounds({round(6 * Sec, m, {{u"e1"_s, leader}, {u"e2"_s, leader}})});
+        spans = t.splitBrainSpans(9 * Sec);
+        QCOMPARE(spans.size(), 2);
+        QVERIFY(spans[1].open);
+        QCOMPARE(spans[1].fromNs, 6 * Sec);
+        QCOMPARE(spans[1].toNs, 9 * Sec);
+
+        // Once the stack's role source answers, its rounds are the cluster's word; failed rounds
+        // say nothing.
+        RoleSample failed = round(6500 * Ms, QStringLiteral("cluster"), {});
+        failed.error = QStringLiteral("timed out after 500 ms");
+        t.addRoleRounds({failed});
+        QCOMPARE(t.splitBrainSpans(9 * Sec).size(), 2);
+        t.addRoleRounds({round(7 * Sec, QStringLiteral("cluster"), {{u"e1"_s, leader}, {u"e2"_s, replica}})});
+        QVERIFY(t.splitBrainSpans(9 * Sec).isEmpty());
+
+        t.clear();
+        QVERIFY(t.splitBrainSpans(9 * Sec).isEmpty());
     }
 
     void eventsStaySortedAndOriginIsCheckStart()
