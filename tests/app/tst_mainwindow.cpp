@@ -52,6 +52,12 @@ class TestMainWindow : public QObject
     }
 
 private Q_SLOTS:
+    void windowIconShipsWithTheWindow()
+    {
+        // The window's own resource, not the app's: every binary that shows the window has it.
+        QVERIFY(QFile::exists(QStringLiteral(":/icons/halab.svg")));
+    }
+
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
