@@ -72,6 +72,7 @@ private:
     void shot(const QString &name)
     {
         if (!qEnvironmentVariableIsEmpty("HALAB_SCREENSHOT_GRAB")) {
+            QTest::qWait(300); // delayed item layouts and coalesced refreshes, as a person would see them
             for (QWidget *top : QApplication::topLevelWidgets())
                 if (qobject_cast<MainWindow *>(top) && top->isVisible())
                     QVERIFY(top->grab().save(QDir(m_out).filePath(name + QStringLiteral(".png"))));
