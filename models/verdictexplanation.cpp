@@ -67,6 +67,23 @@ QString VerdictExplanation::valueText(const QString &metric, double value)
     return unit.isEmpty() ? number : number + QLatin1Char(' ') + unit;
 }
 
+QString VerdictExplanation::valueText(const QString &metric, double value, const MetricIntervals &intervals)
+{
+    return intervals.contains(metric) ? MetricFormat::value(metric, value, intervals) : valueText(metric, value);
+}
+
+QString VerdictExplanation::deltaText(const QString &metric, double a, double b)
+{
+    const double d = b - a;
+    const QString unit = unitOf(metric);
+    // Rounded as the values are shown: a difference below what they show is none.
+    const double shown = unit == QLatin1String("%") ? std::round(d * 10.0) / 10.0 : unit == QLatin1String("ms") ? std::round(d) : d;
+    if (shown == 0)
+        return QStringLiteral("0");
+    const QString number = unit == QLatin1String("%") ? QString::number(std::abs(shown), 'f', 1) : MetricFormat::number(std::abs(shown));
+    return (shown > 0 ? QStringLiteral("+") : QStringLiteral("−")) + number + (unit.isEmpty() ? QString() : QLatin1Char(' ') + unit);
+}
+
 QString VerdictExplanation::outcomeText(const ExpectationOutcome &o)
 {
     const QString unit = unitOf(o.metric);

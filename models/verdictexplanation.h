@@ -24,6 +24,10 @@ struct VerdictExplanation
     static QString outcomeText(const ExpectationOutcome &outcome);
     // "41.4 %", "2957 ms", "12": a metric's value with the unit its name carries (_pct, _ms).
     static QString valueText(const QString &metric, double value);
+    // The same, and a timing with the interval that holds the truth: "2102 ms (2000–2113)".
+    static QString valueText(const QString &metric, double value, const MetricIntervals &intervals);
+    // B − A in the metric's unit, signed: "+0.3 ms", "−66 ms", "0".
+    static QString deltaText(const QString &metric, double a, double b);
     static QString unitOf(const QString &metric);
     // The deciding figures in one line: every judged expectation, failed ones first.
     QString decidingFigures() const;

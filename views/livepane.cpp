@@ -104,8 +104,7 @@ void LivePane::setMetrics(const QMap<QString, double> &metrics, const MetricInte
         const QString probe = dot > 0 ? it.key().left(dot) : tr("check");
         const QString name = dot > 0 ? it.key().mid(dot + 1) : it.key();
         // Timings with the interval that holds the truth, others with their unit.
-        const QString value = intervals.contains(it.key()) ? MetricFormat::value(it.key(), it.value(), intervals)
-                                                           : VerdictExplanation::valueText(it.key(), it.value());
+        const QString value = VerdictExplanation::valueText(it.key(), it.value(), intervals);
         auto *valueItem = new QTableWidgetItem(value);
         valueItem->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_metrics->setItem(row, 0, new QTableWidgetItem(probe));

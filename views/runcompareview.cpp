@@ -1,7 +1,7 @@
 #include "runcompareview.h"
+#include "verdictexplanation.h"
 
 #include "livechartview.h"
-#include "metricformat.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -46,7 +46,7 @@ QString cell(const CheckResult *r, const QString &metric)
 {
     if (!r || !r->metrics.contains(metric))
         return QStringLiteral("—");
-    return MetricFormat::value(metric, r->metrics.value(metric), r->intervals);
+    return VerdictExplanation::valueText(metric, r->metrics.value(metric), r->intervals);
 }
 } // namespace
 
@@ -54,7 +54,7 @@ RunCompareView::RunCompareView(QWidget *parent)
     : QWidget(parent)
     , m_title(new QLabel(this))
     , m_verdicts(table(QStringLiteral("compareVerdicts"), {tr("Check"), tr("A"), tr("B"), tr("Change")}, this))
-    , m_metrics(table(QStringLiteral("compareMetrics"), {tr("Check"), tr("Metric"), tr("A"), tr("B"), tr("Δ (B − A)")}, this))
+    , m_metrics(table(QStringLiteral("compareMetrics"), {tr("Check"), tr("Metric"), tr("Δ (B − A)"), tr("A"), tr("B")}, this))
     , m_check(new QComboBox(this))
     , m_labelA(new QLabel(this))
     , m_labelB(new QLabel(this))
@@ -65,8 +65,8 @@ RunCompareView::RunCompareView(QWidget *parent)
     // Long check titles elide; the verdicts and numbers always show.
     m_verdicts->horizontalHeader()->setStretchLastSection(false);
     m_verdicts->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
-    m_metrics->horizontalHeader()->setStretchLastSection(false);
-    m_metrics->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    // Metric names are what a reader looks for: whole (the table scrolls sideways instead).
+    m_metrics->setTextElideMode(Qt::ElideNone);
     m_verdicts->setWordWrap(false);
     m_metrics->setWordWrap(false);
     m_title->setObjectName(QStringLiteral("compareTitle"));
@@ -88,8 +88,9 @@ RunCompareView::RunCompareView(QWidget *parent)
     auto *tables = new QSplitter(Qt::Horizontal, this);
     tables->addWidget(m_verdicts);
     tables->addWidget(m_metrics);
-    tables->setStretchFactor(0, 2);
-    tables->setStretchFactor(1, 3);
+    // The metrics table carries whole names, both values and the change: it gets the room.
+    tables->setStretchFactor(0, 1);
+    tables->setStretchFactor(1, 2);
 
     auto *charts = new QWidget(this);
     auto *chartsLayout = new QVBoxLayout(charts);
@@ -117,14 +118,6 @@ RunCompareView::RunCompareView(QWidget *parent)
     layout->addWidget(split, 1);
 
     connect(m_check, &QComboBox::currentIndexChanged, this, &RunCompareView::showCharts);
-}
-
-QString RunCompareView::delta(double a, double b)
-{
-    const double d = b - a;
-    if (d == 0)
-        return QStringLiteral("0");
-    return (d > 0 ? QStringLiteral("+") : QStringLiteral("−")) + MetricFormat::number(std::abs(d));
 }
 
 void RunCompareView::showRuns(const Run &a, const RunChartData &chartsA, const Run &b, const RunChartData &chartsB)
@@ -163,17 +156,19 @@ void RunCompareView::showRuns(const Run &a, const RunChartData &chartsA, const R
             m_metrics->insertRow(mr);
             m_metrics->setItem(mr, 0, new QTableWidgetItem(id));
             m_metrics->setItem(mr, 1, new QTableWidgetItem(m));
-            m_metrics->setItem(mr, 2, new QTableWidgetItem(cell(ra, m)));
-            m_metrics->setItem(mr, 3, new QTableWidgetItem(cell(rb, m)));
+            // The change beside the name (what a reader scans for), then the two values.
+            m_metrics->setItem(mr, 3, new QTableWidgetItem(cell(ra, m)));
+            m_metrics->setItem(mr, 4, new QTableWidgetItem(cell(rb, m)));
             const bool both = ra && rb && ra->metrics.contains(m) && rb->metrics.contains(m);
-            auto *d = new QTableWidgetItem(both ? delta(ra->metrics.value(m), rb->metrics.value(m)) : QStringLiteral("—"));
+            const QString moved = both ? VerdictExplanation::deltaText(m, ra->metrics.value(m), rb->metrics.value(m)) : QStringLiteral("—");
+            auto *d = new QTableWidgetItem(moved);
             d->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            if (both && ra->metrics.value(m) != rb->metrics.value(m)) {
+            if (both && moved != QLatin1String("0")) {
                 QFont f = d->font();
                 f.setBold(true);
                 d->setFont(f);
             }
-            m_metrics->setItem(mr, 4, d);
+            m_metrics->setItem(mr, 2, d);
         }
     };
     for (const QString &id : std::as_const(checks)) {

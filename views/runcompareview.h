@@ -26,9 +26,6 @@ public:
     const Run &runA() const { return m_a; }
     const Run &runB() const { return m_b; }
 
-    // "+2", "−0.5", "0": how a metric moved from a to b.
-    static QString delta(double a, double b);
-
 private:
     void showCharts(int index);
 

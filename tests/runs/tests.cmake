@@ -17,6 +17,7 @@ halab_add_test(tst_checkmetrics SOURCES runs/tst_checkmetrics.cpp LIBS halab_mod
 halab_add_test(tst_boundedmetrics SOURCES runs/tst_boundedmetrics.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_clustertimeline SOURCES runs/tst_clustertimeline.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_checkjudgement SOURCES runs/tst_checkjudgement.cpp LIBS halab_models LABELS runs)
+halab_add_test(tst_metrictext SOURCES runs/tst_metrictext.cpp LIBS halab_models LABELS runs)
 halab_add_test(tst_stoppedcheck SOURCES runs/tst_stoppedcheck.cpp LIBS halab_runners Qt6::Network LABELS runs)
 # Charts of stored runs read in batches (bounded memory) draw what the whole-list path drew.
 halab_add_test(tst_checkchartdata SOURCES runs/tst_checkchartdata.cpp LIBS halab_report LABELS runs)

@@ -463,9 +463,10 @@ private Q_SLOTS:
             if (metrics->item(row, 1)->text() != QLatin1String("rows"))
                 continue;
             sawRows = true;
-            QCOMPARE(metrics->item(row, 2)->text(), QStringLiteral("40"));
-            QCOMPARE(metrics->item(row, 3)->text(), QStringLiteral("42"));
-            QCOMPARE(metrics->item(row, 4)->text(), QStringLiteral("+2"));
+            QCOMPARE(metrics->horizontalHeaderItem(2)->text(), QStringLiteral("Δ (B − A)"));
+            QCOMPARE(metrics->item(row, 2)->text(), QStringLiteral("+2"));
+            QCOMPARE(metrics->item(row, 3)->text(), QStringLiteral("40"));
+            QCOMPARE(metrics->item(row, 4)->text(), QStringLiteral("42"));
         }
         QVERIFY(sawRows);
         auto *verdicts = child<QTableWidget>(runs->compareView(), QStringLiteral("compareVerdicts"));
