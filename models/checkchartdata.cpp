@@ -39,6 +39,17 @@ void CheckChartData::finish(const CheckResult &result)
     if (toNs - fromNs < 1'000'000'000)
         toNs = fromNs + 1'000'000'000; // a blink of a check still gets a readable axis
     timeline.setOriginNs(fromNs);
+    // Split brain as the run recorded it (ms since the check started), for the leader lane.
+    for (const ClusterAnomaly &a : result.anomalies) {
+        if (a.kind != ClusterAnomaly::Kind::SplitBrain)
+            continue;
+        SampleTimeline::SplitBrainSpan span;
+        span.leaders = a.services;
+        span.fromNs = fromNs + qint64(a.atMs * 1e6);
+        span.open = !a.untilMs;
+        span.toNs = a.untilMs ? fromNs + qint64(*a.untilMs * 1e6) : toNs;
+        timeline.addRecordedSplitBrain(span);
+    }
 }
 
 std::shared_ptr<CheckChartData> CheckChartData::read(const RunStore &store, const QString &runId, const CheckResult &result, QString *error)

@@ -213,8 +213,21 @@ void SampleTimeline::addRoleRounds(const RoleSampleBatch &rounds)
     }
 }
 
+void SampleTimeline::addRecordedSplitBrain(const SplitBrainSpan &span)
+{
+    m_recordedSplits.append(span);
+    ++m_revision;
+}
+
 QList<SampleTimeline::SplitBrainSpan> SampleTimeline::splitBrainSpans(qint64 untilNs) const
 {
+    if (!m_recordedSplits.isEmpty()) {
+        QList<SplitBrainSpan> spans = m_recordedSplits;
+        for (SplitBrainSpan &s : spans)
+            if (s.open)
+                s.toNs = std::max(s.toNs, untilNs);
+        return spans;
+    }
     // The cluster timeline's choice: the stack's role source when it has answered at all.
     const auto cluster = m_splits.constFind(QStringLiteral("cluster"));
     const auto members = m_splits.constFind(QStringLiteral("members"));
@@ -234,6 +247,7 @@ void SampleTimeline::clear()
     m_events.clear();
     m_spans.clear();
     m_splits.clear();
+    m_recordedSplits.clear();
     m_firstNs = std::numeric_limits<qint64>::max();
     m_lastNs = std::numeric_limits<qint64>::min();
     m_originNs = 0;

@@ -81,6 +81,8 @@ public:
     // RoleChange events). The same rounds as the cluster timeline: the stack's role source once it
     // has answered, else the members' role probes; a round that left out a claimant says nothing.
     void addRoleRounds(const RoleSampleBatch &rounds);
+    // A split brain a stored run recorded (its cluster anomalies): stored runs keep no rounds.
+    void addRecordedSplitBrain(const SplitBrainSpan &span);
     void clear();
 
     // Probe ids in order of first sample, so colours stay stable while a run grows.
@@ -164,6 +166,7 @@ private:
     QList<RunEvent> m_events; // sorted by monoNs, stable for equal times
     QList<Span> m_spans;
     QHash<QString, RoleSourceSplits> m_splits; // by RoleSample::source
+    QList<SplitBrainSpan> m_recordedSplits;
     qint64 m_firstNs = std::numeric_limits<qint64>::max();
     qint64 m_lastNs = std::numeric_limits<qint64>::min();
     qint64 m_originNs = 0;

@@ -167,6 +167,15 @@ QImage ReportChart::render(const CheckChartData &data, const QSize &size)
         since = e.monoNs;
     }
     drawSpan(t1);
+    // Split brain hatched over the leader bars, as in the window: two claimants are never one span.
+    for (const SampleTimeline::SplitBrainSpan &split : timeline.splitBrainSpans(t1)) {
+        const qint64 from = std::clamp(split.fromNs, t0, t1), to = std::clamp(split.toNs, t0, t1);
+        const QRectF r(x(from), ry, std::max(2.0, x(to) - x(from)), roleH);
+        const QColor red(0xd3, 0x2f, 0x2f);
+        p.fillRect(r, QBrush(red, Qt::BDiagPattern));
+        p.setPen(QPen(red, 1));
+        p.drawRect(r);
+    }
 
     // Fault markers over everything; each label beside its line, in its lane above the plot.
     const int labelsTop = 8 + textH + 2;

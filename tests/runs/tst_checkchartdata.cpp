@@ -225,6 +225,55 @@ private Q_SLOTS:
         QCOMPARE(QStringList(images.keys()), QStringList{QStringLiteral("long")}); // the report charts checks with samples
     }
 
+    void recordedSplitBrainIsHatchedInTheLeaderLane()
+    {
+        // 10 s of one probe, api1 leads; the run recorded api1 and api2 both claiming 4 s .. 6 s.
+        CheckResult r;
+        r.checkId = QStringLiteral("split");
+        for (qint64 t = 0; t < 10 * Sec; t += 100 * Ms) {
+            ProbeSample s;
+            s.probeId = QStringLiteral("lb");
+            s.monoNs = T0 + t;
+            s.ok = true;
+            s.latencyMs = 2;
+            r.samples.append(s);
+        }
+        r.events = {runEvent(RunEvent::Kind::CheckStarted, T0), runEvent(RunEvent::Kind::RoleChange, T0, QStringLiteral("api1")),
+                    runEvent(RunEvent::Kind::CheckFinished, T0 + 10 * Sec)};
+        ClusterAnomaly split;
+        split.kind = ClusterAnomaly::Kind::SplitBrain;
+        split.atMs = 4000;
+        split.untilMs = 6000;
+        split.services = {QStringLiteral("api1"), QStringLiteral("api2")};
+        r.anomalies = {split};
+        const auto data = CheckChartData::fromResult(r);
+        const QList<SampleTimeline::SplitBrainSpan> spans = data->timeline.splitBrainSpans(data->toNs);
+        QCOMPARE(spans.size(), 1);
+        QCOMPARE(spans[0].fromNs, T0 + 4 * Sec);
+        QCOMPARE(spans[0].toNs, T0 + 6 * Sec);
+        QCOMPARE(spans[0].leaders, split.services);
+
+        // Red hatching in the lane's middle row inside the span, none outside it.
+        const QImage image = ReportChart::render(*data);
+        const auto redIn = [&](double fromFrac, double toFrac) {
+            int red = 0;
+            const int w = image.width();
+            // The lane is the last coloured band above the time axis: scan rows from the bottom up.
+            for (int y = image.height() - 1; y > image.height() / 2; --y)
+                for (int x = int(w * fromFrac); x < int(w * toFrac); ++x) {
+                    const QColor c = image.pixelColor(x, y);
+                    if (c.red() > 180 && c.green() < 90 && c.blue() < 90)
+                        ++red;
+                }
+            return red;
+        };
+        // The plot spans the image from x = 70 to width − 16 (of 640); 4..6 s is 40..60 % of it.
+        const double left = 70.0 / 640.0, width = (640.0 - 16.0 - 70.0) / 640.0;
+        QVERIFY2(redIn(left + 0.42 * width, left + 0.58 * width) > 50, "no split brain hatching where the run recorded it");
+        QCOMPARE(redIn(left + 0.05 * width, left + 0.35 * width), 0);
+        QCOMPARE(redIn(left + 0.65 * width, left + 0.95 * width), 0);
+    }
+
     void aStoreThatCannotBeReadSaysSo()
     {
         RunStore closed;
