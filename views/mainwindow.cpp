@@ -1151,7 +1151,7 @@ void MainWindow::exportRun(const QString &runId, const QString &path)
         return;
     }
     statusBar()->showMessage(tr("Exporting to %1…").arg(QDir::toNativeSeparators(path)));
-    m_pendingExports.insert(m_loader->load(runId, true), path);
+    m_pendingExports.insert(m_loader->load(runId, RunLoader::Detail::ChartsAndLogs), path);
 }
 
 // --- Closing ---------------------------------------------------------------------------------

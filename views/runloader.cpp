@@ -21,11 +21,11 @@ RunLoader::RunLoader(const QString &storePath, QObject *parent)
 {
 }
 
-int RunLoader::load(const QString &runId, bool withDetail)
+int RunLoader::load(const QString &runId, Detail detail)
 {
     const int ticket = ++m_next;
     auto result = std::make_shared<Loaded>();
-    QThread *thread = QThread::create([result, path = m_path, runId, withDetail] {
+    QThread *thread = QThread::create([result, path = m_path, runId, detail] {
         RunStore store; // a connection of this thread only
         QString error;
         if (!store.open(path, &error)) {
@@ -38,10 +38,10 @@ int RunLoader::load(const QString &runId, bool withDetail)
             return;
         }
         result->run = std::move(*run);
-        if (withDetail) {
+        if (detail == Detail::ChartsAndLogs)
             result->run.serviceLogLines = store.serviceLogs(runId);
+        if (detail != Detail::None)
             result->charts = CheckChartData::readRun(store, result->run, &result->error);
-        }
     });
     // finished is emitted by the worker; queued to this (GUI-thread) object it delivers the run here.
     connect(thread, &QThread::finished, this, [this, ticket, result] { Q_EMIT loaded(ticket, result->run, result->charts, result->error); });

@@ -272,7 +272,7 @@ void RunsPane::refresh()
     // Not while a comparison loads: its runs replace the detail, a late reload must not come back over them.
     const bool comparing = m_compareTickets[0] >= 0 || m_compareTickets[1] >= 0;
     if (!comparing && m_stack->currentWidget() == m_detail && !m_shownRunId.isEmpty() && m_model->indexOfRun(m_shownRunId).isValid()) {
-        m_openTicket = m_loader->load(m_shownRunId, true);
+        m_openTicket = m_loader->load(m_shownRunId, RunLoader::Detail::ChartsAndLogs);
         m_openIsReload = true; // the same run read again: no new runShown()
     }
 }
@@ -379,15 +379,15 @@ void RunsPane::openRun(const QString &runId, const QString &checkId)
     m_openIsReload = false;
     m_compareTickets[0] = m_compareTickets[1] = -1;
     m_status->setText(tr("Loading the run…"));
-    m_openTicket = m_loader->load(runId, true);
+    m_openTicket = m_loader->load(runId, RunLoader::Detail::ChartsAndLogs);
 }
 
 void RunsPane::compareRuns(const QString &a, const QString &b)
 {
     m_openTicket = -1;
     m_compareLoaded = 0;
-    m_compareTickets[0] = m_loader->load(a, true);
-    m_compareTickets[1] = m_loader->load(b, true);
+    m_compareTickets[0] = m_loader->load(a, RunLoader::Detail::Charts);
+    m_compareTickets[1] = m_loader->load(b, RunLoader::Detail::Charts);
     m_status->setText(tr("Loading both runs…"));
 }
 

@@ -429,6 +429,10 @@ private Q_SLOTS:
         QCOMPARE(runs->model()->rowCount(), 2);
         runs->setFilter(QString(), QString(), std::nullopt);
 
+        // Run 1 kept a service log line (this stack's services write none of their own).
+        QVERIFY(w.runStore()->appendServiceLogs(m_run1, {ServiceLogLine{QDateTime::currentDateTimeUtc(), QStringLiteral("api"),
+                                                                         QStringLiteral("smoke"), QStringLiteral("GET /health 200"), false}}));
+
         // Open run 1: results, steps evidence and its chart, read-only.
         QSignalSpy shown(runs, &RunsPane::runShown);
         runs->selectRun(m_run1);
@@ -439,6 +443,7 @@ private Q_SLOTS:
         QVERIFY(child<QTextBrowser>(detail, QStringLiteral("runSummary"))->toPlainText().contains(QLatin1String("Health, auth matrix")));
         QVERIFY(child<QTextBrowser>(detail, QStringLiteral("runSummary"))->toPlainText().contains(QLatin1String("Ada Tester")));
         QCOMPARE(child<QListWidget>(detail, QStringLiteral("runSteps"))->count(), 4);
+        QCOMPARE(detail->run().serviceLogLines.size(), 1); // a run opened on its own comes with its service logs
         child<QListWidget>(detail, QStringLiteral("runSteps"))->setCurrentRow(1);
         auto *storedMatrix = child<QTableWidget>(detail, QStringLiteral("evidenceMatrix"));
         QCOMPARE(storedMatrix->rowCount(), 3);
@@ -457,6 +462,7 @@ private Q_SLOTS:
         button(QStringLiteral("compareRunsButton"))->click();
         QTRY_COMPARE(compared.count(), 1);
         QCOMPARE(compared.first().at(0).toString(), m_run1); // the older one is A
+        QVERIFY(runs->compareView()->runA().serviceLogLines.isEmpty()); // a comparison shows none, so reads none
         auto *metrics = child<QTableWidget>(runs->compareView(), QStringLiteral("compareMetrics"));
         bool sawRows = false;
         for (int row = 0; row < metrics->rowCount(); ++row) {
