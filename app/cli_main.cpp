@@ -1,23 +1,19 @@
 // halab-cli: the lab console without a window, for CI and terminals. Links no Widgets.
 #include "clicommands.h"
+#include "datapaths.h"
 #include "networkcleaner.h"
 #include "pidledger.h"
 #include "secretscommands.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QDir>
 #include <QEventLoop>
 #include <QGuiApplication>
 
 #include <memory>
 #include <QTextStream>
 
-#include <cerrno>
 #include <cstdio>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 int main(int argc, char *argv[])
 {
@@ -29,13 +25,7 @@ int main(int argc, char *argv[])
     if (CliCommands::needsGui(raw)) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
-        // Without a login session (CI, cron, sudo) QtGui would warn on stderr and then use this
-        // same private directory: choose it quietly.
-        if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
-            const QByteArray dir = QDir::tempPath().toLocal8Bit() + "/runtime-" + QByteArray::number(::geteuid());
-            if (::mkdir(dir.constData(), 0700) == 0 || errno == EEXIST)
-                qputenv("XDG_RUNTIME_DIR", dir);
-        }
+        DataPaths::chooseRuntimeDirIfUnset();
         application = std::make_unique<QGuiApplication>(argc, argv);
     } else {
         application = std::make_unique<QCoreApplication>(argc, argv);

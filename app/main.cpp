@@ -16,6 +16,7 @@
 
 int main(int argc, char *argv[])
 {
+    DataPaths::chooseRuntimeDirIfUnset();
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("halab"));
     QApplication::setOrganizationName(QStringLiteral("halab"));

@@ -7,6 +7,11 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 
+#include <cerrno>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace DataPaths {
 
 QString dataDir()
@@ -53,6 +58,15 @@ QMap<QString, QString> builtins(const Lab &lab, const QMap<QString, QString> &ov
     return {{QStringLiteral("LAB_DIR"), QFileInfo(lab.filePath).absolutePath()},
             {QStringLiteral("RUN_DIR"), runDir(lab, overrides)},
             {QStringLiteral("BIN_DIR"), binDir()}};
+}
+
+void chooseRuntimeDirIfUnset()
+{
+    if (!qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR"))
+        return;
+    const QByteArray dir = QDir::tempPath().toLocal8Bit() + "/runtime-" + QByteArray::number(::geteuid());
+    if (::mkdir(dir.constData(), 0700) == 0 || errno == EEXIST)
+        qputenv("XDG_RUNTIME_DIR", dir);
 }
 
 } // namespace DataPaths

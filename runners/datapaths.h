@@ -18,4 +18,8 @@ QString binDir();
 QString runDir(const Lab &lab, const QMap<QString, QString> &overrides = {});
 // The built-in ${NAME}s every lab may use: LAB_DIR, RUN_DIR, BIN_DIR.
 QMap<QString, QString> builtins(const Lab &lab, const QMap<QString, QString> &overrides = {});
+// Call before the Q(Gui)Application: without a login session (CI, cron, sudo, xvfb-run) QtGui
+// warns that XDG_RUNTIME_DIR is not set and then uses a private /tmp/runtime-* folder; this
+// chooses such a folder (0700) quietly. Does nothing when the variable is set.
+void chooseRuntimeDirIfUnset();
 } // namespace DataPaths
