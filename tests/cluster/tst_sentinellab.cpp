@@ -1,4 +1,5 @@
-// The Redis Sentinel example lab, from nothing, with `halab-cli run`: every check passes; for
+// The Redis Sentinel example lab, from nothing, with `halab-cli run`: every check passes (or,
+// for a failover check, FAILs because the Sentinels' own logs show a split vote); for
 // the master kill, stop and pause the console's failover interval holds the Sentinels' own
 // "+switch-master" time (after the replica's own "MASTER MODE enabled"); with two
 // Sentinels down the run log
@@ -25,9 +26,46 @@ private Q_SLOTS:
     void quorumLossIsInTheRunLog();
 
 private:
+    // The Sentinels' own record of a failover check that did not pass: why, when the daemons
+    // say they failed to elect a leader and did not switch the master before the check ended
+    // (all three asked for votes at once and each voted for itself: Sentinel retries only after
+    // twice failover-timeout). Empty when their record does not explain it.
+    QString sentinelsSplitTheirVote(const QJsonObject &check);
+
     QTemporaryDir m_dir;
     ClusterLab::Result m_result;
+    QStringList m_serviceLogs; // `halab-cli logs` of the run: the daemons' lines as stored
 };
+
+QString TestSentinelLab::sentinelsSplitTheirVote(const QJsonObject &check)
+{
+    if (m_serviceLogs.isEmpty()) {
+        QProcess logs;
+        logs.start(QStringLiteral(HALAB_BIN_DIR "/halab-cli"),
+                   {QStringLiteral("logs"), QStringLiteral("--latest"), QStringLiteral("--store"), m_dir.filePath(QStringLiteral("runs.db"))});
+        if (!logs.waitForFinished(60000) || logs.exitCode() != 0)
+            return {};
+        m_serviceLogs = QString::fromUtf8(logs.readAllStandardOutput()).split(QLatin1Char('\n'));
+    }
+    const QDateTime fault = ClusterLab::faultTime(check);
+    const QDateTime finished = QDateTime::fromString(check.value(QStringLiteral("finished")).toString(), Qt::ISODateWithMs);
+    if (!fault.isValid() || !finished.isValid())
+        return {};
+    // Each line: "yyyy-MM-dd HH:mm:ss.zzz SERVICE | text", the time the console read it (UTC).
+    int aborted = 0;
+    for (const QString &line : std::as_const(m_serviceLogs)) {
+        QDateTime at = QDateTime::fromString(line.left(23), QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+        at.setTimeZone(QTimeZone::utc());
+        if (!at.isValid() || at < fault || at > finished || !line.mid(24).startsWith(QLatin1String("sentinel")))
+            continue;
+        if (line.contains(QLatin1String("+switch-master")))
+            return {}; // they did fail over within the check: the console had to see it
+        if (line.contains(QLatin1String("-failover-abort-not-elected")))
+            ++aborted;
+    }
+    return aborted > 0 ? QStringLiteral("%1 Sentinel(s) logged -failover-abort-not-elected and none +switch-master before the check ended").arg(aborted)
+                       : QString();
+}
 
 void TestSentinelLab::initTestCase()
 {
@@ -59,6 +97,15 @@ void TestSentinelLab::verdicts()
     QFETCH(QString, check);
     const QJsonObject c = ClusterLab::check(m_result.run, check);
     QVERIFY2(!c.isEmpty(), qPrintable(check + QStringLiteral(" is not in the run")));
+    if (c.value(QStringLiteral("verdict")).toString() != QLatin1String("PASS") && check != QLatin1String("sentinel-quorum-lost")) {
+        // A real split vote: the daemons did not fail over in time, so FAIL is the right verdict,
+        // and it must be for that reason (the wait for a new leader ran out).
+        const QString split = sentinelsSplitTheirVote(c);
+        if (!split.isEmpty() && ClusterLab::whyNotPassed(c).contains(QLatin1String("not met"))) {
+            qInfo("%s: FAIL is right: %s", qPrintable(check), qPrintable(split));
+            return;
+        }
+    }
     QVERIFY2(c.value(QStringLiteral("verdict")).toString() == QLatin1String("PASS"),
              qPrintable(check + QStringLiteral(": ") + ClusterLab::whyNotPassed(c)));
 }
@@ -77,7 +124,13 @@ void TestSentinelLab::failoverHoldsSentinelsOwnTime()
     const QDateTime fault = ClusterLab::faultTime(c);
     QVERIFY2(fault.isValid(), "no fault event in the run");
     const auto interval = ClusterLab::failoverInterval(c);
-    QVERIFY2(interval, "the console measured no failover_ms");
+    if (!interval) {
+        // No failover measured is right only when the Sentinels record none either.
+        const QString split = sentinelsSplitTheirVote(c);
+        QVERIFY2(!split.isEmpty(), "the console measured no failover_ms");
+        qInfo("%s: no failover_ms, and none happened: %s", qPrintable(check), qPrintable(split));
+        return;
+    }
     // failover_ms ends when writes through Sentinel's master address succeed again: when the
     // Sentinels publish the new master ("+switch-master"), after Redis promoted the replica.
     const std::optional<QDateTime> promoted = ClusterLab::earliestRecord(c, &ClusterLab::redisPromotion);
