@@ -73,8 +73,9 @@ std::optional<Timing> firstChange(const ProbeSequence &s, qint64 atNs, bool want
 enum class ServiceBack { NotLost, Back, NeverBack };
 
 // After a fault at atNs (and before the next fault): when the probe's service came back from the
-// first outage that began after the fault.
-ServiceBack serviceBack(const ProbeSequence &s, qint64 atNs, qint64 nextFaultNs, Timing *out)
+// first outage that began after the fault. A success that started once the new leader was seen
+// (settledNs) ends the failover unharmed: an outage after it has another cause.
+ServiceBack serviceBack(const ProbeSequence &s, qint64 atNs, qint64 nextFaultNs, qint64 settledNs, Timing *out)
 {
     const ProbeSequence::Anchor *a = s.anchor(atNs);
     if (!a || !a->found || a->sample.startNs >= nextFaultNs)
@@ -82,6 +83,8 @@ ServiceBack serviceBack(const ProbeSequence &s, qint64 atNs, qint64 nextFaultNs,
     const QList<Run> &runs = s.runs();
     qsizetype down = a->run; // the run of failures the first failure after the fault belongs to
     if (a->ok) {
+        if (runs.at(a->run).last.startNs >= settledNs)
+            return ServiceBack::NotLost;
         down = a->run + 1;
         if (down >= runs.size() || runs.at(down).first.startNs >= nextFaultNs)
             return ServiceBack::NotLost;
@@ -458,19 +461,23 @@ CheckMetrics::Summary CheckMetrics::summarize() const
         const qint64 at = f.monoNs;
         const qint64 nextFault = k + 1 < faults.size() ? faults.at(k + 1).monoNs : std::numeric_limits<qint64>::max();
 
-        // Service back on every probe that lost it after this fault.
+        // Service back on every probe that lost it after this fault (and before the new leader,
+        // seen at settledNs, had served a success).
         std::optional<Timing> back;
         bool neverBack = false;
-        for (auto it = seq.cbegin(); it != seq.cend(); ++it) {
-            Timing t;
-            switch (serviceBack(it.value(), at, nextFault, &t)) {
-            case ServiceBack::NotLost: break;
-            case ServiceBack::Back: keepWorst(back, t); break;
-            case ServiceBack::NeverBack: neverBack = true; break;
+        const auto findServiceBack = [&](qint64 settledNs) {
+            for (auto it = seq.cbegin(); it != seq.cend(); ++it) {
+                Timing t;
+                switch (serviceBack(it.value(), at, nextFault, settledNs, &t)) {
+                case ServiceBack::NotLost: break;
+                case ServiceBack::Back: keepWorst(back, t); break;
+                case ServiceBack::NeverBack: neverBack = true; break;
+                }
             }
-        }
+        };
 
         if (!haveRoles) {
+            findServiceBack(std::numeric_limits<qint64>::max());
             if (back && !neverBack) {
                 ++failovers;
                 keepWorst(failoverWorst, *back);
@@ -479,6 +486,7 @@ CheckMetrics::Summary CheckMetrics::summarize() const
         }
 
         std::optional<Timing> newLeader;
+        qint64 newLeaderSeenNs = std::numeric_limits<qint64>::max();
         if (haveRounds) {
             const QString before = cluster.leaderAt(at, f.service);
             if (before.isEmpty() || before != f.service)
@@ -499,6 +507,7 @@ CheckMetrics::Summary CheckMetrics::summarize() const
                         if ((*it)->source != QLatin1String("members") || (*it)->roles.contains(*other))
                             lastOld = *it;
                     newLeader = timing(ms(r.startNs - at), lastOld ? ms(lastOld->startNs - at) : 0.0, ms(r.endNs - at));
+                    newLeaderSeenNs = r.endNs;
                     break;
                 }
                 since.append(&r);
@@ -516,9 +525,11 @@ CheckMetrics::Summary CheckMetrics::summarize() const
                     // The status that reported the change came from a role probe at most one interval earlier.
                     const double seen = ms(r.monoNs - at);
                     newLeader = timing(seen, seen - m_roleResolutionMs, seen);
+                    newLeaderSeenNs = r.monoNs;
                     break;
                 }
         }
+        findServiceBack(newLeaderSeenNs);
         if (!newLeader || neverBack) {
             ++missing;
             continue;

@@ -247,6 +247,35 @@ private Q_SLOTS:
         compareInterval(s.intervals, QStringLiteral("failover_ms"), 951, 1053); // last failure 1901, success answered 2003
     }
 
+    void anOutageAfterTheNewLeaderServedIsAnotherStory()
+    {
+        // A client that fails over within one attempt never loses the service: a succeeds until the
+        // fault at 950, b leads from 1100 and serves. An attempt starting at 2900, just before the
+        // heal at 2950, fails in the heal's own disruption: not this failover's outage.
+        ProbeSampleBatch b;
+        for (qint64 t = 0; t < 4000; t += 100)
+            b.append(sample(t, t < 2900 || t >= 3500));
+        RoleSampleBatch rounds = {round(0, {QStringLiteral("a")}), round(500, {QStringLiteral("a")}), round(1100, {QStringLiteral("b")}),
+                                  round(3000, {}), round(3400, {QStringLiteral("b")})};
+        const CheckMetrics::Summary s = metricsFrom({b}, {rounds},
+                                                    {runEvent(RunEvent::Kind::Fault, 950, QStringLiteral("a"), QStringLiteral("isolate")),
+                                                     runEvent(RunEvent::Kind::Fault, 2950, {}, QStringLiteral("heal"))})
+                                            .summarize();
+        QCOMPARE(s.values.value(QStringLiteral("failover_ms")), 150.0); // the round at 1100
+        compareInterval(s.intervals, QStringLiteral("failover_ms"), 0, 155);
+        QCOMPARE(s.values.value(QStringLiteral("longest_outage_ms")), 600.0); // still counted where it belongs
+
+        // The same outage with no success after the new leader was seen is the failover's.
+        ProbeSampleBatch down;
+        for (qint64 t = 0; t < 4000; t += 100)
+            down.append(sample(t, t < 1000 || t >= 3500));
+        const CheckMetrics::Summary d = metricsFrom({down}, {rounds},
+                                                    {runEvent(RunEvent::Kind::Fault, 950, QStringLiteral("a"), QStringLiteral("isolate")),
+                                                     runEvent(RunEvent::Kind::Fault, 2950, {}, QStringLiteral("heal"))})
+                                            .summarize();
+        QCOMPARE(d.values.value(QStringLiteral("failover_ms")), 2551.0); // back at 3501
+    }
+
     void faultOnAReplicaIsNoFailover()
     {
         RoleSampleBatch rounds = {round(0, {QStringLiteral("a")}), round(1000, {QStringLiteral("a")})};
