@@ -684,8 +684,19 @@ int CliCommands::readiness(const QString &labPath, bool json, const QString &sto
 
 void CliCommands::finishRun(int code)
 {
+    if (m_run && m_run->sitting()->hasRun()) {
+        // The summary and the exports read the run back: they wait until the store has its end.
+        connect(m_run, &RunSession::runEnded, this, [this, code] { reportRun(code); }, Qt::SingleShotConnection);
+        m_run->endSitting(m_aborted ? Run::State::Interrupted : Run::State::Finished);
+        return;
+    }
     if (m_run)
         m_run->endSitting(m_aborted ? Run::State::Interrupted : Run::State::Finished);
+    reportRun(code);
+}
+
+void CliCommands::reportRun(int code)
+{
     if (m_storeFailed) {
         m_err << "halab-cli: the run is INCOMPLETE: some of its evidence could not be stored\n";
         // Lost evidence outranks a pass or a failure: the verdicts cannot be shown to anyone.

@@ -76,6 +76,8 @@ private:
     void onCheckFinished(const CheckResult &result);
     void printSummary();
     void finishRun(int code);
+    // After the run's end is stored: the summary, the exports, then the stack goes down.
+    void reportRun(int code);
     bool writeExports();
     bool openStore(const QString &path);
     // The run --run ID names (a unique prefix will do) or the newest with --latest; empty, with

@@ -1,6 +1,7 @@
 #include "runrecorder.h"
 
 #include "runstore.h"
+#include "runstorewriter.h"
 #include "scenariorunner.h"
 
 #include <QSysInfo>
@@ -10,6 +11,8 @@ RunRecorder::RunRecorder(RunStore *store, QObject *parent)
     , m_store(store)
 {
 }
+
+RunRecorder::~RunRecorder() = default; // the writer (a child) runs what is queued before it goes
 
 bool RunRecorder::begin(const Lab &lab, const QString &operatorName, const QMap<QString, QString> &stackVersions, const QString &appVersion)
 {
@@ -25,21 +28,30 @@ bool RunRecorder::begin(const Lab &lab, const QString &operatorName, const QMap<
     m_failedWrites = 0;
     m_firstFailure.clear();
     m_runId = m_store->createRun(run);
-    if (m_runId.isEmpty())
+    if (m_runId.isEmpty()) {
         m_error = m_store->lastError();
-    return !m_runId.isEmpty();
+        return false;
+    }
+    delete m_writer;
+    m_writer = new RunStoreWriter(m_store->path(), this);
+    connect(m_writer, &RunStoreWriter::writeFailed, this, &RunRecorder::writeFailed);
+    return true;
 }
 
-void RunRecorder::check(bool ok, const QString &what)
+void RunRecorder::writeFailed(const QString &error)
 {
-    if (ok)
-        return;
     ++m_failedWrites;
-    m_error = QStringLiteral("%1: %2").arg(what, m_store->lastError());
+    m_error = error;
     if (m_failedWrites > 1)
         return;
     m_firstFailure = m_error;
     Q_EMIT storeFailed(m_error);
+}
+
+void RunRecorder::post(const QString &what, const std::function<bool(RunStore &)> &write)
+{
+    if (m_writer)
+        m_writer->post(what, write);
 }
 
 void RunRecorder::attach(ScenarioRunner *runner)
@@ -47,45 +59,60 @@ void RunRecorder::attach(ScenarioRunner *runner)
     if (m_runId.isEmpty())
         return;
     const QString check = runner->result().checkId;
-    connect(runner, &ScenarioRunner::samplesArrived, this, [this, check](const ProbeSampleBatch &batch) {
-        this->check(m_store->appendSamples(m_runId, check, batch), QStringLiteral("samples of check %1 not stored").arg(check));
+    const QString run = m_runId;
+    connect(runner, &ScenarioRunner::samplesArrived, this, [this, run, check](const ProbeSampleBatch &batch) {
+        post(QStringLiteral("samples of check %1 not stored").arg(check), [=](RunStore &s) { return s.appendSamples(run, check, batch); });
     });
-    connect(runner, &ScenarioRunner::stepFinished, this, [this, check](const StepOutcome &step) {
-        this->check(m_store->appendStep(m_runId, check, step), QStringLiteral("step %1 of check %2 not stored").arg(step.index + 1).arg(check));
+    connect(runner, &ScenarioRunner::stepFinished, this, [this, run, check](const StepOutcome &step) {
+        post(QStringLiteral("step %1 of check %2 not stored").arg(step.index + 1).arg(check), [=](RunStore &s) { return s.appendStep(run, check, step); });
     });
-    connect(runner, &ScenarioRunner::eventOccurred, this, [this, check](const RunEvent &event) {
-        this->check(m_store->appendEvent(m_runId, check, event), QStringLiteral("an event of check %1 not stored").arg(check));
+    connect(runner, &ScenarioRunner::eventOccurred, this, [this, run, check](const RunEvent &event) {
+        post(QStringLiteral("an event of check %1 not stored").arg(check), [=](RunStore &s) { return s.appendEvent(run, check, event); });
     });
     connect(runner, &ScenarioRunner::finished, this, [this, runner](const CheckResult &r) {
         CheckResult result = r;
         result.intervals = runner->intervals();
         result.failures = runner->failures();
-        this->check(m_store->setCheckResult(m_runId, result), QStringLiteral("the result of check %1 not stored").arg(r.checkId));
+        record(result);
+        flush();
     });
 }
 
 void RunRecorder::record(const CheckResult &result)
 {
-    if (!m_runId.isEmpty())
-        check(m_store->setCheckResult(m_runId, result), QStringLiteral("the result of check %1 not stored").arg(result.checkId));
+    const QString run = m_runId;
+    if (!run.isEmpty())
+        post(QStringLiteral("the result of check %1 not stored").arg(result.checkId), [=](RunStore &s) { return s.setCheckResult(run, result); });
 }
 
 void RunRecorder::recordServiceLogs(const QList<ServiceLogLine> &lines)
 {
-    if (!m_runId.isEmpty())
-        check(m_store->appendServiceLogs(m_runId, lines), QStringLiteral("%1 service log line(s) not stored").arg(lines.size()));
+    const QString run = m_runId;
+    if (!run.isEmpty())
+        post(QStringLiteral("%1 service log line(s) not stored").arg(lines.size()), [=](RunStore &s) { return s.appendServiceLogs(run, lines); });
 }
 
-bool RunRecorder::end(Run::State state)
+void RunRecorder::setState(Run::State state)
 {
-    if (m_runId.isEmpty())
-        return false;
-    if (m_failedWrites > 0) {
-        // Say in the run itself what is missing, if the store still takes that much.
-        m_store->setNotes(m_runId, QStringLiteral("Incomplete: %1 store write(s) failed; the first: %2").arg(m_failedWrites).arg(m_firstFailure));
-        state = Run::State::Incomplete;
-    }
-    const bool ok = m_store->finishRun(m_runId, state);
-    check(ok, QStringLiteral("the run's end not stored"));
-    return ok;
+    const QString run = m_runId;
+    if (!run.isEmpty())
+        post(QStringLiteral("the run's state not stored"), [=](RunStore &s) { return s.finishRun(run, state); });
+}
+
+void RunRecorder::flush()
+{
+    if (!m_writer)
+        return;
+    m_writer->flush([this](const RunStoreWriter::Tally &) { Q_EMIT stored(); });
+}
+
+void RunRecorder::end(Run::State state)
+{
+    if (!m_writer)
+        return;
+    m_writer->endRun(m_runId, state);
+    m_writer->flush([this](const RunStoreWriter::Tally &t) {
+        m_failedWrites = t.failed;
+        Q_EMIT ended(t.failed == 0);
+    });
 }

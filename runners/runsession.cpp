@@ -16,6 +16,7 @@ RunSession::RunSession(RunStore *store, QObject *parent)
 {
     connect(m_sitting, &RunSitting::runStarted, this, &RunSession::runStarted);
     connect(m_sitting, &RunSitting::runEnded, this, &RunSession::runEnded);
+    connect(m_sitting, &RunSitting::runStored, this, &RunSession::runStored);
 }
 
 RunSession::~RunSession()

@@ -107,6 +107,8 @@ Q_SIGNALS:
     void manualCheckReached(const QString &checkId);
     void queueFinished(bool stopped);
     void runEnded(const QString &runId);
+    // The run's results so far are in the store: views that read it refresh.
+    void runStored(const QString &runId);
 
 private:
     void onStackPrepared(bool ok, const QString &error, const QString &warning);

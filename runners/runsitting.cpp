@@ -38,6 +38,7 @@ void RunSitting::ensureRun(const Lab &lab, const StackSpec &resolvedStack, const
             connect(m_recorder, &RunRecorder::storeFailed, this, &RunSitting::storeFailed);
             if (m_recorder->begin(lab, operatorName, versions, QCoreApplication::applicationVersion())) {
                 m_runId = m_recorder->runId();
+                connect(m_recorder, &RunRecorder::stored, this, [this, id = m_runId] { Q_EMIT runStored(id); });
                 m_operator = operatorName;
                 m_error.clear();
             } else {
@@ -56,21 +57,25 @@ void RunSitting::ensureRun(const Lab &lab, const StackSpec &resolvedStack, const
 void RunSitting::attach(ScenarioRunner *runner)
 {
     if (m_recorder && !m_runId.isEmpty()) {
-        m_store->finishRun(m_runId, Run::State::Running); // a settled run is running again
+        m_recorder->setState(Run::State::Running); // a settled run is running again
         m_recorder->attach(runner);
     }
 }
 
 void RunSitting::settle()
 {
-    if (m_store && !m_runId.isEmpty())
-        m_store->finishRun(m_runId, Run::State::Finished);
+    if (m_recorder && !m_runId.isEmpty()) {
+        m_recorder->setState(Run::State::Finished);
+        m_recorder->flush();
+    }
 }
 
 void RunSitting::record(const CheckResult &result)
 {
-    if (m_recorder && !m_runId.isEmpty())
+    if (m_recorder && !m_runId.isEmpty()) {
         m_recorder->record(result);
+        m_recorder->flush();
+    }
 }
 
 void RunSitting::recordServiceLogs(const QList<ServiceLogLine> &lines)
@@ -93,9 +98,13 @@ void RunSitting::end(Run::State state)
     }
     if (m_runId.isEmpty())
         return;
-    m_recorder->end(state);
-    const QString ended = std::exchange(m_runId, {});
-    m_recorder->deleteLater();
-    m_recorder = nullptr;
-    Q_EMIT runEnded(ended);
+    // The run's end reaches the store after everything recorded before it; until then the recorder
+    // lives on (and, should the sitting go first, writes it on its way out).
+    RunRecorder *recorder = std::exchange(m_recorder, nullptr);
+    connect(recorder, &RunRecorder::ended, this, [this, recorder, id = m_runId] {
+        recorder->deleteLater();
+        Q_EMIT runEnded(id);
+    });
+    recorder->end(state);
+    m_runId.clear();
 }

@@ -49,12 +49,15 @@ public:
     void record(const CheckResult &result);
     // Service log lines (redacted) while the run exists; dropped when there is none yet.
     void recordServiceLogs(const QList<ServiceLogLine> &lines);
-    // Ends the run (if any); the next ensureRun() starts a new one.
+    // Ends the run (if any); the next ensureRun() starts a new one. runEnded() follows once the
+    // store has the run's end.
     void end(Run::State state = Run::State::Finished);
 
 Q_SIGNALS:
     void runStarted(const QString &runId);
     void runEnded(const QString &runId);
+    // What the run recorded so far is in the store (after a check settled or a verdict was recorded).
+    void runStored(const QString &runId);
     // Evidence of the run could not be stored: the run will end as incomplete.
     void storeFailed(const QString &error);
 

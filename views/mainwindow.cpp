@@ -174,6 +174,8 @@ MainWindow::MainWindow(const Options &options, QWidget *parent)
         updateStatus();
         scheduleRunsRefresh();
     });
+    connect(m_run, &RunSession::runStored, this, &MainWindow::scheduleRunsRefresh); // written on the store's own thread
+
     connect(m_run, &RunSession::stackPrepared, this, &MainWindow::onSessionPrepared);
     connect(m_run->sitting(), &RunSitting::storeFailed, this, [this](const QString &error) {
         // Non-modal: the check goes on; the run will be marked incomplete.

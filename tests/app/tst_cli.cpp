@@ -8,6 +8,8 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -238,6 +240,42 @@ private Q_SLOTS:
         QVERIFY2(QRegularExpression(QStringLiteral("\\n  gated +N/A +FEATURE is 'off', it applies when 'on'")).match(table).hasMatch(), qPrintable(table));
         QVERIFY2(QRegularExpression(QStringLiteral("\\n  later +DEFERRED +waits for a fixture")).match(table).hasMatch(), qPrintable(table));
         QVERIFY2(QRegularExpression(QStringLiteral("\\n  by-hand +SKIPPED +manual: needs an operator")).match(table).hasMatch(), qPrintable(table));
+    }
+
+    // Evidence the store refuses (a trigger stands in for a full disk) is never silent: the CLI,
+    // whose writes run on the store's own thread, waits for them, exits 4 and says INCOMPLETE, and
+    // the stored run says how much was lost.
+    void lostEvidenceExitsFourAndTheRunSaysIncomplete()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("r.sqlite"));
+        {
+            RunStore store;
+            QVERIFY(store.open(path));
+        }
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("saboteur"));
+            db.setDatabaseName(path);
+            QVERIFY(db.open());
+            QSqlQuery q(db);
+            QVERIFY(q.exec(QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON check_results BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END")));
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(QStringLiteral("saboteur"));
+
+        const Outcome o = run({QStringLiteral("run"), labPath("cli-run.halab.yaml"), QStringLiteral("--store"), path, QStringLiteral("--operator"),
+                               QStringLiteral("ci")},
+                              120000);
+        QCOMPARE(o.exitCode, 4);
+        QVERIFY2(o.err.contains(QLatin1String("the run is INCOMPLETE")), qPrintable(o.out + o.err));
+        QVERIFY2(o.err.contains(QLatin1String("disk full (test)")), qPrintable(o.err)); // the store's own words
+
+        RunStore store;
+        QVERIFY(store.open(path));
+        const QList<Run> runs = store.runs();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs.first().state, Run::State::Incomplete);
+        QVERIFY2(runs.first().notes.contains(QLatin1String("store write(s) failed")), qPrintable(runs.first().notes));
     }
 
     void versionPrints()

@@ -132,8 +132,8 @@ private Q_SLOTS:
         who->accept();
         QTRY_VERIFY(!w.currentRunId().isEmpty());
         QTRY_COMPARE(w.checkModel()->verdict(QStringLiteral("5")), Verdict::NotApplicable);
-        const std::optional<Run> run = w.runStore()->run(w.currentRunId());
-        QVERIFY(run);
+        std::optional<Run> run; // written on the store's own thread
+        QTRY_VERIFY((run = w.runStore()->run(w.currentRunId())) && !run->results.isEmpty());
         QCOMPARE(run->operatorName, QStringLiteral("Grace"));
         QCOMPARE(run->results.size(), 1);
         QCOMPARE(run->results.first().verdict, Verdict::NotApplicable);
@@ -370,8 +370,8 @@ private Q_SLOTS:
         QCOMPARE(w.checkModel()->verdict(QStringLiteral("gated")), Verdict::NotApplicable);
         QCOMPARE(w.checkModel()->verdict(QStringLiteral("later")), Verdict::Deferred);
         QCOMPARE(w.checkModel()->verdict(QStringLiteral("by-hand")), Verdict::NotRun);
-        const std::optional<Run> run = w.runStore()->run(w.currentRunId());
-        QVERIFY(run);
+        std::optional<Run> run; // written on the store's own thread
+        QTRY_VERIFY((run = w.runStore()->run(w.currentRunId())) && run->results.size() >= 4 && run->state == Run::State::Finished);
         QCOMPARE(run->results.size(), 4);
         QCOMPARE(run->state, Run::State::Finished); // its checks ended
         w.stopStack();

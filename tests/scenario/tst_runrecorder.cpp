@@ -1,5 +1,6 @@
 // RunRecorder checks every store call: a real SQLite run store that refuses writes for a while
-// (a trigger stands in for a full disk) must give storeFailed and an incomplete run.
+// (a trigger stands in for a full disk) must give storeFailed and an incomplete run. Its writes run
+// on a thread of their own: a store another connection holds locked never holds up the caller.
 #include "runrecorder.h"
 #include "runstore.h"
 
@@ -18,6 +19,7 @@ private Q_SLOTS:
     void completeRunIsFinished();
     void refusedWriteMarksRunIncomplete_data();
     void refusedWriteMarksRunIncomplete();
+    void aLockedStoreNeverHoldsUpTheCaller();
 
 private:
     // Runs sql on a second connection to the same database file.
@@ -49,6 +51,7 @@ void TestRunRecorder::completeRunIsFinished()
     QVERIFY(store.open(dir.filePath(QStringLiteral("runs.db"))));
     RunRecorder recorder(&store);
     QSignalSpy failed(&recorder, &RunRecorder::storeFailed);
+    QSignalSpy ended(&recorder, &RunRecorder::ended);
     Lab lab;
     lab.name = QStringLiteral("lab");
     QVERIFY(recorder.begin(lab, QStringLiteral("op"), {}, QStringLiteral("1")));
@@ -56,10 +59,13 @@ void TestRunRecorder::completeRunIsFinished()
     r.checkId = QStringLiteral("c");
     r.verdict = Verdict::Pass;
     recorder.record(r);
-    QVERIFY(recorder.end(Run::State::Finished));
+    recorder.end(Run::State::Finished);
+    QVERIFY(ended.wait(10000));
+    QCOMPARE(ended.first().first().toBool(), true);
     QVERIFY(failed.isEmpty());
     QVERIFY(recorder.isComplete());
     QCOMPARE(store.run(recorder.runId())->state, Run::State::Finished);
+    QCOMPARE(store.run(recorder.runId())->results.value(0).verdict, Verdict::Pass);
 }
 
 void TestRunRecorder::refusedWriteMarksRunIncomplete_data()
@@ -77,6 +83,8 @@ void TestRunRecorder::refusedWriteMarksRunIncomplete()
     QVERIFY(store.open(path));
     RunRecorder recorder(&store);
     QSignalSpy failed(&recorder, &RunRecorder::storeFailed);
+    QSignalSpy stored(&recorder, &RunRecorder::stored);
+    QSignalSpy ended(&recorder, &RunRecorder::ended);
     Lab lab;
     lab.name = QStringLiteral("lab");
     QVERIFY(recorder.begin(lab, QStringLiteral("op"), {}, QStringLiteral("1")));
@@ -87,17 +95,60 @@ void TestRunRecorder::refusedWriteMarksRunIncomplete()
     r.verdict = Verdict::Pass;
     recorder.record(r);
     recorder.record(r);
+    recorder.flush();
+    QVERIFY(stored.wait(10000)); // the failures were reported before it
     QCOMPARE(failed.size(), 1); // reported once, counted every time
     QCOMPARE(recorder.failedWrites(), 2);
     QVERIFY2(failed.first().first().toString().contains(QStringLiteral("check c")), qPrintable(failed.first().first().toString()));
+    QVERIFY2(failed.first().first().toString().contains(QStringLiteral("disk full (test)")), qPrintable(failed.first().first().toString()));
     QVERIFY(exec(path, QStringLiteral("DROP TRIGGER refuse")));
 
-    QVERIFY(recorder.end(Run::State::Finished));
+    recorder.end(Run::State::Finished);
+    QVERIFY(ended.wait(10000));
+    QCOMPARE(ended.first().first().toBool(), false);
     QVERIFY(!recorder.isComplete());
     const std::optional<Run> run = store.run(recorder.runId());
     QVERIFY(run);
     QCOMPARE(run->state, Run::State::Incomplete);
     QVERIFY2(run->notes.contains(QStringLiteral("2 store write(s) failed")), qPrintable(run->notes));
+}
+
+void TestRunRecorder::aLockedStoreNeverHoldsUpTheCaller()
+{
+    // Another connection holds the write lock (as a stalled disk would hold a commit). A recorder
+    // writing on the caller's thread would wait here for SQLite's busy timeout and then fail.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("runs.db"));
+    RunStore store;
+    QVERIFY(store.open(path));
+    RunRecorder recorder(&store);
+    QSignalSpy failed(&recorder, &RunRecorder::storeFailed);
+    QSignalSpy stored(&recorder, &RunRecorder::stored);
+    Lab lab;
+    lab.name = QStringLiteral("lab");
+    QVERIFY(recorder.begin(lab, QStringLiteral("op"), {}, QStringLiteral("1")));
+
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("locker"));
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
+        CheckResult r;
+        r.checkId = QStringLiteral("c");
+        r.verdict = Verdict::Fail;
+        recorder.record(r);
+        recorder.flush();
+        // Back without having failed: a write on this thread would have met the lock, waited out the
+        // busy timeout and reported the loss before returning.
+        QVERIFY(failed.isEmpty());
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("locker"));
+    QVERIFY(stored.wait(10000));
+    QVERIFY(failed.isEmpty());
+    QCOMPARE(store.run(recorder.runId())->results.value(0).verdict, Verdict::Fail);
 }
 
 QTEST_GUILESS_MAIN(TestRunRecorder)

@@ -351,9 +351,10 @@ private Q_SLOTS:
         QTRY_COMPARE(recorded.count(), 1);
         QVERIFY(labelText(QStringLiteral("recordedVerdict")).contains(QLatin1String("PASS")));
 
-        // The store holds the run: operator, verdict, note, override reason and every step's evidence.
-        const std::optional<Run> run = w.runStore()->run(m_run1);
-        QVERIFY(run);
+        // The store holds the run: operator, verdict, note, override reason and every step's evidence
+        // (written on the store's own thread: there once the override is).
+        std::optional<Run> run;
+        QTRY_VERIFY((run = w.runStore()->run(m_run1)) && run->results.size() == 1 && !run->results.first().overrideReason.isEmpty());
         QCOMPARE(run->operatorName, QStringLiteral("Ada Tester"));
         QCOMPARE(run->state, Run::State::Finished); // a window run ends when its checks end...
         QCOMPARE(w.currentRunId(), m_run1);         // ...and the sitting's next check reopens it
@@ -406,6 +407,7 @@ private Q_SLOTS:
         QSignalSpy recorded(&w, &MainWindow::verdictRecorded);
         button(QStringLiteral("recordVerdict"))->click();
         QTRY_COMPARE(recorded.count(), 1);
+        QTRY_COMPARE(w.runStore()->run(m_run2)->results.value(0).note, QStringLiteral("matrix not rerun"));
         const CheckResult r = w.runStore()->run(m_run2)->results.value(0);
         QCOMPARE(r.verdict, Verdict::Pass);
         QVERIFY(r.overrideReason.isEmpty());
