@@ -27,6 +27,12 @@ struct ProbeSample
     // console's, even when that attempt never reports (the check ended first).
     static constexpr const char *SkippedStillRunning = "previous attempt still running";
     bool skippedStillRunning() const { return skipped && error == QLatin1String(SkippedStillRunning); }
+
+    // The error of a slot whose earlier attempt outlived its timeout and still holds the probe (a
+    // blocking SQL connect, say): a failure of the target, but no attempt of its own, so it says
+    // nothing about whether a new attempt at its time would have been answered.
+    static constexpr const char *StillWaiting = "no answer: the previous attempt timed out and is still waiting";
+    bool stillWaiting() const { return !skipped && !ok && error == QLatin1String(StillWaiting); }
 };
 
 using ProbeSampleBatch = QList<ProbeSample>;

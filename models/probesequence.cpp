@@ -71,7 +71,10 @@ void ProbeSequence::append(const Sample &s)
         Run &r = m_runs.last();
         if (r.ok)
             r.maxOkGapNs = std::max(r.maxOkGapNs, p.endNs - r.last.startNs);
-        r.last = p;
+        // "Still down" at a still-waiting slot's time would be a guess: the attempt that fails
+        // there started earlier, so the outage's end is bounded by the last attempt really made.
+        if (!s.stillWaiting)
+            r.last = p;
         ++r.count;
     }
     if (m_unresolved == 0)

@@ -27,8 +27,12 @@ public:
         bool ok = false;
         bool skipped = false;
         bool stillRunning = false; // skipped: the executor still had an earlier attempt out
+        bool stillWaiting = false; // failed with no attempt of its own: an earlier one still holds the probe
 
-        static Sample from(const ProbeSample &s) { return {s.monoNs, s.lateNs, s.latencyMs, s.ok, s.skipped, s.skippedStillRunning()}; }
+        static Sample from(const ProbeSample &s)
+        {
+            return {s.monoNs, s.lateNs, s.latencyMs, s.ok, s.skipped, s.skippedStillRunning(), s.stillWaiting()};
+        }
         qint64 startNs() const { return monoNs + lateNs; }
         qint64 endNs() const;
     };
@@ -46,7 +50,7 @@ public:
         bool ok = false;
         qint64 count = 0;
         Point first;
-        Point last;
+        Point last; // the last real attempt: a still-waiting slot counts but never moves it
         qint64 maxOkGapNs = 0; // ok runs: the largest end(i+1) − start(i) of two consecutive samples
     };
 

@@ -243,7 +243,7 @@ void ProbeWorker::launch(int index, qint64 dueNs)
         // that is the target's failure, not a slot the console failed to take.
         ProbeOutcome o;
         o.startNs = o.endNs = MonoClock::nowNs();
-        o.error = QStringLiteral("no answer: the previous attempt timed out and is still waiting");
+        o.error = QString::fromLatin1(ProbeSample::StillWaiting);
         record(id, dueNs, o.startNs, o);
         return;
     }

@@ -276,6 +276,41 @@ private Q_SLOTS:
         QCOMPARE(d.values.value(QStringLiteral("failover_ms")), 2551.0); // back at 3501
     }
 
+    void aStillWaitingSlotIsNoAttempt()
+    {
+        // A blocking SQL probe (250 ms, timeout 1 s): the connect at 1250 hangs 2 s. Slots due while
+        // it hangs are skipped, then failed as "still waiting" until the probe is free at 3250. They
+        // are no attempts: the service may have been back at any time after the last real one.
+        ProbeSampleBatch b;
+        for (qint64 t = 0; t < 5000; t += 250) {
+            if (t < 1000 || t >= 3250) {
+                b.append(sample(t, true));
+            } else if (t == 1000) {
+                b.append(sample(t, false, 0)); // the old primary terminates the connection
+            } else if (t == 1250) {
+                b.append(sample(t, false, 1000)); // timed out
+            } else if (t < 2250) {
+                ProbeSample s = sample(t, false, 0, true);
+                s.error = QString::fromLatin1(ProbeSample::SkippedStillRunning);
+                b.append(s);
+            } else {
+                ProbeSample s = sample(t, false, 0);
+                s.lateNs = 0;
+                s.error = QString::fromLatin1(ProbeSample::StillWaiting);
+                QVERIFY(s.stillWaiting());
+                b.append(s);
+            }
+        }
+        RoleSampleBatch rounds = {round(0, {QStringLiteral("a")}), round(500, {QStringLiteral("a")}), round(1600, {QStringLiteral("b")})};
+        const CheckMetrics::Summary s =
+            metricsFrom({b}, {rounds}, {runEvent(RunEvent::Kind::Fault, 950, QStringLiteral("a"), QStringLiteral("stop"))}).summarize();
+        QCOMPARE(s.values.value(QStringLiteral("failover_ms")), 2301.0); // first success 3251
+        // From the last real attempt (1251), not the last still-waiting slot (3000), to 3253.
+        compareInterval(s.intervals, QStringLiteral("failover_ms"), 301, 2303);
+        // The failures still count: the service did not answer the probe.
+        QCOMPARE(s.values.value(QStringLiteral("longest_outage_ms")), 2250.0); // 3251 - 1001
+    }
+
     void faultOnAReplicaIsNoFailover()
     {
         RoleSampleBatch rounds = {round(0, {QStringLiteral("a")}), round(1000, {QStringLiteral("a")})};
