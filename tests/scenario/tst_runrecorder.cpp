@@ -11,6 +11,26 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+// A recorder on a fresh store, with its signals watched.
+struct Recording
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("runs.db"));
+    RunStore store;
+    const bool opened = store.open(path);
+    RunRecorder recorder{&store};
+    QSignalSpy failed{&recorder, &RunRecorder::storeFailed};
+    QSignalSpy stored{&recorder, &RunRecorder::stored};
+    QSignalSpy ended{&recorder, &RunRecorder::ended};
+
+    bool begin()
+    {
+        Lab lab;
+        lab.name = QStringLiteral("lab");
+        return opened && recorder.begin(lab, QStringLiteral("op"), {}, QStringLiteral("1"));
+    }
+};
+
 class TestRunRecorder : public QObject
 {
     Q_OBJECT
@@ -46,26 +66,19 @@ bool TestRunRecorder::exec(const QString &path, const QString &sql)
 
 void TestRunRecorder::completeRunIsFinished()
 {
-    QTemporaryDir dir;
-    RunStore store;
-    QVERIFY(store.open(dir.filePath(QStringLiteral("runs.db"))));
-    RunRecorder recorder(&store);
-    QSignalSpy failed(&recorder, &RunRecorder::storeFailed);
-    QSignalSpy ended(&recorder, &RunRecorder::ended);
-    Lab lab;
-    lab.name = QStringLiteral("lab");
-    QVERIFY(recorder.begin(lab, QStringLiteral("op"), {}, QStringLiteral("1")));
+    Recording f;
+    QVERIFY(f.begin());
     CheckResult r;
     r.checkId = QStringLiteral("c");
     r.verdict = Verdict::Pass;
-    recorder.record(r);
-    recorder.end(Run::State::Finished);
-    QVERIFY(ended.wait(10000));
-    QCOMPARE(ended.first().first().toBool(), true);
-    QVERIFY(failed.isEmpty());
-    QVERIFY(recorder.isComplete());
-    QCOMPARE(store.run(recorder.runId())->state, Run::State::Finished);
-    QCOMPARE(store.run(recorder.runId())->results.value(0).verdict, Verdict::Pass);
+    f.recorder.record(r);
+    f.recorder.end(Run::State::Finished);
+    QVERIFY(f.ended.wait(10000));
+    QCOMPARE(f.ended.first().first().toBool(), true);
+    QVERIFY(f.failed.isEmpty());
+    QVERIFY(f.recorder.isComplete());
+    QCOMPARE(f.store.run(f.recorder.runId())->state, Run::State::Finished);
+    QCOMPARE(f.store.run(f.recorder.runId())->results.value(0).verdict, Verdict::Pass);
 }
 
 void TestRunRecorder::refusedWriteMarksRunIncomplete_data()
@@ -77,37 +90,28 @@ void TestRunRecorder::refusedWriteMarksRunIncomplete_data()
 void TestRunRecorder::refusedWriteMarksRunIncomplete()
 {
     QFETCH(QString, table);
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("runs.db"));
-    RunStore store;
-    QVERIFY(store.open(path));
-    RunRecorder recorder(&store);
-    QSignalSpy failed(&recorder, &RunRecorder::storeFailed);
-    QSignalSpy stored(&recorder, &RunRecorder::stored);
-    QSignalSpy ended(&recorder, &RunRecorder::ended);
-    Lab lab;
-    lab.name = QStringLiteral("lab");
-    QVERIFY(recorder.begin(lab, QStringLiteral("op"), {}, QStringLiteral("1")));
+    Recording f;
+    QVERIFY(f.begin());
 
-    QVERIFY(exec(path, QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON %1 BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END").arg(table)));
+    QVERIFY(exec(f.path, QStringLiteral("CREATE TRIGGER refuse BEFORE INSERT ON %1 BEGIN SELECT RAISE(ABORT, 'disk full (test)'); END").arg(table)));
     CheckResult r;
     r.checkId = QStringLiteral("c");
     r.verdict = Verdict::Pass;
-    recorder.record(r);
-    recorder.record(r);
-    recorder.flush();
-    QVERIFY(stored.wait(10000)); // the failures were reported before it
-    QCOMPARE(failed.size(), 1); // reported once, counted every time
-    QCOMPARE(recorder.failedWrites(), 2);
-    QVERIFY2(failed.first().first().toString().contains(QStringLiteral("check c")), qPrintable(failed.first().first().toString()));
-    QVERIFY2(failed.first().first().toString().contains(QStringLiteral("disk full (test)")), qPrintable(failed.first().first().toString()));
-    QVERIFY(exec(path, QStringLiteral("DROP TRIGGER refuse")));
+    f.recorder.record(r);
+    f.recorder.record(r);
+    f.recorder.flush();
+    QVERIFY(f.stored.wait(10000)); // the failures were reported before it
+    QCOMPARE(f.failed.size(), 1); // reported once, counted every time
+    QCOMPARE(f.recorder.failedWrites(), 2);
+    QVERIFY2(f.failed.first().first().toString().contains(QStringLiteral("check c")), qPrintable(f.failed.first().first().toString()));
+    QVERIFY2(f.failed.first().first().toString().contains(QStringLiteral("disk full (test)")), qPrintable(f.failed.first().first().toString()));
+    QVERIFY(exec(f.path, QStringLiteral("DROP TRIGGER refuse")));
 
-    recorder.end(Run::State::Finished);
-    QVERIFY(ended.wait(10000));
-    QCOMPARE(ended.first().first().toBool(), false);
-    QVERIFY(!recorder.isComplete());
-    const std::optional<Run> run = store.run(recorder.runId());
+    f.recorder.end(Run::State::Finished);
+    QVERIFY(f.ended.wait(10000));
+    QCOMPARE(f.ended.first().first().toBool(), false);
+    QVERIFY(!f.recorder.isComplete());
+    const std::optional<Run> run = f.store.run(f.recorder.runId());
     QVERIFY(run);
     QCOMPARE(run->state, Run::State::Incomplete);
     QVERIFY2(run->notes.contains(QStringLiteral("2 store write(s) failed")), qPrintable(run->notes));
@@ -117,38 +121,30 @@ void TestRunRecorder::aLockedStoreNeverHoldsUpTheCaller()
 {
     // Another connection holds the write lock (as a stalled disk would hold a commit). A recorder
     // writing on the caller's thread would wait here for SQLite's busy timeout and then fail.
-    QTemporaryDir dir;
-    const QString path = dir.filePath(QStringLiteral("runs.db"));
-    RunStore store;
-    QVERIFY(store.open(path));
-    RunRecorder recorder(&store);
-    QSignalSpy failed(&recorder, &RunRecorder::storeFailed);
-    QSignalSpy stored(&recorder, &RunRecorder::stored);
-    Lab lab;
-    lab.name = QStringLiteral("lab");
-    QVERIFY(recorder.begin(lab, QStringLiteral("op"), {}, QStringLiteral("1")));
+    Recording f;
+    QVERIFY(f.begin());
 
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("locker"));
-        db.setDatabaseName(path);
+        db.setDatabaseName(f.path);
         QVERIFY(db.open());
         QSqlQuery q(db);
         QVERIFY(q.exec(QStringLiteral("BEGIN EXCLUSIVE")));
         CheckResult r;
         r.checkId = QStringLiteral("c");
         r.verdict = Verdict::Fail;
-        recorder.record(r);
-        recorder.flush();
+        f.recorder.record(r);
+        f.recorder.flush();
         // Back without having failed: a write on this thread would have met the lock, waited out the
         // busy timeout and reported the loss before returning.
-        QVERIFY(failed.isEmpty());
+        QVERIFY(f.failed.isEmpty());
         QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
         db.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("locker"));
-    QVERIFY(stored.wait(10000));
-    QVERIFY(failed.isEmpty());
-    QCOMPARE(store.run(recorder.runId())->results.value(0).verdict, Verdict::Fail);
+    QVERIFY(f.stored.wait(10000));
+    QVERIFY(f.failed.isEmpty());
+    QCOMPARE(f.store.run(f.recorder.runId())->results.value(0).verdict, Verdict::Fail);
 }
 
 QTEST_GUILESS_MAIN(TestRunRecorder)
