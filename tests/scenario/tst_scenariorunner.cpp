@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTest>
 
 #include <memory>
@@ -43,6 +44,7 @@ private Q_SLOTS:
     void abortRollsEveryFaultBack();
     void rollbackWaitsForFreshState();
     void failedUndoStaysInLedger();
+    void faultUndoneByAStepIsJudgedOnce();
     void faultStepDoesNotWaitForLateActionFinished();
     void failingStepStillSummarises();
     void steadyLeaderBearsWithSilence_data();
@@ -272,6 +274,32 @@ void TestScenarioRunner::rollbackWaitsForFreshState()
     QVERIFY(finished.isEmpty());
     QVERIFY(finished.wait(5000) || !finished.isEmpty());
     QCOMPARE(FaultLedger(m_dir->path()).entries().size(), 0); // confirmed running: settled
+}
+
+void TestScenarioRunner::faultUndoneByAStepIsJudgedOnce()
+{
+    // A later step already started the killed member, so the rollback has only to confirm it
+    // running. Status reports keep coming meanwhile (a real backend's role polling): one of them
+    // between that confirmation and the next rollback step confirmed it again, and the check
+    // was judged (finished) twice, which made halab-cli start the next check twice and skip one.
+    ScenarioRunner *runner = makeRunner(labText("      - fault: { action: kill, service: api2 }\n"
+                                                "      - fault: { action: start, service: api2 }\n"));
+    QVERIFY(runner);
+    QTimer storm;
+    storm.setInterval(0);
+    connect(&storm, &QTimer::timeout, m_backend.get(), [this] {
+        m_backend->publishRoles({{QStringLiteral("api1"), QStringLiteral("leader")},
+                                 {QStringLiteral("api2"), QStringLiteral("replica")},
+                                 {QStringLiteral("api3"), QStringLiteral("replica")}});
+    });
+    QSignalSpy finished(runner, &ScenarioRunner::finished);
+    storm.start();
+    runner->start();
+    QVERIFY(finished.wait(5000) || !finished.isEmpty());
+    QTest::qWait(200); // a second judgement would come on the next turns of the event loop
+    storm.stop();
+    QCOMPARE(finished.size(), 1);
+    QCOMPARE(FaultLedger(m_dir->path()).entries().size(), 0);
 }
 
 void TestScenarioRunner::failedUndoStaysInLedger()
