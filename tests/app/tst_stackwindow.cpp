@@ -1,6 +1,7 @@
 // The demo stack from the window, as a user drives it: Start Stack brings up redis, api1, api2
 // and nginx; the services table shows a leader; Kill on the leader's row moves the role to the
 // other replica while the load balancer keeps answering 200. Real processes, loopback only.
+#include "testports.h"
 #include "mainwindow.h"
 #include "servicemodel.h"
 
@@ -15,18 +16,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using TestPorts::freePort;
+
 class TestStackWindow : public QObject
 {
     Q_OBJECT
 
 private:
-    static quint16 freePort()
-    {
-        QTcpServer s;
-        s.listen(QHostAddress::LocalHost, 0);
-        return s.serverPort();
-    }
-
     static int lbStatus(quint16 port)
     {
         QNetworkAccessManager nam;

@@ -4,6 +4,7 @@
 // and reads what the run says: verdicts, the fault's time, the console's failover interval,
 // and the daemon's own record of the failover, kept by the lab's log_scan steps.
 
+#include "testports.h"
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -27,15 +28,9 @@ namespace ClusterLab {
 // n distinct free ports on 127.0.0.1: every listener stays open until all are picked.
 inline QStringList freePorts(int n)
 {
-    std::vector<std::unique_ptr<QTcpServer>> servers;
     QStringList ports;
-    for (int i = 0; i < n; ++i) {
-        auto s = std::make_unique<QTcpServer>();
-        if (!s->listen(QHostAddress::LocalHost, 0))
-            return {};
-        ports << QString::number(s->serverPort());
-        servers.push_back(std::move(s));
-    }
+    for (quint16 p : TestPorts::freePorts(n))
+        ports << QString::number(p);
     return ports;
 }
 

@@ -7,6 +7,7 @@
 // fails `up` even when the environment names a working one. ssh:// cannot be tested here (no
 // sshd on another machine); it takes the same path (DOCKER_HOST) through the docker CLI.
 // Skips when dockerd, the docker CLI, a compose CLI, redis-server or root is missing.
+#include "testports.h"
 #include "composestackbackend.h"
 #include "labcontext.h"
 #include "labparser.h"
@@ -29,15 +30,7 @@ namespace {
 constexpr int UpTimeoutMs = 90000;
 constexpr int ActionTimeoutMs = 45000;
 
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
+using TestPorts::freePort;
 
 // The last actionFinished of (service, action): {ok, error}; nullopt while none arrived.
 std::optional<std::pair<bool, QString>> actionResult(const QSignalSpy &spy, const QString &service, const QString &action)

@@ -2,6 +2,7 @@
 // dockerd with a private data root, no bridge, no iptables), with the demo stack's images made
 // by demo/compose/make-images.sh. Every container uses the host network; traffic goes to
 // 127.0.0.1 only. Skips when dockerd, a compose CLI, redis-server, nginx or root is missing.
+#include "testports.h"
 #include "childprocesssetup.h"
 #include "composestackbackend.h"
 #include "labcontext.h"
@@ -39,15 +40,7 @@ constexpr int UpTimeoutMs = 90000;
 constexpr int ActionTimeoutMs = 45000;
 const QString Project = QStringLiteral("halab-demo");
 
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
+using TestPorts::freePort;
 
 struct ToolResult
 {

@@ -3,6 +3,7 @@
 // probe benchmark. Waits spin a local event loop (test / bench code only; the engine never does).
 // Only processes started here are ever signalled, by their own pid.
 
+#include "testports.h"
 #include "childprocesssetup.h"
 
 #include <QElapsedTimer>
@@ -25,15 +26,7 @@
 
 namespace ProbeTestSupport {
 
-inline quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
+using TestPorts::freePort;
 
 // Runs the event loop until pred() holds or timeoutMs passes; returns pred().
 inline bool spinUntil(const std::function<bool()> &pred, int timeoutMs)

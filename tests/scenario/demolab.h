@@ -2,6 +2,7 @@
 // The demo API's HA core (redis-server + two halab-demo-api replicas on free ports) as a lab,
 // for the scenario tests that need server-side ground truth. Test code only.
 
+#include "testports.h"
 #include <QByteArray>
 #include <QString>
 #include <QTcpServer>
@@ -10,15 +11,7 @@
 
 namespace ScenarioTestSupport {
 
-inline quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
+using TestPorts::freePort;
 
 struct DemoLabPorts
 {

@@ -14,6 +14,7 @@ function(halab_add_keyring_test name)
     cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
     qt_add_executable(${name} ${T_SOURCES})
     target_link_libraries(${name} PRIVATE halab_strict Qt6::Test ${T_LIBS})
+    target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/common)
     target_compile_definitions(${name} PRIVATE
         HALAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
         HALAB_TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data"

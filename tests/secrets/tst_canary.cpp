@@ -1,6 +1,7 @@
 // The canary: a distinctive secret, stored only in the keychain, is sent by a check's steps and
 // echoed by the service's logs; afterwards no stored, exported or printed byte holds it, and no
 // process the console started ever had it on its command line.
+#include "testports.h"
 #include <QByteArray>
 #include <QDir>
 #include <QDirIterator>
@@ -12,18 +13,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+using TestPorts::freePort;
+
 class TestCanary : public QObject
 {
     Q_OBJECT
 
 private:
-    static quint16 freePort()
-    {
-        QTcpServer s;
-        s.listen(QHostAddress::LocalHost, 0);
-        return s.serverPort();
-    }
-
     // Every form of the value the redactor promises to catch.
     static QList<QByteArray> forms(const QByteArray &value)
     {

@@ -2,6 +2,7 @@
 // Runs twice from CTest: as tst_cgroups (cgroup v2; every test skips, saying why, where the
 // machine has no writable cgroup v2) and as tst_cgroups_treewalk (HALAB_NO_CGROUPS=1: the
 // process-tree fallback, which always runs). Only processes this test started are ever signalled.
+#include "testports.h"
 #include "cgroupv2.h"
 #include "pidledger.h"
 #include "processscope.h"
@@ -35,15 +36,7 @@ constexpr int GoneWithinMs = 5000; // the issue's bound for "nothing outlives th
 const QString DaemonizingScript = QStringLiteral(
     R"(( setsid sh -c 'echo daemon=$$; exec sleep 300' & ); echo main=$$; exec sleep 301)");
 
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
+using TestPorts::freePort;
 
 bool wantsTreeWalk()
 {

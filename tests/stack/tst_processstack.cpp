@@ -1,5 +1,6 @@
 // ProcessStackBackend against real processes: redis-server, nginx, the demo API (or python's
 // http.server standing in for it) and small sh scripts. Traffic goes to 127.0.0.1 only.
+#include "testports.h"
 #include "cgroupv2.h"
 #include "pidledger.h"
 #include "processstackbackend.h"
@@ -36,15 +37,7 @@ bool haveDemoApi()
     return QFileInfo(demoApiPath()).isExecutable();
 }
 
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    const quint16 port = server.serverPort();
-    server.close();
-    return port;
-}
+using TestPorts::freePort;
 
 ProbeSpec tcpProbe(quint16 port, qint64 timeoutMs = 10000)
 {

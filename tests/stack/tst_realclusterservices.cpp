@@ -2,6 +2,7 @@
 // once before its dependents, a service run as another user with no wrapper process, a run
 // directory wiped on up only when the console made it, and a readiness failure that says
 // what was awaited and what the service last wrote. Real processes (sh, sleep), no mocks.
+#include "testports.h"
 #include "pidledger.h"
 #include "processstackbackend.h"
 #include "processtree.h"
@@ -28,13 +29,7 @@ ServiceSpec shService(const QString &name, const QString &script)
     return s;
 }
 
-quint16 freePort()
-{
-    QTcpServer server;
-    if (!server.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return server.serverPort();
-}
+using TestPorts::freePort;
 
 bool hasLine(const QList<LogLine> &lines, const QString &text)
 {
