@@ -960,7 +960,6 @@ void ScenarioRunner::rollbackNext()
     // Undo what is still broken, newest first: resume the paused, start the stopped or killed,
     // and put restarted services back on the lab's own environment.
     m_rollbackCurrent = m_applied.takeLast();
-    m_rollbackPending = true;
     const QString service = m_rollbackCurrent.service;
     const ServiceStatus st = m_backend->status(service);
     m_rollbackAction.clear();
@@ -985,7 +984,9 @@ void ScenarioRunner::rollbackNext()
 
 void ScenarioRunner::confirmRollback()
 {
-    if (!m_rollingBack || !m_rollbackPending || !m_rollbackAction.isEmpty())
+    // Settled already (the timer stopped): a late status report must not settle it again, which
+    // would run the next rollback step, and judge(), twice.
+    if (!m_rollingBack || !m_rollbackTimer->isActive() || !m_rollbackAction.isEmpty())
         return;
     const ServiceStatus st = m_backend->status(m_rollbackCurrent.service);
     // A restart or start that is still coming up is not yet confirmed; a status change follows.
@@ -995,9 +996,6 @@ void ScenarioRunner::confirmRollback()
 
 void ScenarioRunner::finishRollbackStep(bool ok, const QString &why)
 {
-    if (!m_rollbackPending)
-        return;
-    m_rollbackPending = false;
     m_rollbackTimer->stop();
     m_rollbackAction.clear();
     if (ok) {

@@ -214,9 +214,6 @@ private:
     bool m_rollingBack = false;
     AppliedFault m_rollbackCurrent;
     QString m_rollbackAction; // the undo action we wait for ("" while only confirming)
-    // m_rollbackCurrent waits for its confirmation; once settled, a late status report must not
-    // settle it again (that would run the next rollback step, and judge(), twice).
-    bool m_rollbackPending = false;
-    QTimer *m_rollbackTimer = nullptr;
+    QTimer *m_rollbackTimer = nullptr; // runs exactly while m_rollbackCurrent awaits confirmation
     QStringList m_rollbackProblems;
 };

@@ -33,7 +33,8 @@ inline std::pair<int, int> pickRange()
 inline QList<quint16> freePorts(int n)
 {
     static QSet<quint16> given;
-    const auto [first, last] = pickRange();
+    static const std::pair<int, int> range = pickRange();
+    const auto [first, last] = range;
     QList<quint16> ports;
     for (int attempt = 0; ports.size() < n && attempt < 1000; ++attempt) {
         const auto port = quint16(QRandomGenerator::global()->bounded(first, last));

@@ -1,6 +1,7 @@
 // End-to-end test of the demo HA stack: a real redis-server, two real halab-demo-api replicas
 // and a real nginx rendered from demo/nginx/nginx-fixed.conf.in, all on free loopback ports.
 // Blocking waits are fine here (this is a test, not the service).
+#include "testports.h"
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -55,6 +56,8 @@ QString randomToken(const char *prefix)
 }
 } // namespace
 
+using TestPorts::freePort;
+
 class TstDemoApi : public QObject
 {
     Q_OBJECT
@@ -83,7 +86,6 @@ private Q_SLOTS:
 
 private:
     // Process management.
-    quint16 freePort();
     bool startRedis();
     bool startApi(int i);
     bool stopApi(int i, int *exitCode);
@@ -112,7 +114,6 @@ private:
     QNetworkAccessManager m_nam;
     QString m_redisBin, m_nginxBin, m_apiBin;
     quint16 m_redisPort = 0, m_lbPort = 0, m_apiPort[2] = {0, 0};
-    QSet<quint16> m_usedPorts;
     std::unique_ptr<QProcess> m_redis, m_nginx, m_api[2];
     QByteArray m_apiLog[2], m_apiErr[2], m_nginxLog;
     QString m_adminKey, m_editorKey, m_adminPrevious, m_secret;
@@ -120,22 +121,6 @@ private:
 
 // ------------------------------------------------------------------------------------------------
 // Harness
-
-quint16 TstDemoApi::freePort()
-{
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        const auto port = quint16(QRandomGenerator::global()->bounded(20000, 30000));
-        if (m_usedPorts.contains(port))
-            continue;
-        QTcpServer probe;
-        if (probe.listen(QHostAddress::LocalHost, port)) {
-            probe.close();
-            m_usedPorts.insert(port);
-            return port;
-        }
-    }
-    return 0;
-}
 
 bool TstDemoApi::startRedis()
 {
