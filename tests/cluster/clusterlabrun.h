@@ -16,7 +16,6 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
-#include <QTcpServer>
 #include <QTemporaryDir>
 
 #include <memory>
@@ -25,7 +24,7 @@
 
 namespace ClusterLab {
 
-// n distinct free ports on 127.0.0.1: every listener stays open until all are picked.
+// n distinct free ports on 127.0.0.1 (TestPorts), as the strings a lab's variables take.
 inline QStringList freePorts(int n)
 {
     QStringList ports;

@@ -5,7 +5,6 @@
 #include "testports.h"
 #include <QByteArray>
 #include <QString>
-#include <QTcpServer>
 
 #include <algorithm>
 

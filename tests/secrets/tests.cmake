@@ -11,19 +11,7 @@ target_link_libraries(halab-cli-secrets-harness PRIVATE halab_strict halab_runne
 
 # Like halab_add_test, but the test runs inside with-keyring.sh.
 function(halab_add_keyring_test name)
-    cmake_parse_arguments(T "" "" "SOURCES;LIBS" ${ARGN})
-    qt_add_executable(${name} ${T_SOURCES})
-    target_link_libraries(${name} PRIVATE halab_strict Qt6::Test ${T_LIBS})
-    target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/common)
-    target_compile_definitions(${name} PRIVATE
-        HALAB_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
-        HALAB_TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data"
-        HALAB_BIN_DIR="${CMAKE_BINARY_DIR}/bin")
-    add_test(NAME ${name} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/secrets/with-keyring.sh $<TARGET_FILE:${name}>)
-    set_tests_properties(${name} PROPERTIES
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen"
-        TIMEOUT 300
-        LABELS "secrets;keyring")
+    halab_add_test(${name} ${ARGN} RUN_WITH ${CMAKE_CURRENT_SOURCE_DIR}/secrets/with-keyring.sh LABELS "secrets;keyring")
 endfunction()
 
 halab_add_keyring_test(tst_keychain SOURCES secrets/tst_keychain.cpp secrets/secretstesthelpers.h LIBS halab_runners)
